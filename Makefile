@@ -1,0 +1,83 @@
+# The hub's entry points. `make up` runs the whole hub on its own PostgreSQL and Kafka; `make test` runs the tests.
+# Set DATABASE_URL / KAFKA_BOOTSTRAP_SERVERS to use existing servers instead of the private ones.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+RUN_DIR ?= $(CURDIR)/.run
+PY := $(CURDIR)/.venv/bin/python
+UV := $(CURDIR)/.tools/bin/uv
+UV_VERSION := 0.13.8
+PG_PORT ?= 55432
+KAFKA_PORT ?= 59092
+KAFKA_CONTROLLER_PORT ?= 59093
+# The tests get servers of their own, so they can run while `make up` is serving.
+TEST_RUN_DIR := $(RUN_DIR)/test
+TEST_PG_PORT ?= 55442
+TEST_KAFKA_PORT ?= 59192
+TEST_KAFKA_CONTROLLER_PORT ?= 59193
+LINT_PATHS := libs catalog-svc share-svc open-svc aggregation-svc gateway services tests
+
+export RUN_DIR
+
+.PHONY: help install up down status test test-servers stop-test-servers lint clean
+
+help:
+	@echo "make up      run the whole hub (gateway on http://127.0.0.1:8100)"
+	@echo "make down    stop everything make up started"
+	@echo "make test    lint, then all tests on private PostgreSQL and Kafka"
+	@echo "make lint    ruff, ruff format --check, mypy"
+
+$(UV):
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+.venv/.synced: $(UV) uv.lock pyproject.toml */pyproject.toml
+	$(UV) sync --frozen --quiet
+	touch $@
+
+install: .venv/.synced
+
+up: install
+	deploy/postgres.sh start
+	deploy/kafka.sh start
+	$(PY) services/run.py up \
+		--database-url "$${DATABASE_URL:-$$(PG_PORT=$(PG_PORT) deploy/postgres.sh url)}" \
+		--kafka "$${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$(KAFKA_PORT)}"
+
+down:
+	@if [ -x $(PY) ]; then $(PY) services/run.py down; fi
+	deploy/kafka.sh stop
+	deploy/postgres.sh stop
+
+status: install
+	$(PY) services/run.py status || true
+	deploy/postgres.sh status || true
+	deploy/kafka.sh status || true
+
+lint: install
+	.venv/bin/ruff check $(LINT_PATHS)
+	.venv/bin/ruff format --check $(LINT_PATHS)
+	.venv/bin/mypy $(LINT_PATHS)
+
+test-servers: install
+	RUN_DIR=$(TEST_RUN_DIR) PG_PORT=$(TEST_PG_PORT) PG_TUNING=test deploy/postgres.sh start
+	RUN_DIR=$(TEST_RUN_DIR) KAFKA_JARS=$(RUN_DIR)/kafka-jars KAFKA_PORT=$(TEST_KAFKA_PORT) \
+		KAFKA_CONTROLLER_PORT=$(TEST_KAFKA_CONTROLLER_PORT) deploy/kafka.sh start
+
+stop-test-servers:
+	RUN_DIR=$(TEST_RUN_DIR) KAFKA_PORT=$(TEST_KAFKA_PORT) deploy/kafka.sh stop
+	RUN_DIR=$(TEST_RUN_DIR) PG_PORT=$(TEST_PG_PORT) deploy/postgres.sh stop
+
+# The servers are stopped whatever pytest's outcome; pytest's exit code is make's.
+test: install test-servers lint
+	status=0; \
+	HUB_TEST_DATABASE_URL="$${DATABASE_URL:-postgresql://hub@127.0.0.1:$(TEST_PG_PORT)/postgres}" \
+	HUB_TEST_KAFKA_BOOTSTRAP_SERVERS="$${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$(TEST_KAFKA_PORT)}" \
+	HUB_TEST_KAFKA_JARS="$(RUN_DIR)/kafka-jars" \
+		$(PY) -m pytest $(PYTEST_ARGS) || status=$$?; \
+	$(MAKE) --no-print-directory stop-test-servers; \
+	exit $$status
+
+clean: down
+	rm -rf $(RUN_DIR) .venv .tools

@@ -1,0 +1,36 @@
+"""HTTP for the agency registry: parse, call the service, shape the response."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from catalog_svc.agencies import repository, service
+from catalog_svc.agencies.schemas import AgencyIn, AgencyOut
+from hub.db import SessionDep
+
+router = APIRouter(prefix="/agencies", tags=["agencies"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=AgencyOut)
+async def register_agency(body: AgencyIn, session: SessionDep) -> AgencyOut:
+    """Register an agency (A2.1)."""
+    return AgencyOut.model_validate(await service.register_agency(session, body))
+
+
+@router.get("/{agency_id}", response_model=AgencyOut)
+async def get_agency(agency_id: uuid.UUID, session: SessionDep) -> AgencyOut:
+    """One agency."""
+    return AgencyOut.model_validate(await service.get_agency(session, agency_id))
+
+
+@router.get("", response_model=list[AgencyOut])
+async def list_agencies(
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[AgencyOut]:
+    """Registered agencies, oldest first."""
+    return [AgencyOut.model_validate(a) for a in await repository.page(session, limit, offset)]

@@ -1,0 +1,26 @@
+"""catalog-svc: the unified public data catalogue (A13–A15, A19, A22, A38) and the agency registry (A2.1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from opentelemetry.sdk.trace import TracerProvider
+
+from catalog_svc.agencies.router import router as agencies_router
+from catalog_svc.settings import Settings
+from hub.service_app import ServiceSpec, create_service_app
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+SPEC = ServiceSpec(
+    title="catalog-svc",
+    description="The unified public data catalogue (公共数据目录) and the agency registry.",
+    routers=[agencies_router],
+    migrations=MIGRATIONS,
+)
+
+
+def create_app(settings: Settings | None = None, tracer_provider: TracerProvider | None = None) -> FastAPI:
+    """The catalog-svc app."""
+    return create_service_app(SPEC, settings or Settings(), tracer_provider)

@@ -1,0 +1,236 @@
+"""The idempotent consumer: each event's effect and its inbox record commit together; offsets only after.
+
+A redelivered event finds its id in the inbox and has no second effect. A message that cannot be parsed, or
+whose handler keeps failing after `consumer_max_attempts`, goes to `<topic>.dlq` with the error, and the
+consumer moves on. The handler runs inside a CONSUMER span that continues the producer's trace (the aiokafka
+instrumentation would end its span before the handler runs, so the span is opened here).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import traceback
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import structlog
+from aiokafka import AIOKafkaProducer, ConsumerRecord, TopicPartition
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.trace import SpanKind, Status, StatusCode
+from pydantic import ValidationError
+from sqlalchemy import DateTime, String
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub import metrics
+from hub.db import MessagingBase
+from hub.events import Event, EventEnvelope, header_dict
+from hub.kafka import DLQ_SUFFIX, create_consumer, create_producer, ensure_topics
+from hub.settings import HubSettings
+from hub.telemetry import extract_context
+
+log = structlog.get_logger(__name__)
+
+E = TypeVar("E", bound=Event)
+Handler = Callable[[AsyncSession, Any], Awaitable[None]]
+
+
+class InboxEntry(MessagingBase):
+    """An event whose effect has been applied in this database."""
+
+    __tablename__ = "inbox"
+
+    event_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    type: Mapped[str] = mapped_column(String(200))
+    topic: Mapped[str] = mapped_column(String(200))
+    processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+@dataclass(frozen=True)
+class _Route:
+    model: type[Event]
+    handler: Handler
+
+
+class EventHandlers:
+    """Which function applies which event type; a service declares one registry in its consumers.py."""
+
+    def __init__(self) -> None:
+        self._routes: dict[str, _Route] = {}
+
+    def on(self, model: type[E]) -> Callable[[Callable[[AsyncSession, E], Awaitable[None]]], Handler]:
+        """Register the decorated coroutine as the handler of `model`'s event type."""
+
+        def register(fn: Callable[[AsyncSession, E], Awaitable[None]]) -> Handler:
+            self._routes[model.type] = _Route(model, fn)
+            return fn
+
+        return register
+
+    @property
+    def topics(self) -> list[str]:
+        """The logical topics the registered events are published on."""
+        return sorted({r.model.topic for r in self._routes.values()})
+
+    def route(self, event_type: str) -> _Route | None:
+        """The handler of an event type, if this service cares about it."""
+        return self._routes.get(event_type)
+
+
+class PoisonMessage(Exception):
+    """A message that can never be applied (not a CloudEvent, or data that fails its schema)."""
+
+
+async def apply_once(session: AsyncSession, handlers: EventHandlers, envelope: EventEnvelope, topic: str) -> bool:
+    """Apply one event in the session's transaction unless its id is already in the inbox.
+
+    Returns False for a duplicate (or an event type this service ignores), True when the effect was applied.
+    """
+    route = handlers.route(envelope.type)
+    if route is None:
+        return False
+    try:
+        event = route.model.model_validate(envelope.data)
+    except ValidationError as exc:
+        raise PoisonMessage(f"{envelope.type} does not match its schema: {exc}") from exc
+    claimed = await session.execute(
+        insert(InboxEntry)
+        .values(event_id=envelope.id, type=envelope.type, topic=topic, processed_at=datetime.now(UTC))
+        .on_conflict_do_nothing(index_elements=[InboxEntry.event_id])
+        .returning(InboxEntry.event_id)
+    )
+    if claimed.first() is None:
+        return False
+    await route.handler(session, event)
+    return True
+
+
+class EventConsumer:
+    """Consumes the topics of a handler registry for one service; start() in the lifespan, stop() on shutdown."""
+
+    def __init__(
+        self,
+        settings: HubSettings,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        handlers: EventHandlers,
+        provider: TracerProvider,
+    ) -> None:
+        self._settings = settings
+        self._sessionmaker = sessionmaker
+        self._handlers = handlers
+        self._tracer = provider.get_tracer("hub.consumer")
+        self._task: asyncio.Task[None] | None = None
+        self.is_running = False
+
+    def start(self) -> None:
+        """Consume in the background, reconnecting while Kafka is away."""
+        self._task = asyncio.create_task(self._run(), name=f"consumer-{self._settings.service_name}")
+
+    async def stop(self) -> None:
+        """Stop consuming; uncommitted messages are redelivered to the next consumer of the group."""
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self._consume()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self.is_running = False
+                log.warning("consumer interrupted; reconnecting", error=str(exc))
+                await asyncio.sleep(1.0)
+
+    async def _consume(self) -> None:
+        topics = self._handlers.topics
+        await ensure_topics(self._settings, [*topics, *(t + DLQ_SUFFIX for t in topics)])
+        consumer = create_consumer(self._settings, *topics)
+        dlq = create_producer(self._settings)
+        await consumer.start()
+        try:
+            await dlq.start()
+            self.is_running = True
+            async for record in consumer:
+                await self._handle(record, dlq)
+                await consumer.commit({TopicPartition(record.topic, record.partition): record.offset + 1})
+        finally:
+            self.is_running = False
+            with contextlib.suppress(Exception):
+                await consumer.stop()
+            with contextlib.suppress(Exception):
+                await dlq.stop()
+
+    async def _handle(self, record: ConsumerRecord[bytes, bytes], dlq: AIOKafkaProducer) -> None:
+        headers = list(record.headers)
+        service = self._settings.service_name
+        with self._tracer.start_as_current_span(
+            f"{record.topic} process",
+            context=extract_context(header_dict(headers)),
+            kind=SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.operation.type": "process",
+                "messaging.destination.name": record.topic,
+                "messaging.kafka.message.offset": record.offset,
+                "messaging.destination.partition.id": str(record.partition),
+                "messaging.consumer.group.name": f"{self._settings.kafka_topic_prefix}{service}",
+            },
+        ) as span:
+            error: BaseException | None = None
+            try:
+                envelope = EventEnvelope.from_kafka(headers, record.value)
+                span.set_attribute("messaging.message.id", envelope.id)
+                span.set_attribute("cloudevents.event_type", envelope.type)
+            except ValueError as exc:
+                error = exc
+            else:
+                error = await self._apply_with_retries(envelope, record.topic)
+            if error is None:
+                return
+            span.record_exception(error)
+            span.set_status(Status(StatusCode.ERROR, str(error)))
+            await self._dead_letter(record, error, dlq)
+
+    async def _apply_with_retries(self, envelope: EventEnvelope, topic: str) -> BaseException | None:
+        service = self._settings.service_name
+        attempts = self._settings.consumer_max_attempts
+        for attempt in range(1, attempts + 1):
+            try:
+                async with self._sessionmaker() as session, session.begin():
+                    applied = await apply_once(session, self._handlers, envelope, topic)
+                outcome = "applied" if applied else "skipped"
+                metrics.EVENTS_CONSUMED.labels(service, topic, outcome).inc()
+                return None
+            except PoisonMessage as exc:
+                return exc
+            except Exception as exc:
+                log.warning("event failed", event_id=envelope.id, attempt=attempt, error=str(exc))
+                if attempt == attempts:
+                    return exc
+                await asyncio.sleep(self._settings.consumer_retry_backoff_seconds * attempt)
+        raise AssertionError("unreachable: the loop returns on its last attempt")
+
+    async def _dead_letter(
+        self, record: ConsumerRecord[bytes, bytes], error: BaseException, dlq: AIOKafkaProducer
+    ) -> None:
+        service = self._settings.service_name
+        text = "".join(traceback.format_exception_only(type(error), error)).strip()
+        headers = [
+            *record.headers,
+            ("dlq_error", text.encode()[:4000]),
+            ("dlq_consumer", service.encode()),
+            ("dlq_original_topic", record.topic.encode()),
+            ("dlq_original_partition", str(record.partition).encode()),
+            ("dlq_original_offset", str(record.offset).encode()),
+        ]
+        await dlq.send_and_wait(record.topic + DLQ_SUFFIX, value=record.value, key=record.key, headers=headers)
+        metrics.EVENTS_DEAD_LETTERED.labels(service, record.topic).inc()
+        metrics.EVENTS_CONSUMED.labels(service, record.topic, "dead-lettered").inc()
+        log.error("event dead-lettered", topic=record.topic, offset=record.offset, error=text)

@@ -1,0 +1,79 @@
+"""The async SQLAlchemy engine, the declarative base every service's models share, and the request session."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import MetaData
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase
+
+from hub.settings import HubSettings
+
+# Stable constraint names make Alembic migrations reproducible.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_metadata() -> MetaData:
+    """Metadata for one service's tables, with the mesh's constraint naming convention.
+
+    Each service declares its own declarative base on a fresh metadata: services share no tables, and several
+    services may live in one process (the end-to-end tests), where a shared metadata would clash.
+    """
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class MessagingBase(DeclarativeBase):
+    """Base of the outbox and inbox tables, which every service's database has."""
+
+    metadata = new_metadata()
+
+
+def async_url(url: str) -> str:
+    """The URL with the asyncpg driver, whatever driver (or none) the operator wrote."""
+    parsed = make_url(url)
+    return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+
+
+def asyncpg_dsn(url: str) -> str:
+    """The URL as plain libpq/asyncpg DSN, for the raw connections that LISTEN."""
+    parsed = make_url(url)
+    return parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def create_engine(settings: HubSettings) -> AsyncEngine:
+    """The service's engine, pooled, with pre-ping so a restarted database is survived."""
+    return create_async_engine(
+        async_url(settings.database_url),
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_pool_size,
+        pool_pre_ping=True,
+    )
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that keep loaded objects usable after commit (responses are built after it)."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One session per request, committed once when the handler returns; rolled back if it raises.
+
+    The outbox row of any event rides this session, so a state change and its event commit together.
+    """
+    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    async with sessionmaker() as session, session.begin():
+        yield session
+
+
+# "function" scope: the commit happens before the response is sent, so a failed commit is an error response.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

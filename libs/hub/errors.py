@@ -1,0 +1,149 @@
+"""RFC 9457 problem details: typed exceptions and the one place they become application/problem+json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+# Stable type URIs, relative to the hub's public base: /problems/<kind> (RFC 9457 §3.1.1).
+PROBLEM_BASE = "/problems/"
+
+
+class Problem(Exception):
+    """An error the client can act on; subclasses fix the kind and status."""
+
+    kind = "internal-error"
+    status = 500
+    title = "Internal error"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        requirement: str | None = None,
+        errors: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+        **extensions: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.requirement = requirement
+        self.errors = errors
+        self.headers = headers or {}
+        self.extensions = extensions
+
+    def body(self, instance: str | None = None) -> dict[str, Any]:
+        """The problem+json document."""
+        doc: dict[str, Any] = {
+            "type": PROBLEM_BASE + self.kind,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+        }
+        if instance:
+            doc["instance"] = instance
+        if self.requirement:
+            doc["requirement"] = self.requirement
+        if self.errors:
+            doc["errors"] = self.errors
+        doc.update(self.extensions)
+        return doc
+
+
+class BadRequest(Problem):
+    kind, status, title = "bad-request", 400, "Bad request"
+
+
+class Unauthorized(Problem):
+    kind, status, title = "unauthorized", 401, "Not authenticated"
+
+
+class Forbidden(Problem):
+    kind, status, title = "forbidden", 403, "Not allowed"
+
+
+class NotFound(Problem):
+    kind, status, title = "not-found", 404, "Not found"
+
+
+class Conflict(Problem):
+    kind, status, title = "conflict", 409, "Conflict with the current state"
+
+
+class InvalidInput(Problem):
+    kind, status, title = "invalid-input", 422, "Invalid input"
+
+
+class RuleViolation(Problem):
+    """A rule of the Measures refused the request; `requirement` names it (e.g. A19.2)."""
+
+    kind, status, title = "rule-violation", 422, "Refused by a rule of the Measures"
+
+
+class ServiceUnavailable(Problem):
+    kind, status, title = "service-unavailable", 503, "Service unavailable"
+
+
+class UpstreamTimeout(Problem):
+    kind, status, title = "upstream-timeout", 504, "Upstream timed out"
+
+
+def problem_response(problem: Problem, instance: str | None = None) -> JSONResponse:
+    """Render a problem as an application/problem+json response."""
+    return JSONResponse(
+        problem.body(instance),
+        status_code=problem.status,
+        media_type=PROBLEM_CONTENT_TYPE,
+        headers=problem.headers,
+    )
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    # FastAPI prefixes the location with where it came from ("body", "query", …); keep it, it helps clients.
+    return ".".join(str(part) for part in loc)
+
+
+async def _on_problem(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Problem)
+    return problem_response(exc, request.url.path)
+
+
+async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [{"field": _field_path(tuple(e["loc"])), "message": e["msg"]} for e in exc.errors()]
+    fields = ", ".join(e["field"] for e in errors)
+    return problem_response(InvalidInput(f"Invalid value for: {fields}", errors=errors), request.url.path)
+
+
+async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    kinds: dict[int, type[Problem]] = {
+        400: BadRequest,
+        401: Unauthorized,
+        403: Forbidden,
+        404: NotFound,
+        409: Conflict,
+        422: InvalidInput,
+        503: ServiceUnavailable,
+    }
+    cls = kinds.get(exc.status_code)
+    if cls is None:
+        problem = Problem(str(exc.detail))
+        problem.status = exc.status_code
+        problem.kind = f"http-{exc.status_code}"
+        problem.title = str(exc.detail)
+    else:
+        problem = cls(str(exc.detail))
+    return problem_response(problem, request.url.path)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Map every error the app can raise to problem+json, in one place for the whole mesh."""
+    app.add_exception_handler(Problem, _on_problem)
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(StarletteHTTPException, _on_http_exception)

@@ -1,0 +1,19 @@
+"""Prometheus metrics of the shared machinery; every series is labelled with the service that counts it."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Histogram
+
+HTTP_REQUESTS = Histogram(
+    "hub_http_request_duration_seconds",
+    "Time to answer an HTTP request.",
+    ["service", "method", "route", "status"],
+)
+OUTBOX_PUBLISHED = Counter("hub_outbox_published_total", "Events published from the outbox.", ["service"])
+OUTBOX_PUBLISH_FAILURES = Counter(
+    "hub_outbox_publish_failures_total", "Attempts to publish the outbox that failed.", ["service"]
+)
+EVENTS_CONSUMED = Counter("hub_events_consumed_total", "Events consumed, by outcome.", ["service", "topic", "outcome"])
+EVENTS_DEAD_LETTERED = Counter(
+    "hub_events_dead_lettered_total", "Events sent to a dead-letter topic.", ["service", "topic"]
+)

@@ -1,0 +1,230 @@
+"""The transactional outbox: events written with the state change, published to Kafka by a relay.
+
+Write side: `record_event` adds a row to the same session as the change, so both commit or neither.
+Relay side: one relay per database at a time (a PostgreSQL advisory lock elects it among replicas), woken by
+LISTEN/NOTIFY within milliseconds of a commit, claims rows in id order with FOR UPDATE SKIP LOCKED, publishes
+them and deletes them in the same transaction. Rows whose transaction has not committed yet are invisible and
+simply picked up on a later wake-up, so no row is skipped however sequence values commit. While Kafka is
+down, the transaction rolls back and the rows wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+import structlog
+from aiokafka import AIOKafkaProducer
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.trace import SpanKind
+from sqlalchemy import BigInteger, DateTime, String, text
+from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub import metrics
+from hub.db import MessagingBase, asyncpg_dsn
+from hub.events import Event, EventEnvelope
+from hub.kafka import create_producer, ensure_topics
+from hub.settings import HubSettings
+from hub.telemetry import extract_context, inject_context
+
+log = structlog.get_logger(__name__)
+
+NOTIFY_CHANNEL = "hub_outbox"
+# Any fixed number: the lock is per database, and each service has its own database.
+RELAY_LOCK_KEY = 0x0B0C5
+
+
+class OutboxMessage(MessagingBase):
+    """An event waiting to be published."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    event_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), unique=True)
+    topic: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(200))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    trace_headers: Mapped[dict[str, str]] = mapped_column(JSONB)
+
+
+def record_event(session: AsyncSession, event: Event, *, source: str) -> uuid.UUID:
+    """Add an event to the session's transaction; it is published only if the transaction commits.
+
+    The current trace context is stored with it, so the publish and every consumer join the request's trace.
+    """
+    trace: dict[str, str] = {}
+    inject_context(trace)
+    event_id = uuid.uuid4()
+    session.add(
+        OutboxMessage(
+            event_id=event_id,
+            topic=event.topic,
+            type=event.type,
+            source=source,
+            subject=event.aggregate_id(),
+            occurred_at=datetime.now(UTC),
+            payload=event.model_dump(mode="json"),
+            trace_headers=trace,
+        )
+    )
+    return event_id
+
+
+_CLAIM = text(
+    "DELETE FROM outbox WHERE id IN "
+    "(SELECT id FROM outbox ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED) "
+    "RETURNING id, event_id, topic, type, source, subject, occurred_at, payload, trace_headers"
+)
+
+
+class OutboxRelay:
+    """Publishes a database's outbox to Kafka; start() it in the service's lifespan, stop() on shutdown."""
+
+    def __init__(self, settings: HubSettings, engine: AsyncEngine, provider: TracerProvider) -> None:
+        self._settings = settings
+        self._engine = engine
+        self._tracer = provider.get_tracer("hub.outbox")
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._producer: AIOKafkaProducer | None = None
+        self._provisioned_topics: set[str] = set()
+        self.is_leader = False
+
+    def start(self) -> None:
+        """Run the relay in the background."""
+        self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self._settings.service_name}")
+
+    async def stop(self) -> None:
+        """Stop relaying; unpublished rows stay for the next relay."""
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._producer:
+            with contextlib.suppress(Exception):
+                await self._producer.stop()
+            self._producer = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self._lead_and_relay()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self.is_leader = False
+                log.warning("outbox relay interrupted; retrying", error=str(exc))
+                await asyncio.sleep(1.0)
+
+    async def _lead_and_relay(self) -> None:
+        conn = await asyncpg.connect(asyncpg_dsn(self._settings.database_url))
+        try:
+            while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", RELAY_LOCK_KEY):  # noqa: ASYNC110
+                # Another replica relays this database; stand by in case it goes away.
+                await asyncio.sleep(self._settings.outbox_fallback_poll_seconds)
+            self.is_leader = True
+            await conn.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+            while True:
+                self._wake.clear()
+                await self._drain()
+                # A missed notification (e.g. after a reconnect) costs at most one poll interval.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._settings.outbox_fallback_poll_seconds)
+                # A dead LISTEN connection would silently stop the notifications.
+                await conn.fetchval("SELECT 1")
+        finally:
+            self.is_leader = False
+            with contextlib.suppress(Exception):
+                await conn.close()
+
+    async def _ensure_producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = create_producer(self._settings)
+            try:
+                await producer.start()
+            except Exception:
+                await producer.stop()
+                raise
+            self._producer = producer
+        return self._producer
+
+    async def _drain(self) -> None:
+        """Publish until the outbox is empty; on a Kafka failure the claimed rows roll back and wait."""
+        while True:
+            try:
+                producer = await self._ensure_producer()
+            except Exception as exc:
+                metrics.OUTBOX_PUBLISH_FAILURES.labels(self._settings.service_name).inc()
+                log.warning("kafka unavailable; events wait in the outbox", error=str(exc))
+                await asyncio.sleep(1.0)
+                continue
+            try:
+                published = await self._publish_batch(producer)
+            except Exception as exc:
+                metrics.OUTBOX_PUBLISH_FAILURES.labels(self._settings.service_name).inc()
+                log.warning("publishing failed; events wait in the outbox", error=str(exc))
+                await asyncio.sleep(1.0)
+                continue
+            if published < self._settings.outbox_batch_size:
+                return
+
+    async def _publish_batch(self, producer: AIOKafkaProducer) -> int:
+        async with self._engine.begin() as conn:
+            rows = sorted(
+                (await conn.execute(_CLAIM, {"limit": self._settings.outbox_batch_size})).mappings(),
+                key=lambda r: r["id"],
+            )
+            if not rows:
+                return 0
+            new_topics = sorted({r["topic"] for r in rows} - self._provisioned_topics)
+            if new_topics:
+                await ensure_topics(self._settings, new_topics)
+                self._provisioned_topics.update(new_topics)
+            sends = [await self._send(producer, row) for row in rows]
+            await asyncio.gather(*sends)
+        metrics.OUTBOX_PUBLISHED.labels(self._settings.service_name).inc(len(rows))
+        return len(rows)
+
+    async def _send(self, producer: AIOKafkaProducer, row: Any) -> asyncio.Future[Any]:
+        envelope = EventEnvelope(
+            id=str(row["event_id"]),
+            type=row["type"],
+            source=row["source"],
+            subject=row["subject"],
+            time=row["occurred_at"],
+            data=row["payload"],
+        )
+        topic = self._settings.topic(row["topic"])
+        with self._tracer.start_as_current_span(
+            f"{topic} publish",
+            context=extract_context(row["trace_headers"]),
+            kind=SpanKind.PRODUCER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.operation.type": "send",
+                "messaging.destination.name": topic,
+                "messaging.message.id": envelope.id,
+                "messaging.kafka.message.key": envelope.subject,
+                "cloudevents.event_type": envelope.type,
+            },
+        ):
+            trace: dict[str, str] = {}
+            inject_context(trace)
+            key, headers, value = EventEnvelope(**{**envelope.__dict__, "trace_headers": trace}).to_kafka()
+            # send() only enqueues; awaiting its future confirms the broker has the record.
+            future: asyncio.Future[Any] = await producer.send(topic, value=value, key=key, headers=headers)
+            return future
+
+
+async def pending_count(session: AsyncSession) -> int:
+    """How many events wait to be published (a readiness and metrics figure)."""
+    return int((await session.execute(text("SELECT count(*) FROM outbox"))).scalar_one())

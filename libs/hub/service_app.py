@@ -1,0 +1,123 @@
+"""The one app factory behind every service: lifespan, database, outbox relay, consumer, probes, telemetry."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI
+from opentelemetry.sdk.trace import TracerProvider
+from sqlalchemy import text
+
+from hub import probes
+from hub.consumer import EventConsumer, EventHandlers
+from hub.db import create_engine, create_sessionmaker
+from hub.errors import install_problem_handlers
+from hub.internal_token import TokenVerifier, require_caller
+from hub.kafka import kafka_reachable
+from hub.logs import configure_logging
+from hub.migrations import current_revision, head_revision
+from hub.outbox import OutboxRelay
+from hub.settings import HubSettings
+from hub.telemetry import create_tracer_provider, instrument_app, instrument_engine
+
+
+@dataclass
+class ServiceSpec:
+    """What makes one service different from the others; everything else is shared."""
+
+    title: str
+    description: str
+    routers: Sequence[APIRouter]
+    migrations: Path
+    handlers: EventHandlers | None = None
+    # Only the gateway is reached from outside; every other service demands the internal token (A12.1).
+    require_internal_token: bool = True
+    extra_readiness: Sequence[probes.ReadinessCheck] = field(default_factory=tuple)
+    # Resources of the service's own (an HTTP client, a cache…) opened after the shared ones, closed before.
+    extra_lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None
+    version: str = "0.1.0"
+
+
+def create_service_app(
+    spec: ServiceSpec, settings: HubSettings, tracer_provider: TracerProvider | None = None
+) -> FastAPI:
+    """Build a service's FastAPI app from its spec and settings."""
+    configure_logging(settings.service_name, settings.log_level, settings.log_json)
+    provider = tracer_provider or create_tracer_provider(settings.service_name)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings)
+        instrument_engine(engine, provider)
+        app.state.engine = engine
+        app.state.sessionmaker = sessionmaker = create_sessionmaker(engine)
+        relay = OutboxRelay(settings, engine, provider)
+        app.state.outbox_relay = relay
+        relay.start()
+        consumer = None
+        if spec.handlers is not None and spec.handlers.topics:
+            consumer = EventConsumer(settings, sessionmaker, spec.handlers, provider)
+            consumer.start()
+        app.state.consumer = consumer
+        try:
+            async with AsyncExitStack() as stack:
+                if spec.extra_lifespan:
+                    await stack.enter_async_context(spec.extra_lifespan(app))
+                yield
+        finally:
+            if consumer:
+                await consumer.stop()
+            await relay.stop()
+            await engine.dispose()
+
+    app = FastAPI(
+        title=spec.title,
+        description=spec.description,
+        version=spec.version,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.tracer_provider = provider
+    app.state.token_verifier = TokenVerifier(settings.internal_token_public_keys, settings.service_name)
+    app.state.readiness_checks = [
+        _database_ready(app, spec.migrations),
+        _kafka_ready(settings),
+        *spec.extra_readiness,
+    ]
+    install_problem_handlers(app)
+    app.include_router(probes.router)
+    guard = [Depends(require_caller)] if spec.require_internal_token else []
+    for router in spec.routers:
+        app.include_router(router, dependencies=guard)
+    app.add_middleware(probes.HttpMetricsMiddleware, service=settings.service_name)
+    instrument_app(app, provider)
+    return app
+
+
+def _database_ready(app: FastAPI, migrations: Path) -> probes.ReadinessCheck:
+    head = head_revision(migrations)
+
+    async def check() -> dict[str, Any]:
+        try:
+            async with app.state.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+                revision = await current_revision(conn)
+        except Exception as exc:
+            return {"database": {"ok": False, "error": str(exc)}}
+        return {
+            "database": {"ok": True},
+            "migrations": {"ok": revision == head, "current": revision, "head": head},
+        }
+
+    return check
+
+
+def _kafka_ready(settings: HubSettings) -> probes.ReadinessCheck:
+    async def check() -> dict[str, Any]:
+        return {"kafka": {"ok": await kafka_reachable(settings)}}
+
+    return check

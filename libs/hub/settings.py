@@ -1,0 +1,49 @@
+"""Settings shared by every service (12-factor: environment variables, optionally a .env file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from hub.mesh import DEFAULT_MESH_FILE
+
+
+class HubSettings(BaseSettings):
+    """What every service needs to run; each service extends it with its own settings."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    service_name: str = Field(description="The service's name in services/mesh.toml.")
+    database_url: str = Field(
+        default="postgresql+asyncpg://hub@127.0.0.1:55432/postgres",
+        description="This service's own database (SQLAlchemy URL, asyncpg driver).",
+    )
+    database_pool_size: int = 10
+    kafka_bootstrap_servers: str = "127.0.0.1:59092"
+    # Lets several hubs (or test runs) share one broker without seeing each other's topics.
+    kafka_topic_prefix: str = ""
+    kafka_request_timeout_ms: int = 5000
+    mesh_file: Path = Field(default=DEFAULT_MESH_FILE, validation_alias="HUB_MESH_FILE")
+    # The gateway signs internal tokens with the private key; services verify with the public keys (A12.1).
+    internal_token_public_keys: list[str] = Field(
+        default_factory=list,
+        validation_alias="HUB_INTERNAL_TOKEN_PUBLIC_KEYS",
+        description="PEM public keys (Ed25519) accepted for internal tokens; several during a key rotation.",
+    )
+    internal_token_private_key: SecretStr | None = Field(
+        default=None, validation_alias="HUB_INTERNAL_TOKEN_PRIVATE_KEY"
+    )
+    internal_token_ttl_seconds: int = 60
+    calendar_override_file: Path | None = Field(default=None, validation_alias="HUB_CALENDAR_OVERRIDE_FILE")
+    consumer_max_attempts: int = Field(default=3, ge=1)
+    consumer_retry_backoff_seconds: float = 0.2
+    outbox_batch_size: int = 500
+    outbox_fallback_poll_seconds: float = 2.0
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    def topic(self, name: str) -> str:
+        """The physical Kafka topic for a logical topic name such as `catalog.events`."""
+        return f"{self.kafka_topic_prefix}{name}"

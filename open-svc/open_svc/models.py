@@ -1,0 +1,5 @@
+"""Every table of open-svc, imported so that Alembic sees the whole schema."""
+
+from open_svc.db import Base
+
+__all__ = ["Base"]

@@ -1,0 +1,65 @@
+"""Fixtures on the real PostgreSQL cluster and Kafka broker that `make test` starts (never mocks)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import pytest
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from harness import Infra, Keys, fresh_database
+from hub.internal_token import generate_keypair
+
+
+def _required_env(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        pytest.fail(f"{name} is not set: run the integration tests with `make test`, which starts the servers")
+    return value
+
+
+@pytest.fixture(scope="session")
+def infra() -> Infra:
+    """Where the test PostgreSQL server and Kafka broker are."""
+    return Infra(
+        database_url=_required_env("HUB_TEST_DATABASE_URL"),
+        kafka_bootstrap=_required_env("HUB_TEST_KAFKA_BOOTSTRAP_SERVERS"),
+    )
+
+
+@pytest.fixture(scope="session")
+def keys() -> Keys:
+    """An internal-token key pair for the gateway and the services of a test mesh."""
+    private_pem, public_pem = generate_keypair()
+    return Keys(private_pem=private_pem, public_pem=public_pem)
+
+
+@pytest.fixture
+def topic_prefix() -> str:
+    """Topics of one test, invisible to every other test on the shared broker."""
+    return f"t{uuid.uuid4().hex[:10]}."
+
+
+@pytest.fixture
+def spans() -> tuple[InMemorySpanExporter, SimpleSpanProcessor]:
+    """An in-memory exporter that every service of a test mesh reports to."""
+    exporter = InMemorySpanExporter()
+    return exporter, SimpleSpanProcessor(exporter)
+
+
+@pytest.fixture
+async def database_factory(infra: Infra) -> AsyncIterator[Callable[[str], Awaitable[str]]]:
+    """Creates a fresh, migrated database for a service; dropped after the test."""
+    created: list[str] = []
+
+    async def create(service: str) -> str:
+        url = await fresh_database(infra, service)
+        created.append(url)
+        return url
+
+    yield create
+    for url in created:
+        await infra.drop_database(url)

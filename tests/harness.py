@@ -1,0 +1,202 @@
+"""Runs real services in the test process: real uvicorn servers on loopback, real PostgreSQL, real Kafka.
+
+One process lets the tests read every service's spans from one in-memory exporter, while each service keeps its
+own tracer provider, settings and database, as it would in its own process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import socket
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import uvicorn
+from fastapi import FastAPI
+from opentelemetry.sdk.trace import SpanProcessor
+from sqlalchemy.engine import make_url
+
+from hub.db import asyncpg_dsn
+from hub.mesh import load_mesh
+from hub.migrations import ensure_database, upgrade_to_head
+from hub.settings import HubSettings
+from hub.telemetry import create_tracer_provider
+
+
+@dataclass(frozen=True)
+class Infra:
+    database_url: str
+    kafka_bootstrap: str
+
+    def database(self, name: str) -> str:
+        """The URL of another database on the test server."""
+        return make_url(self.database_url).set(database=name).render_as_string(hide_password=False)
+
+    async def drop_database(self, url: str) -> None:
+        name = make_url(url).database
+        conn = await asyncpg.connect(asyncpg_dsn(self.database("postgres")))
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+
+@dataclass(frozen=True)
+class Keys:
+    private_pem: str
+    public_pem: str
+
+
+def migrations_of(service: str) -> Path:
+    """A service's migrations folder, from its package in the mesh declaration."""
+    package = importlib.import_module(load_mesh().service(service).package)
+    assert package.__file__
+    return Path(package.__file__).parent / "migrations"
+
+
+async def fresh_database(infra: Infra, service: str) -> str:
+    """A new database for a service, migrated to head."""
+    url = infra.database(f"t_{service}_{uuid.uuid4().hex[:12]}")
+    await ensure_database(url)
+    await upgrade_to_head(migrations_of(service), url)
+    return url
+
+
+def settings_for(
+    service: str, infra: Infra, keys: Keys, database_url: str, topic_prefix: str, **extra: Any
+) -> HubSettings:
+    """The settings a service of a test mesh runs with."""
+    module = importlib.import_module(f"{load_mesh().service(service).package}.settings")
+    settings_cls: type[HubSettings] = module.Settings
+    return settings_cls.model_validate(
+        {
+            "database_url": database_url,
+            "kafka_bootstrap_servers": infra.kafka_bootstrap,
+            "kafka_topic_prefix": topic_prefix,
+            "HUB_INTERNAL_TOKEN_PUBLIC_KEYS": [keys.public_pem],
+            "HUB_INTERNAL_TOKEN_PRIVATE_KEY": keys.private_pem if service == "gateway" else None,
+            "consumer_retry_backoff_seconds": 0.05,
+            "log_json": False,
+            **extra,
+        }
+    )
+
+
+def free_socket() -> socket.socket:
+    """A listening-ready socket on a free loopback port (uvicorn serves on it; its port is known at once)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@dataclass
+class RunningService:
+    name: str
+    app: FastAPI
+    url: str
+    server: uvicorn.Server
+    task: asyncio.Task[None]
+
+
+@dataclass
+class LocalMesh:
+    """Services of one test, by name, with a client for each."""
+
+    databases: dict[str, str]
+    services: dict[str, RunningService] = field(default_factory=dict)
+
+    def url(self, name: str) -> str:
+        return self.services[name].url
+
+    def client(self, name: str) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.url(name), timeout=10.0)
+
+    async def stop(self, name: str) -> None:
+        """Stop one service as its process would stop (lifespan shutdown included)."""
+        running = self.services[name]
+        running.server.should_exit = True
+        await running.task
+
+
+class _InProcessServer(uvicorn.Server):
+    """A uvicorn server that leaves the test process's signal handlers alone."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def serve(app: FastAPI, sock: socket.socket, name: str) -> RunningService:
+    """Start uvicorn for the app on the socket and wait until its lifespan has started."""
+    config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)
+    server = _InProcessServer(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]), name=f"uvicorn-{name}")
+    while not server.started:
+        if task.done():
+            task.result()
+            raise RuntimeError(f"{name} stopped while starting")
+        await asyncio.sleep(0.02)
+    host, port = sock.getsockname()
+    return RunningService(name, app, f"http://{host}:{port}", server, task)
+
+
+@contextlib.asynccontextmanager
+async def running_mesh(
+    services: Sequence[str],
+    *,
+    infra: Infra,
+    keys: Keys,
+    databases: dict[str, str],
+    topic_prefix: str,
+    span_processors: Sequence[SpanProcessor] = (),
+    settings_overrides: Callable[[str], dict[str, Any]] = lambda _: {},
+) -> AsyncIterator[LocalMesh]:
+    """Start the named services (the gateway last, pointed at the others) and stop them all afterwards."""
+    mesh = LocalMesh(databases=dict(databases))
+    sockets = {name: free_socket() for name in services}
+    try:
+        for name in sorted(services, key=lambda n: n == "gateway"):
+            extra = settings_overrides(name)
+            if name == "gateway":
+                extra.setdefault(
+                    "HUB_UPSTREAM_URLS",
+                    {n: f"http://127.0.0.1:{s.getsockname()[1]}" for n, s in sockets.items() if n != "gateway"},
+                )
+            settings = settings_for(name, infra, keys, databases[name], topic_prefix, **extra)
+            module = importlib.import_module(f"{load_mesh().service(name).package}.app")
+            provider = create_tracer_provider(settings.service_name, span_processors)
+            app = module.create_app(settings, provider)
+            mesh.services[name] = await serve(app, sockets[name], name)
+        yield mesh
+    finally:
+        for running in mesh.services.values():
+            running.server.should_exit = True
+        for running in mesh.services.values():
+            with contextlib.suppress(Exception):
+                await running.task
+        for sock in sockets.values():
+            sock.close()
+
+
+async def eventually(check: Callable[[], Any], *, within: float = 20.0, every: float = 0.05) -> Any:
+    """Poll an async or sync check until it returns a truthy value; fail with the last value after `within`."""
+    deadline = asyncio.get_running_loop().time() + within
+    last: Any = None
+    while True:
+        result = check()
+        if asyncio.iscoroutine(result):
+            result = await result
+        last = result
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met within {within}s; last value: {last!r}")
+        await asyncio.sleep(every)
