@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import importlib
 import json
 import os
@@ -70,16 +71,16 @@ def pid_file(run_dir: Path, name: str) -> Path:
 
 
 def alive(pid: int) -> bool:
+    """Whether the process runs; a zombie (exited, not yet reaped by init) does not count."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
         return False
-    except PermissionError:
-        return True
-    return True
+    # The state follows the parenthesised command name, which may itself contain spaces.
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def start(service: ServiceDeclaration, env: dict[str, str], run_dir: Path) -> None:
+def start(service: ServiceDeclaration, port: int, env: dict[str, str], run_dir: Path) -> None:
     """Start one service under uvicorn in its own process group, logging to the run folder."""
     pids = pid_file(run_dir, service.name)
     if pids.exists() and alive(int(pids.read_text())):
@@ -90,13 +91,13 @@ def start(service: ServiceDeclaration, env: dict[str, str], run_dir: Path) -> No
     log = (run_dir / "logs" / f"{service.name}.log").open("ab")
     command = [
         sys.executable, "-m", "uvicorn", f"{service.package}.app:create_app", "--factory",
-        "--host", "127.0.0.1", "--port", str(service.port), "--no-access-log",
+        "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
     ]  # fmt: skip
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=REPO
     )
     pids.write_text(str(process.pid))
-    print(f"started {service.name} on :{service.port} (pid {process.pid})")
+    print(f"started {service.name} on :{port} (pid {process.pid})")
 
 
 def wait_ready(gateway_url: str, timeout: float) -> dict[str, object]:
@@ -119,6 +120,8 @@ def up(args: argparse.Namespace) -> int:
     mesh = load_mesh()
     asyncio.run(migrate(args.database_url))
     private_pem, public_pem = keypair(RUN_DIR)
+    ports = {s.name: s.port + args.port_offset for s in mesh.services.values()}
+    upstreams = {name: f"http://127.0.0.1:{port}" for name, port in ports.items() if name != "gateway"}
     for service in mesh.services.values():
         env = {
             **os.environ,
@@ -129,8 +132,9 @@ def up(args: argparse.Namespace) -> int:
         }
         if service.name == "gateway":
             env["HUB_INTERNAL_TOKEN_PRIVATE_KEY"] = private_pem
-        start(service, env, RUN_DIR)
-    gateway_url = f"http://127.0.0.1:{mesh.service('gateway').port}"
+            env["HUB_UPSTREAM_URLS"] = json.dumps(upstreams)
+        start(service, ports[service.name], env, RUN_DIR)
+    gateway_url = f"http://127.0.0.1:{ports['gateway']}"
     try:
         wait_ready(gateway_url, args.timeout)
     except TimeoutError as exc:
@@ -147,12 +151,14 @@ def down(_: argparse.Namespace) -> int:
     for pids in sorted(folder.glob("*.pid")) if folder.exists() else []:
         pid = int(pids.read_text())
         if alive(pid):
-            os.killpg(pid, signal.SIGTERM)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGTERM)
             deadline = time.monotonic() + 15
             while alive(pid) and time.monotonic() < deadline:
                 time.sleep(0.1)
             if alive(pid):
-                os.killpg(pid, signal.SIGKILL)
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGKILL)
             print(f"stopped {pids.stem} (pid {pid})")
         pids.unlink()
     return 0
@@ -165,7 +171,7 @@ def status(_: argparse.Namespace) -> int:
         pid = int(pids.read_text()) if pids.exists() else None
         state = "running" if pid and alive(pid) else "stopped"
         running += state == "running"
-        print(f"{service.name:12} {state}" + (f" (pid {pid}, :{service.port})" if state == "running" else ""))
+        print(f"{service.name:12} {state}" + (f" (pid {pid})" if state == "running" else ""))
     return 0 if running else 3
 
 
@@ -176,6 +182,9 @@ def main() -> int:
     up_parser.add_argument("--database-url", required=True, help="a PostgreSQL server (any database on it)")
     up_parser.add_argument("--kafka", required=True, help="Kafka bootstrap servers")
     up_parser.add_argument("--timeout", type=float, default=120.0)
+    up_parser.add_argument(
+        "--port-offset", type=int, default=0, help="shift every declared port, to run a second hub beside one"
+    )
     commands.add_parser("down", help="stop every service started here")
     commands.add_parser("status", help="which services run")
     args = parser.parse_args()

@@ -49,5 +49,5 @@ def configure_logging(service_name: str, level: str = "INFO", as_json: bool = Tr
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("aiokafka", "uvicorn.access"):
+    for noisy in ("aiokafka", "alembic", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(max(logging.getLevelName(level), logging.WARNING))

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import asyncpg
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from factories import agency_body
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -122,7 +122,7 @@ async def _known_by_share(gateway: httpx.AsyncClient, agency_id: str) -> dict[st
     return dict(response.json()) if response.status_code == 200 else None
 
 
-async def _first_record(infra: Infra, topic: str) -> object:
+async def _first_record(infra: Infra, topic: str) -> ConsumerRecord[bytes, bytes]:
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=infra.kafka_bootstrap, auto_offset_reset="earliest")
     await consumer.start()
     try:
@@ -131,7 +131,7 @@ async def _first_record(infra: Infra, topic: str) -> object:
         await consumer.stop()
 
 
-async def _messages(infra: Infra, topic: str) -> list[object]:
+async def _messages(infra: Infra, topic: str) -> list[ConsumerRecord[bytes, bytes]]:
     consumer = AIOKafkaConsumer(topic, bootstrap_servers=infra.kafka_bootstrap, auto_offset_reset="earliest")
     await consumer.start()
     try:

@@ -1,0 +1,91 @@
+"""`make up` / `make down`: the local runner starts all five services behind the gateway and stops every one."""
+
+from __future__ import annotations
+
+import os
+import random
+import socket
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+from factories import agency_body
+
+from harness import Infra, eventually
+from hub.mesh import load_mesh
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def free_port_offset() -> int:
+    """An offset that moves every declared port onto free ones, so the test can run beside `make up`."""
+    ports = [s.port for s in load_mesh().services.values()]
+    for _ in range(50):
+        offset = random.randrange(20_000, 40_000, 10)
+        try:
+            for port in ports:
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", port + offset))
+        except OSError:
+            continue
+        return offset
+    raise RuntimeError("no free block of ports")
+
+
+def runner(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(REPO / "services" / "run.py"), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+
+def alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+async def test_up_brings_every_service_to_ready_behind_the_gateway_and_down_leaves_none_running(
+    infra: Infra, tmp_path: Path
+) -> None:
+    offset = free_port_offset()
+    env = {**os.environ, "RUN_DIR": str(tmp_path), "KAFKA_TOPIC_PREFIX": f"r{uuid.uuid4().hex[:8]}."}
+    up = runner(
+        "up", "--database-url", infra.database_url, "--kafka", infra.kafka_bootstrap,
+        "--port-offset", str(offset), "--timeout", "120",
+        env=env,
+    )  # fmt: skip
+    pids = {p.stem: int(p.read_text()) for p in (tmp_path / "pids").glob("*.pid")}
+    try:
+        assert up.returncode == 0, up.stdout + up.stderr
+        gateway = f"http://127.0.0.1:{load_mesh().service('gateway').port + offset}"
+        assert f"The hub is ready: {gateway}" in up.stdout
+        assert set(pids) == {"gateway", "catalog", "share", "open", "aggregation"}
+        async with httpx.AsyncClient(base_url=gateway, timeout=10) as client:
+            ready = await client.get("/readyz")
+            assert ready.status_code == 200, ready.text
+            created = await client.post("/api/catalog/agencies", json=agency_body())
+            assert created.status_code == 201, created.text
+            agency_id = created.json()["id"]
+
+            async def share_knows_it() -> bool:
+                return (await client.get(f"/api/share/agencies/{agency_id}")).status_code == 200
+
+            await eventually(share_knows_it, within=30)
+        assert (tmp_path / "logs" / "catalog.log").stat().st_size > 0
+    finally:
+        down = runner("down", env=env)
+    assert down.returncode == 0, down.stdout + down.stderr
+    assert [name for name, pid in pids.items() if alive(pid)] == []
+    assert list((tmp_path / "pids").glob("*.pid")) == []
