@@ -16,6 +16,7 @@ import contextlib
 import importlib
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -55,6 +56,29 @@ def _package_dir(service: ServiceDeclaration) -> Path:
     package = importlib.import_module(service.package)
     assert package.__file__
     return Path(package.__file__).parent
+
+
+def admin_password(run_dir: Path) -> str:
+    """The bootstrap administrator's password, made once per run folder."""
+    path = run_dir / "keys" / "admin-password"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(18))
+    return path.read_text().strip()
+
+
+def bootstrap_admin(server_url: str, region: str) -> None:
+    """The city bureau's first administrator, so the hub can be administered through the gateway at once."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": service_database_url(server_url, load_mesh().service("gateway")),
+        "HUB_BOOTSTRAP_PASSWORD": admin_password(RUN_DIR),
+    }
+    subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-m", "gateway.identities", "bootstrap-admin", "--login", "admin", "--region", region],
+        env=env, check=True, cwd=REPO,
+    )  # fmt: skip
 
 
 async def migrate(server_url: str) -> None:
@@ -119,6 +143,7 @@ def wait_ready(gateway_url: str, timeout: float) -> dict[str, object]:
 def up(args: argparse.Namespace) -> int:
     mesh = load_mesh()
     asyncio.run(migrate(args.database_url))
+    bootstrap_admin(args.database_url, args.city)
     private_pem, public_pem = keypair(RUN_DIR)
     ports = {s.name: s.port + args.port_offset for s in mesh.services.values()}
     upstreams = {name: f"http://127.0.0.1:{port}" for name, port in ports.items() if name != "gateway"}
@@ -142,6 +167,7 @@ def up(args: argparse.Namespace) -> int:
         print(f"logs: {RUN_DIR / 'logs'}", file=sys.stderr)
         return 1
     print(f"The hub is ready: {gateway_url}  (logs in {RUN_DIR / 'logs'})")
+    print(f"Administrator: admin, password in {RUN_DIR / 'keys' / 'admin-password'}")
     return 0
 
 
@@ -182,6 +208,7 @@ def main() -> int:
     up_parser.add_argument("--database-url", required=True, help="a PostgreSQL server (any database on it)")
     up_parser.add_argument("--kafka", required=True, help="Kafka bootstrap servers")
     up_parser.add_argument("--timeout", type=float, default=120.0)
+    up_parser.add_argument("--city", default=os.environ.get("HUB_CITY_REGION", "320200"), help="the city's region code")
     up_parser.add_argument(
         "--port-offset", type=int, default=0, help="shift every declared port, to run a second hub beside one"
     )

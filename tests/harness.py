@@ -200,3 +200,55 @@ async def eventually(check: Callable[[], Any], *, within: float = 20.0, every: f
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"condition not met within {within}s; last value: {last!r}")
         await asyncio.sleep(every)
+
+
+CITY = "320200"
+ADMIN_PASSWORD = "correct horse battery staple"
+
+
+async def bootstrap_admin(gateway_database_url: str, login: str = "admin", region: str = CITY) -> tuple[str, str]:
+    """The first administrator, created as `python -m gateway.identities bootstrap-admin` does."""
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+    from gateway.identities.service import bootstrap_administrator
+    from hub.db import async_url
+
+    engine = create_async_engine(async_url(gateway_database_url))
+    try:
+        async with async_sessionmaker(engine)() as session, session.begin():
+            await bootstrap_administrator(session, login, ADMIN_PASSWORD, region)
+    finally:
+        await engine.dispose()
+    return login, ADMIN_PASSWORD
+
+
+async def token(gateway: httpx.AsyncClient, login: str, secret: str, *, grant: str = "password") -> dict[str, str]:
+    """Authorization headers for a client, from the gateway's token endpoint."""
+    form = (
+        {"grant_type": "password", "username": login, "password": secret}
+        if grant == "password"
+        else {"grant_type": "client_credentials", "client_id": login, "client_secret": secret}
+    )
+    response = await gateway.post("/auth/token", data=form)
+    assert response.status_code == 200, response.text
+    return {"authorization": f"Bearer {response.json()['access_token']}"}
+
+
+async def register_client(
+    gateway: httpx.AsyncClient, admin: dict[str, str], kind: str, roles: list[str], *, region: str = CITY,
+    agency_id: str | None = None, login: str | None = None, password: str | None = None,
+) -> dict[str, str]:  # fmt: skip
+    """Register a client through the admin API and return its authorization headers."""
+    login = login or f"{kind}-{uuid.uuid4().hex[:8]}"
+    body = {"kind": kind, "login": login, "display_name": login, "roles": roles, "region_code": region,
+            "agency_id": agency_id, "password": password}  # fmt: skip
+    if kind in ("agency_system", "ingest_job") and agency_id is None:
+        body["agency_id"] = str(uuid.uuid4())
+    if kind == "operator":
+        body["password"] = password or f"pw-{uuid.uuid4().hex}"
+    response = await gateway.post("/admin/clients", json=body, headers=admin)
+    assert response.status_code == 201, response.text
+    created = response.json()
+    if kind == "operator":
+        return await token(gateway, login, str(body["password"]))
+    return await token(gateway, login, created["client_secret"], grant="client_credentials")

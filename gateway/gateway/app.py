@@ -1,23 +1,45 @@
-"""The gateway: the one exchange channel through which everything enters the mesh (A11.1, A12.1)."""
+"""The gateway: the one exchange channel through which everything enters the mesh (A11.1, A12.1).
+
+It authenticates every caller, authorises each request against the one policy table, limits it, forwards it
+with a signed internal token, and appends it to the hash-chained audit (A36.1).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import structlog
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
+from purgatory import AsyncCircuitBreakerFactory
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 
+from gateway.access.guard import Guard
+from gateway.access.limits import RateLimits
+from gateway.audit.router import router as audit_router
+from gateway.audit.writer import AuditLog, anchor_chain_head
+from gateway.context import GatewayContext
+from gateway.identities import service as identities
+from gateway.identities.keyring import KeyRing
+from gateway.identities.repository import CHANNEL as IDENTITIES_CHANNEL
+from gateway.identities.router import router as identities_router
+from gateway.legacy.router import router as legacy_router
 from gateway.routing.router import router as routing_router
 from gateway.routing.upstreams import create_upstream_client, declared_upstreams, upstream_readiness
 from gateway.settings import Settings
 from hub.internal_token import TokenSigner
+from hub.notifications import ChannelListener
 from hub.service_app import ServiceSpec, create_service_app
 from hub.telemetry import instrument_http_client
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+log = structlog.get_logger(__name__)
 
 
 def create_app(settings: Settings | None = None, tracer_provider: TracerProvider | None = None) -> FastAPI:
@@ -25,33 +47,80 @@ def create_app(settings: Settings | None = None, tracer_provider: TracerProvider
     settings = settings or Settings()
     if settings.internal_token_private_key is None:
         raise ValueError("the gateway needs HUB_INTERNAL_TOKEN_PRIVATE_KEY to sign internal tokens (A12.1)")
-    upstreams = declared_upstreams(settings)
+    context = GatewayContext(
+        settings=settings,
+        upstreams=declared_upstreams(settings),
+        signer=TokenSigner(settings.internal_token_private_key.get_secret_value(), settings.internal_token_ttl_seconds),
+        keyring=KeyRing(settings.access_token_ttl_seconds),
+        limits=RateLimits(settings.rate_limits),
+        breakers=AsyncCircuitBreakerFactory(
+            default_threshold=settings.circuit_failure_threshold, default_ttl=settings.circuit_open_seconds
+        ),
+    )
 
     async def services_ready() -> dict[str, Any]:
-        return await upstream_readiness(app.state.upstream_client, upstreams)
-
-    @asynccontextmanager
-    async def upstream_client(app: FastAPI) -> AsyncIterator[None]:
-        client = create_upstream_client(settings)
-        instrument_http_client(client, app.state.tracer_provider)
-        app.state.upstream_client = client
-        try:
-            yield
-        finally:
-            await client.aclose()
+        assert context.client is not None
+        return await upstream_readiness(context.client, context.upstreams)
 
     spec = ServiceSpec(
         title="gateway",
         description="The public data hub's one exchange channel (A12.1): every request enters here.",
-        routers=[routing_router],
+        routers=[identities_router, audit_router, legacy_router, routing_router],
         migrations=MIGRATIONS,
         require_internal_token=False,
         extra_readiness=[services_ready],
-        extra_lifespan=upstream_client,
+        extra_lifespan=lambda app: _gateway_lifespan(app, context),
+        middleware=[
+            Middleware(Guard),
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.portal_origins,
+                allow_methods=["*"],
+                allow_headers=["authorization", "content-type", "x-api-key", "x-hub-purpose"],
+            ),
+        ],
     )
     app = create_service_app(spec, settings, tracer_provider)
-    app.state.upstreams = upstreams
-    app.state.token_signer = TokenSigner(
-        settings.internal_token_private_key.get_secret_value(), settings.internal_token_ttl_seconds
-    )
+    app.state.gateway = context
     return app
+
+
+@asynccontextmanager
+async def _gateway_lifespan(app: FastAPI, context: GatewayContext) -> AsyncIterator[None]:
+    settings = context.settings
+    context.sessionmaker = sessionmaker = app.state.sessionmaker
+    context.client = create_upstream_client(settings)
+    instrument_http_client(context.client, app.state.tracer_provider)
+
+    async def reload_identities() -> None:
+        async with sessionmaker() as session, session.begin():
+            await identities.load_key_ring(session, context.keyring)
+            await identities.load_credentials(session, context.credentials)
+
+    await reload_identities()
+    listener = ChannelListener(settings.database_url, IDENTITIES_CHANNEL, reload_identities)
+    listener.start()
+    context.audit = AuditLog(sessionmaker)
+    context.audit.start()
+    anchoring = asyncio.create_task(_anchor_periodically(context), name="audit-anchor")
+    try:
+        yield
+    finally:
+        anchoring.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await anchoring
+        await context.audit.stop()
+        await listener.stop()
+        await context.client.aclose()
+
+
+async def _anchor_periodically(context: GatewayContext) -> None:
+    """Anchor the chain head now and then, so truncating or rewriting the chain's tail is detectable."""
+    assert context.sessionmaker is not None
+    while True:
+        await asyncio.sleep(context.settings.audit_anchor_interval_seconds)
+        try:
+            async with context.sessionmaker() as session, session.begin():
+                await anchor_chain_head(session)
+        except Exception as exc:
+            log.warning("audit anchor not written; next interval retries", error=str(exc))

@@ -17,3 +17,5 @@ EVENTS_CONSUMED = Counter("hub_events_consumed_total", "Events consumed, by outc
 EVENTS_DEAD_LETTERED = Counter(
     "hub_events_dead_lettered_total", "Events sent to a dead-letter topic.", ["service", "topic"]
 )
+AUDIT_RECORDS = Counter("hub_audit_records_total", "Records appended to the gateway's audit chain.")
+SECURITY_EVENTS = Counter("hub_security_events_total", "Security events at the gateway (A28.1).", ["event"])

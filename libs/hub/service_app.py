@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import text
+from starlette.middleware import Middleware
 
 from hub import probes
 from hub.consumer import EventConsumer, EventHandlers
@@ -37,6 +38,8 @@ class ServiceSpec:
     # Only the gateway is reached from outside; every other service demands the internal token (A12.1).
     require_internal_token: bool = True
     extra_readiness: Sequence[probes.ReadinessCheck] = field(default_factory=tuple)
+    # ASGI middleware of the service's own, innermost first (inside metrics and tracing).
+    middleware: Sequence[Middleware] = field(default_factory=tuple)
     # Resources of the service's own (an HTTP client, a cache…) opened after the shared ones, closed before.
     extra_lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None
     version: str = "0.1.0"
@@ -93,6 +96,8 @@ def create_service_app(
     guard = [Depends(require_caller)] if spec.require_internal_token else []
     for router in spec.routers:
         app.include_router(router, dependencies=guard)
+    for middleware in spec.middleware:
+        app.add_middleware(middleware.cls, *middleware.args, **middleware.kwargs)
     app.add_middleware(probes.HttpMetricsMiddleware, service=settings.service_name)
     instrument_app(app, provider)
     return app

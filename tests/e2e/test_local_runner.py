@@ -14,7 +14,7 @@ import httpx
 import pytest
 from factories import agency_body
 
-from harness import Infra, eventually
+from harness import Infra, eventually, token
 from hub.mesh import load_mesh
 
 pytestmark = pytest.mark.integration
@@ -72,15 +72,17 @@ async def test_up_brings_every_service_to_ready_behind_the_gateway_and_down_leav
         gateway = f"http://127.0.0.1:{load_mesh().service('gateway').port + offset}"
         assert f"The hub is ready: {gateway}" in up.stdout
         assert set(pids) == {"gateway", "catalog", "share", "open", "aggregation"}
+        password = (tmp_path / "keys" / "admin-password").read_text().strip()
         async with httpx.AsyncClient(base_url=gateway, timeout=10) as client:
             ready = await client.get("/readyz")
             assert ready.status_code == 200, ready.text
-            created = await client.post("/api/catalog/agencies", json=agency_body())
+            admin = await token(client, "admin", password)
+            created = await client.post("/api/catalog/agencies", json=agency_body(), headers=admin)
             assert created.status_code == 201, created.text
             agency_id = created.json()["id"]
 
             async def share_knows_it() -> bool:
-                return (await client.get(f"/api/share/agencies/{agency_id}")).status_code == 200
+                return (await client.get(f"/api/share/agencies/{agency_id}", headers=admin)).status_code == 200
 
             await eventually(share_knows_it, within=30)
         assert (tmp_path / "logs" / "catalog.log").stat().st_size > 0

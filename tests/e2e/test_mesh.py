@@ -15,7 +15,7 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
-from harness import Infra, Keys, LocalMesh, eventually, running_mesh
+from harness import Infra, Keys, LocalMesh, bootstrap_admin, eventually, running_mesh, token
 from hub.db import asyncpg_dsn
 
 pytestmark = pytest.mark.integration
@@ -43,6 +43,14 @@ async def mesh(
         yield mesh
 
 
+@pytest.fixture
+async def admin(mesh: LocalMesh) -> dict[str, str]:
+    """Authorization headers of the city's bureau administrator."""
+    login, password = await bootstrap_admin(mesh.databases["gateway"])
+    async with mesh.client("gateway") as gateway:
+        return await token(gateway, login, password)
+
+
 async def rows(database_url: str, query: str) -> list[asyncpg.Record]:
     conn = await asyncpg.connect(asyncpg_dsn(database_url))
     try:
@@ -51,8 +59,8 @@ async def rows(database_url: str, query: str) -> list[asyncpg.Record]:
         await conn.close()
 
 
-async def register_agency_through_gateway(gateway: httpx.AsyncClient) -> dict[str, object]:
-    response = await gateway.post("/api/catalog/agencies", json=agency_body())
+async def register_agency_through_gateway(gateway: httpx.AsyncClient, admin: dict[str, str]) -> dict[str, object]:
+    response = await gateway.post("/api/catalog/agencies", json=agency_body(), headers=admin)
     assert response.status_code == 201, response.text
     return dict(response.json())
 
@@ -74,12 +82,17 @@ async def _ready(client: httpx.AsyncClient) -> httpx.Response | None:
 
 
 async def test_a_request_through_the_gateway_reaches_a_consumer_in_another_service_once_in_one_trace(
-    mesh: LocalMesh, spans: tuple[InMemorySpanExporter, SimpleSpanProcessor], topic_prefix: str, infra: Infra
+    mesh: LocalMesh,
+    spans: tuple[InMemorySpanExporter, SimpleSpanProcessor],
+    topic_prefix: str,
+    infra: Infra,
+    admin: dict[str, str],
 ) -> None:
     exporter = spans[0]
+    exporter.clear()
     async with mesh.client("gateway") as gateway:
-        agency = await register_agency_through_gateway(gateway)
-        seen = await eventually(lambda: _known_by_share(gateway, str(agency["id"])))
+        agency = await register_agency_through_gateway(gateway, admin)
+        seen = await eventually(lambda: _known_by_share(gateway, str(agency["id"]), admin))
     assert seen["credit_code"] == agency["credit_code"]
 
     # One trace: gateway server span → catalog server span → publish → share's consumer.
@@ -117,8 +130,10 @@ async def test_a_request_through_the_gateway_reaches_a_consumer_in_another_servi
     assert await _messages(infra, f"{topic}.dlq") == []
 
 
-async def _known_by_share(gateway: httpx.AsyncClient, agency_id: str) -> dict[str, object] | None:
-    response = await gateway.get(f"/api/share/agencies/{agency_id}")
+async def _known_by_share(
+    gateway: httpx.AsyncClient, agency_id: str, headers: dict[str, str]
+) -> dict[str, object] | None:
+    response = await gateway.get(f"/api/share/agencies/{agency_id}", headers=headers)
     return dict(response.json()) if response.status_code == 200 else None
 
 
@@ -164,18 +179,20 @@ async def test_a_direct_call_to_a_service_without_the_gateways_token_is_refused_
     assert await rows(mesh.databases["catalog"], "SELECT * FROM agencies") == []
 
 
-async def test_a_client_cannot_smuggle_its_own_internal_token_through_the_gateway_A12_1(mesh: LocalMesh) -> None:
+async def test_a_client_cannot_smuggle_its_own_internal_token_through_the_gateway_A12_1(
+    mesh: LocalMesh, admin: dict[str, str]
+) -> None:
     async with mesh.client("gateway") as gateway:
-        response = await gateway.get("/api/catalog/agencies", headers={"x-hub-internal-token": "forged"})
+        response = await gateway.get("/api/catalog/agencies", headers={**admin, "x-hub-internal-token": "forged"})
     # The gateway drops the client's header and signs its own: the request is served, not refused.
     assert response.status_code == 200
 
 
-async def test_a_wrong_credit_code_is_a_problem_naming_the_field_A2_1(mesh: LocalMesh) -> None:
+async def test_a_wrong_credit_code_is_a_problem_naming_the_field_A2_1(mesh: LocalMesh, admin: dict[str, str]) -> None:
     body = agency_body()
     body["credit_code"] = body["credit_code"][:17] + ("0" if body["credit_code"][17] != "0" else "1")
     async with mesh.client("gateway") as gateway:
-        response = await gateway.post("/api/catalog/agencies", json=body)
+        response = await gateway.post("/api/catalog/agencies", json=body, headers=admin)
     assert response.status_code == 422
     problem = response.json()
     assert response.headers["content-type"] == "application/problem+json"
@@ -185,30 +202,30 @@ async def test_a_wrong_credit_code_is_a_problem_naming_the_field_A2_1(mesh: Loca
     assert await rows(mesh.databases["catalog"], "SELECT * FROM outbox") == []
 
 
-async def test_registering_the_same_agency_twice_is_a_conflict(mesh: LocalMesh) -> None:
+async def test_registering_the_same_agency_twice_is_a_conflict(mesh: LocalMesh, admin: dict[str, str]) -> None:
     body = agency_body()
     async with mesh.client("gateway") as gateway:
-        first = await gateway.post("/api/catalog/agencies", json=body)
-        second = await gateway.post("/api/catalog/agencies", json=body)
+        first = await gateway.post("/api/catalog/agencies", json=body, headers=admin)
+        second = await gateway.post("/api/catalog/agencies", json=body, headers=admin)
     assert first.status_code == 201
     assert second.status_code == 409
     assert second.json()["type"] == "/problems/conflict"
 
 
-async def test_an_unknown_route_is_a_404_problem(mesh: LocalMesh) -> None:
+async def test_an_unknown_route_is_a_404_problem(mesh: LocalMesh, admin: dict[str, str]) -> None:
     async with mesh.client("gateway") as gateway:
-        unknown_service = await gateway.get("/api/nowhere/things")
-        unknown_path = await gateway.get("/not-an-api")
+        unknown_service = await gateway.get("/api/nowhere/things", headers=admin)
+        unknown_path = await gateway.get("/not-an-api", headers=admin)
     for response in (unknown_service, unknown_path):
         assert response.status_code == 404
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["type"] == "/problems/not-found"
 
 
-async def test_an_upstream_that_is_down_is_a_503_problem(mesh: LocalMesh) -> None:
+async def test_an_upstream_that_is_down_is_a_503_problem(mesh: LocalMesh, admin: dict[str, str]) -> None:
     await mesh.stop("share")
     async with mesh.client("gateway") as gateway:
-        response = await gateway.get("/api/share/agencies/00000000-0000-0000-0000-000000000000")
+        response = await gateway.get("/api/share/agencies/00000000-0000-0000-0000-000000000000", headers=admin)
         ready = await gateway.get("/readyz")
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"

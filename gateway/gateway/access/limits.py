@@ -1,0 +1,40 @@
+"""Per-client rate limits (moving window, in memory per replica) answered with 429 and Retry-After."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from limits import RateLimitItem, parse
+from limits.aio.storage import MemoryStorage
+from limits.aio.strategies import MovingWindowRateLimiter
+
+from hub.errors import Problem
+
+
+class TooManyRequests(Problem):
+    kind, status, title = "too-many-requests", 429, "Too many requests"
+
+
+class BodyTooLarge(Problem):
+    kind, status, title = "body-too-large", 413, "Request body too large"
+
+
+class RateLimits:
+    """One moving window per client (or, for anonymous callers, per address)."""
+
+    def __init__(self, rates: dict[str, str]) -> None:
+        self._items: dict[str, RateLimitItem] = {kind: parse(rate) for kind, rate in rates.items()}
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    async def check(self, kind: str, key: str) -> None:
+        """Count one request; TooManyRequests with Retry-After when the window is full."""
+        item = self._items.get(kind)
+        if item is None or await self._limiter.hit(item, kind, key):
+            return
+        stats = await self._limiter.get_window_stats(item, kind, key)
+        retry_after = max(1, math.ceil(stats.reset_time - time.time()))
+        raise TooManyRequests(
+            f"More than {item} requests; retry in {retry_after} s.",
+            headers={"Retry-After": str(retry_after)},
+        )

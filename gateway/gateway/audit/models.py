@@ -1,0 +1,56 @@
+"""The exchange audit chain (A36.1): one row per audited request or security event, each holding the hash of
+the row before it, and periodic anchors of the chain head."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gateway.db import Base
+
+
+class AuditRecord(Base):
+    __tablename__ = "audit_records"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(20))  # exchange | security
+    event: Mapped[str] = mapped_column(String(40))  # e.g. exchange, auth.failed, access.denied, rate.limited
+    caller: Mapped[str] = mapped_column(String(100))
+    caller_kind: Mapped[str] = mapped_column(String(20))
+    roles: Mapped[str] = mapped_column(String(200))
+    agency_id: Mapped[str | None] = mapped_column(String(40))
+    region_code: Mapped[str | None] = mapped_column(String(12))
+    client_ip: Mapped[str | None] = mapped_column(String(64))
+    method: Mapped[str] = mapped_column(String(10))
+    route: Mapped[str] = mapped_column(String(300))
+    path: Mapped[str] = mapped_column(String(2000))
+    service: Mapped[str] = mapped_column(String(40))
+    entry: Mapped[str | None] = mapped_column(String(100))
+    items: Mapped[str | None] = mapped_column(String(2000))
+    row_count: Mapped[int | None] = mapped_column(Integer)
+    purpose: Mapped[str | None] = mapped_column(String(500))
+    grant_id: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[int] = mapped_column(Integer)
+    request_bytes: Mapped[int] = mapped_column(BigInteger)
+    response_bytes: Mapped[int] = mapped_column(BigInteger)
+    request_in: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    request_out: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    response_in: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    response_out: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    trace_id: Mapped[str | None] = mapped_column(String(32))
+    detail: Mapped[str | None] = mapped_column(String(500))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditAnchor(Base):
+    """The chain head at a moment, also published on gateway.audit so a copy lives outside this database."""
+
+    __tablename__ = "audit_anchors"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+    anchored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,65 @@
+"""HTTP for the audit: export with proof and verification for inspectors (A34.1), security events (A28.1)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from starlette.responses import StreamingResponse
+
+from gateway.access.dependencies import ContextDep, PrincipalDep
+from gateway.audit import repository, service
+from hub.db import SessionDep
+
+router = APIRouter(prefix="/admin", tags=["audit"])
+
+
+@router.get("/audit/export")
+async def export_audit(
+    session: SessionDep,
+    principal: PrincipalDep,
+    context: ContextDep,
+    first: Annotated[int, Query(ge=1, alias="from")] = 1,
+    last: Annotated[int | None, Query(ge=1, alias="to")] = None,
+    format: Annotated[Literal["json", "csv"], Query()] = "json",
+) -> StreamingResponse:
+    """Audit records from..to with the chain proof; an inspector of a district sees its district (A4.1)."""
+    assert context.audit is not None
+    await context.audit.flush()
+    region = principal.region_code or ""
+    if format == "csv":
+        proof = await service.proof(session, first)
+        return StreamingResponse(
+            service.export_csv(session, first, last, region),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "x-hub-chain-prev-hash": str(proof["prev_hash_of_first"]),
+                "content-disposition": 'attachment; filename="audit.csv"',
+            },
+        )
+    return StreamingResponse(service.export_json(session, first, last, region), media_type="application/json")
+
+
+@router.get("/audit/verify")
+async def verify_audit(session: SessionDep, context: ContextDep) -> dict[str, Any]:
+    """Recompute the whole chain and compare it with its anchors; lists every break found."""
+    assert context.audit is not None
+    await context.audit.flush()
+    breaks = await service.verify(session)
+    return {"intact": not breaks, "breaks": [asdict(b) for b in breaks]}
+
+
+@router.get("/security-events")
+async def security_events(
+    session: SessionDep,
+    first: Annotated[int, Query(ge=1, alias="from")] = 1,
+    limit: Annotated[int, Query(le=1000)] = 100,
+) -> list[dict[str, Any]]:
+    """Failed authentications, denied accesses and limit trips, newest last (A28.1)."""
+    out = []
+    async for record in repository.records(session, first, None, kind="security"):
+        out.append(service.jsonable(record))
+        if len(out) >= limit:
+            break
+    return out

@@ -1,0 +1,34 @@
+"""Everything the gateway's request path needs, built once per app and kept on app.state.gateway."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import httpx
+from purgatory import AsyncCircuitBreakerFactory
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from gateway.access.limits import RateLimits
+from gateway.access.policy import Policy
+from gateway.audit.writer import AuditLog
+from gateway.identities.keyring import KeyRing
+from gateway.identities.state import CredentialState
+from gateway.routing.upstreams import Upstream
+from gateway.settings import Settings
+from hub.internal_token import TokenSigner
+
+
+@dataclass
+class GatewayContext:
+    settings: Settings
+    upstreams: dict[str, Upstream]
+    signer: TokenSigner
+    keyring: KeyRing
+    limits: RateLimits
+    breakers: AsyncCircuitBreakerFactory
+    policy: Policy = field(default_factory=Policy)
+    credentials: CredentialState = field(default_factory=CredentialState)
+    # Opened by the lifespan.
+    client: httpx.AsyncClient | None = None
+    sessionmaker: async_sessionmaker[AsyncSession] | None = None
+    audit: AuditLog | None = None

@@ -1,0 +1,70 @@
+"""Request and response bodies of the identities domain."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ClientIn(BaseModel):
+    """A client to register: an agency system or ingest job (a secret is generated), or an operator."""
+
+    kind: Literal["agency_system", "ingest_job", "operator"]
+    login: str = Field(min_length=3, max_length=200, pattern=r"^[A-Za-z0-9._@-]+$")
+    display_name: str = Field(min_length=1, max_length=200)
+    roles: list[str]
+    agency_id: uuid.UUID | None = None
+    region_code: str | None = Field(default=None, max_length=12)
+    password: str | None = Field(default=None, min_length=12, max_length=200, description="Operators only.")
+
+
+class ClientOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    kind: str
+    login: str
+    display_name: str
+    roles: list[str]
+    agency_id: uuid.UUID | None
+    region_code: str | None
+    status: str
+    secret_version: int
+    created_at: datetime
+
+
+class ClientCreated(ClientOut):
+    client_secret: str | None = Field(description="Shown once; only its hash is kept.")
+
+
+class SecretReplaced(BaseModel):
+    client_id: uuid.UUID
+    client_secret: str
+    secret_version: int
+
+
+class TokenOut(BaseModel):
+    """RFC 6749 §5.1 access token response."""
+
+    access_token: str
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - the RFC's token type, not a secret
+    expires_in: int
+
+
+class PortalAccountIn(BaseModel):
+    login: str = Field(min_length=3, max_length=200, pattern=r"^[A-Za-z0-9._@+-]+$")
+    display_name: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=12, max_length=200)
+
+
+class ApiKeyIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class ApiKeyCreated(BaseModel):
+    id: uuid.UUID
+    name: str
+    api_key: str = Field(description="Shown once; send it as X-API-Key.")

@@ -1,0 +1,240 @@
+"""Use cases of the identities domain. They take the session and never commit: the request does."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from gateway.identities import repository
+from gateway.identities.keyring import KeyRing, Principal, RingKey, new_ring_key
+from gateway.identities.models import ApiKey, Client, SigningKey
+from gateway.identities.rules import client_problems, may_administer
+from gateway.identities.schemas import ClientIn, PortalAccountIn
+from gateway.identities.secrets import hash_secret, new_secret, secret_matches
+from gateway.identities.state import CredentialState
+from hub.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+
+API_KEY_PREFIX = "pdh_"
+
+
+def principal_of(client: Client, api_key_id: str | None = None) -> Principal:
+    """The principal a client authenticates as."""
+    return Principal(
+        client_id=str(client.id),
+        kind=client.kind,
+        roles=frozenset(client.roles),
+        agency_id=str(client.agency_id) if client.agency_id else None,
+        region_code=client.region_code,
+        secret_version=client.secret_version,
+        api_key_id=api_key_id,
+    )
+
+
+async def issue_token(session: AsyncSession, keyring: KeyRing, login: str, secret: str) -> tuple[str, int]:
+    """An access token for a client presenting its login and secret (client credentials or password grant)."""
+    client = await repository.client_by_login(session, login)
+    if not secret_matches(client.secret_hash if client else None, secret) or client is None:
+        raise Unauthorized("Unknown client or wrong secret.", error="invalid_client")
+    if client.status != "active":
+        raise Unauthorized("This client's credentials have been revoked.", error="invalid_client")
+    return keyring.issue(principal_of(client))
+
+
+async def _unique_login(session: AsyncSession, login: str) -> None:
+    if await repository.client_by_login(session, login):
+        raise Conflict(f"The login {login!r} is taken.")
+
+
+async def register_client(session: AsyncSession, actor: Principal, data: ClientIn) -> tuple[Client, str | None]:
+    """Register an agency system, ingest job or operator; systems get a generated secret, shown once."""
+    problems = client_problems(data.kind, data.roles, data.agency_id, data.region_code)
+    if data.kind == "operator" and not data.password:
+        problems.append({"field": "password", "message": "an operator signs in with a password"})
+    if problems:
+        raise InvalidInput("The client cannot be registered.", errors=problems)
+    if not may_administer(actor.region_code, data.region_code):
+        raise Forbidden(f"An administrator of {actor.region_code} cannot register clients of {data.region_code}.",
+                        requirement="A4.1")  # fmt: skip
+    await _unique_login(session, data.login)
+    secret = data.password if data.kind == "operator" else new_secret()
+    assert secret is not None
+    client = Client(
+        id=uuid.uuid4(),
+        kind=data.kind,
+        login=data.login,
+        display_name=data.display_name,
+        secret_hash=hash_secret(secret),
+        secret_version=1,
+        roles=sorted(set(data.roles)),
+        agency_id=data.agency_id,
+        region_code=data.region_code,
+        status="active",
+        created_at=datetime.now(UTC),
+    )
+    session.add(client)
+    await session.flush()
+    return client, None if data.kind == "operator" else secret
+
+
+async def register_portal_account(session: AsyncSession, data: PortalAccountIn) -> Client:
+    """A citizen or company signs up on the open portal."""
+    await _unique_login(session, data.login)
+    client = Client(
+        id=uuid.uuid4(),
+        kind="portal_user",
+        login=data.login,
+        display_name=data.display_name,
+        secret_hash=hash_secret(data.password),
+        secret_version=1,
+        roles=["portal_user"],
+        status="active",
+        created_at=datetime.now(UTC),
+    )
+    session.add(client)
+    await session.flush()
+    return client
+
+
+async def _administered_client(session: AsyncSession, actor: Principal, client_id: uuid.UUID) -> Client:
+    client = await repository.client_by_id(session, client_id)
+    if client is None:
+        raise NotFound(f"No client {client_id}.")
+    if not may_administer(actor.region_code, client.region_code):
+        raise Forbidden(f"Client {client_id} is outside region {actor.region_code}.", requirement="A4.1")
+    return client
+
+
+async def replace_secret(
+    session: AsyncSession, state: CredentialState, actor: Principal, client_id: uuid.UUID
+) -> tuple[Client, str]:
+    """A new secret for a system; tokens issued under the old one stop working at once."""
+    client = await _administered_client(session, actor, client_id)
+    if client.kind not in ("agency_system", "ingest_job"):
+        raise Conflict("Only agency systems and ingest jobs have generated secrets.")
+    secret = new_secret()
+    client.secret_hash = hash_secret(secret)
+    client.secret_version += 1
+    await session.flush()
+    await repository.announce_change(session)
+    state.supersede_secret(str(client.id), client.secret_version)
+    return client, secret
+
+
+async def revoke_client(
+    session: AsyncSession, state: CredentialState, actor: Principal, client_id: uuid.UUID
+) -> Client:
+    """Revoke every credential of a client: its tokens and API keys are refused from now on."""
+    client = await _administered_client(session, actor, client_id)
+    client.status = "revoked"
+    client.revoked_at = datetime.now(UTC)
+    await session.flush()
+    await repository.announce_change(session)
+    # This replica refuses at once; the others on the notification, when the transaction commits.
+    state.revoke_client(str(client.id))
+    return client
+
+
+async def create_api_key(session: AsyncSession, principal: Principal, name: str) -> tuple[ApiKey, str]:
+    """A new API key for a portal user; the plaintext is returned once."""
+    secret = new_secret()
+    key = ApiKey(id=uuid.uuid4(), client_id=uuid.UUID(principal.client_id), name=name, secret_hash=hash_secret(secret),
+                 created_at=datetime.now(UTC))  # fmt: skip
+    session.add(key)
+    await session.flush()
+    return key, f"{API_KEY_PREFIX}{key.id.hex}.{secret}"
+
+
+async def revoke_api_key(
+    session: AsyncSession, state: CredentialState, principal: Principal, key_id: uuid.UUID
+) -> None:
+    """Revoke one of the caller's API keys."""
+    key = await repository.api_key(session, key_id)
+    if key is None or str(key.client_id) != principal.client_id:
+        raise NotFound(f"No API key {key_id} of yours.")
+    key.revoked_at = datetime.now(UTC)
+    await session.flush()
+    await repository.announce_change(session)
+    state.revoke_api_key(str(key.id))
+
+
+async def authenticate_api_key(
+    sessionmaker: async_sessionmaker[AsyncSession], state: CredentialState, raw: str
+) -> Principal:
+    """The principal of an API key `pdh_<id>.<secret>`; argon2 runs on first use, then a digest is compared."""
+    try:
+        key_hex, secret = raw.removeprefix(API_KEY_PREFIX).split(".", 1)
+        key_id = str(uuid.UUID(hex=key_hex))
+    except ValueError as exc:
+        raise Unauthorized("Malformed API key.") from exc
+    cached = state.cached_api_key(key_id, secret)
+    if cached is not None:
+        return state.check(cached)
+    async with sessionmaker() as session:
+        found = await repository.api_key_with_client(session, uuid.UUID(key_id))
+    if found is None or not secret_matches(found[0].secret_hash, secret):
+        raise Unauthorized("Unknown API key.")
+    key, client = found
+    if key.revoked_at is not None or client.status != "active":
+        raise Unauthorized("This API key has been revoked.")
+    principal = principal_of(client, api_key_id=key_id)
+    state.remember_api_key(key_id, secret, principal)
+    return state.check(principal)
+
+
+def _ring_key(key: SigningKey) -> RingKey:
+    return RingKey(key.kid, key.private_pem, key.public_pem, key.created_at, key.retired_at)
+
+
+async def load_key_ring(session: AsyncSession, keyring: KeyRing) -> None:
+    """Load the ring from the database, creating its first key if there is none."""
+    keys = list(await repository.signing_keys(session))
+    if not any(k.retired_at is None for k in keys):
+        await repository.lock_key_ring(session)
+        keys = list(await repository.signing_keys(session))
+        if not any(k.retired_at is None for k in keys):
+            fresh = new_ring_key()
+            key = SigningKey(kid=fresh.kid, private_pem=fresh.private_pem, public_pem=fresh.public_pem,
+                             created_at=fresh.created_at)  # fmt: skip
+            session.add(key)
+            await session.flush()
+            keys.append(key)
+    keyring.load([_ring_key(k) for k in keys])
+
+
+async def rotate_signing_key(session: AsyncSession, keyring: KeyRing) -> str:
+    """Start signing with a new key; the old one verifies its tokens until they expire. Returns the new kid."""
+    await repository.lock_key_ring(session)
+    now = datetime.now(UTC)
+    for key in await repository.signing_keys(session):
+        if key.retired_at is None:
+            key.retired_at = now
+    fresh = new_ring_key()
+    session.add(SigningKey(kid=fresh.kid, private_pem=fresh.private_pem, public_pem=fresh.public_pem, created_at=now))
+    await session.flush()
+    await repository.announce_change(session)
+    keyring.load([_ring_key(k) for k in await repository.signing_keys(session)])
+    return fresh.kid
+
+
+async def load_credentials(session: AsyncSession, state: CredentialState) -> None:
+    """Refresh the in-memory revocations from the database."""
+    state.replace(*await repository.superseded_credentials(session))
+
+
+async def bootstrap_administrator(session: AsyncSession, login: str, password: str, region_code: str) -> Client | None:
+    """The first administrator of a region, created outside the API (nobody could authorise it yet).
+
+    Returns None when the login exists already, so running it on every start is harmless.
+    """
+    if await repository.client_by_login(session, login):
+        return None
+    client = Client(
+        id=uuid.uuid4(), kind="operator", login=login, display_name=f"Administrator of {region_code}",
+        secret_hash=hash_secret(password), secret_version=1, roles=["administrator", "inspector"],
+        region_code=region_code, status="active", created_at=datetime.now(UTC),
+    )  # fmt: skip
+    session.add(client)
+    await session.flush()
+    return client

@@ -1,0 +1,71 @@
+"""Use cases of the legacy-channel register."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.identities.keyring import Principal
+from gateway.legacy.models import LegacyChannel
+from gateway.legacy.rules import REMAINING, TRANSITIONS, is_overdue, next_status
+from gateway.legacy.schemas import LegacyChannelChange, LegacyChannelIn, LegacyIndicator
+from hub.errors import Forbidden, NotFound
+from hub.regions import region_contains
+
+
+def _check_region(actor: Principal, region_code: str) -> None:
+    if not actor.region_code or not region_contains(actor.region_code, region_code):
+        raise Forbidden(f"Region {region_code} is outside {actor.region_code}.", requirement="A4.1")
+
+
+async def register_channel(session: AsyncSession, actor: Principal, data: LegacyChannelIn) -> LegacyChannel:
+    """Put an existing point-to-point channel on the register, with its integration deadline (A12.1)."""
+    _check_region(actor, data.region_code)
+    channel = LegacyChannel(
+        id=uuid.uuid4(), status="registered", registered_by=actor.client_id, registered_at=datetime.now(UTC),
+        **data.model_dump(),
+    )  # fmt: skip
+    session.add(channel)
+    await session.flush()
+    return channel
+
+
+async def change_channel(
+    session: AsyncSession, actor: Principal, channel_id: uuid.UUID, change: LegacyChannelChange
+) -> LegacyChannel:
+    """Move a channel along its lifecycle (registered → integrating → integrated, or retired)."""
+    channel = await session.get(LegacyChannel, channel_id, with_for_update=True)
+    if channel is None:
+        raise NotFound(f"No legacy channel {channel_id}.")
+    _check_region(actor, channel.region_code)
+    channel.status = next_status(channel.status, change.status)
+    if channel.status == "integrated":
+        channel.integrated_at = datetime.now(UTC)
+    if change.note is not None:
+        channel.note = change.note
+    await session.flush()
+    return channel
+
+
+async def channels_in(session: AsyncSession, region_code: str) -> Sequence[LegacyChannel]:
+    """Every registered channel of a region and the regions inside it."""
+    rows = (await session.execute(select(LegacyChannel).order_by(LegacyChannel.deadline))).scalars().all()
+    return [c for c in rows if region_contains(region_code, c.region_code)]
+
+
+def indicator(channels: Sequence[LegacyChannel], region_code: str, today: date) -> LegacyIndicator:
+    """Counts by status, how many remain to be integrated, and how many of those are past their deadline."""
+    by_status = dict.fromkeys(TRANSITIONS, 0)
+    for channel in channels:
+        by_status[channel.status] += 1
+    return LegacyIndicator(
+        region_code=region_code,
+        total=len(channels),
+        remaining=sum(by_status[s] for s in REMAINING),
+        overdue=sum(is_overdue(c.status, c.deadline, today) for c in channels),
+        by_status=by_status,
+    )
