@@ -5,19 +5,23 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, Query, status
 
 from catalog_svc.agencies import repository, service
 from catalog_svc.agencies.schemas import AgencyIn, AgencyOut
 from hub.db import SessionDep
+from hub.internal_token import Caller
+from hub.roles import Role, require_roles
 
 router = APIRouter(prefix="/agencies", tags=["agencies"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=AgencyOut)
-async def register_agency(body: AgencyIn, session: SessionDep) -> AgencyOut:
-    """Register an agency (A2.1)."""
-    return AgencyOut.model_validate(await service.register_agency(session, body))
+async def register_agency(
+    body: AgencyIn, session: SessionDep, caller: Annotated[Caller, Depends(require_roles(Role.administrator))]
+) -> AgencyOut:
+    """Register an agency (A2.1) in the administrator's region (A4.1)."""
+    return AgencyOut.model_validate(await service.register_agency(session, caller, body))
 
 
 @router.get("/{agency_id}", response_model=AgencyOut)

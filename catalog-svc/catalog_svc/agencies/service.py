@@ -10,14 +10,21 @@ from catalog_svc.agencies import repository
 from catalog_svc.agencies.models import Agency
 from catalog_svc.agencies.schemas import AgencyIn
 from hub.contracts.catalog import AgencyRegistered
-from hub.errors import Conflict, NotFound
+from hub.errors import Conflict, Forbidden, NotFound
+from hub.internal_token import Caller
 from hub.outbox import record_event
+from hub.regions import region_contains
 
 SOURCE = "/hub/catalog"
 
 
-async def register_agency(session: AsyncSession, data: AgencyIn) -> Agency:
-    """Register an agency (A2.1) and announce it on catalog.events."""
+async def register_agency(session: AsyncSession, caller: Caller, data: AgencyIn) -> Agency:
+    """Register an agency (A2.1) in the caller's region (A4.1) and announce it on catalog.events."""
+    if not caller.region_code or not region_contains(caller.region_code, data.region_code):
+        raise Forbidden(
+            f"An administrator of {caller.region_code} cannot register agencies of {data.region_code}.",
+            requirement="A4.1",
+        )
     if await repository.by_credit_code(session, data.credit_code):
         raise Conflict(f"An agency with credit code {data.credit_code} is already registered.")
     agency = Agency(id=uuid.uuid4(), **data.model_dump())

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from hub.db import SessionDep
+from hub.roles import OPERATOR_ROLES, Role, require_roles
 from share_svc.directory import service
 from share_svc.directory.schemas import KnownAgencyOut
 
-router = APIRouter(prefix="/agencies", tags=["directory"])
+router = APIRouter(
+    prefix="/agencies",
+    tags=["directory"],
+    dependencies=[Depends(require_roles(Role.agency_system, *OPERATOR_ROLES))],
+)
 
 
 @router.get("/{agency_id}", response_model=KnownAgencyOut)
