@@ -81,12 +81,16 @@ class Guard:
                 # Every route of the mesh is in the policy (a test checks it), so no rule means no such route.
                 raise _Refused(NotFound(f"No route {scope['method']} {scope['path']}."), "")
             if not allows(rule, principal.roles):
+                # The policy names the refused route, so a caller (and the access-control test) can tell the
+                # gateway's refusal from a service's own re-check.
                 if principal.is_anonymous:
-                    raise _Refused(Unauthorized("This route needs an authenticated caller."), "access.denied")
-                raise _Refused(
-                    Forbidden(f"Role(s) {', '.join(sorted(principal.roles))} may not {scope['method']} {rule.path}."),
-                    "access.denied",
-                )
+                    denied: Problem = Unauthorized("This route needs an authenticated caller.", policy_route=rule.path)
+                else:
+                    roles = ", ".join(sorted(principal.roles))
+                    denied = Forbidden(
+                        f"Role(s) {roles} may not {scope['method']} {rule.path}.", policy_route=rule.path
+                    )
+                raise _Refused(denied, "access.denied")
             limit_key = (client_ip or "") if principal.is_anonymous else principal.client_id
             try:
                 await context.limits.check(principal.kind, limit_key)

@@ -26,19 +26,22 @@ async def export_audit(
 ) -> StreamingResponse:
     """Audit records from..to with the chain proof; an inspector of a district sees its district (A4.1)."""
     assert context.audit is not None
+    assert context.sessionmaker is not None
     await context.audit.flush()
     region = principal.region_code or ""
     if format == "csv":
         proof = await service.proof(session, first)
         return StreamingResponse(
-            service.export_csv(session, first, last, region),
+            service.export_csv(context.sessionmaker, first, last, region),
             media_type="text/csv; charset=utf-8",
             headers={
                 "x-hub-chain-prev-hash": str(proof["prev_hash_of_first"]),
                 "content-disposition": 'attachment; filename="audit.csv"',
             },
         )
-    return StreamingResponse(service.export_json(session, first, last, region), media_type="application/json")
+    return StreamingResponse(
+        service.export_json(context.sessionmaker, first, last, region), media_type="application/json"
+    )
 
 
 @router.get("/audit/verify")

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import orjson
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.audit import repository
 from gateway.audit.chain import GENESIS, ChainBreak, verify_chain
@@ -39,25 +39,34 @@ def jsonable(record: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat(timespec="microseconds") if hasattr(v, "isoformat") else v) for k, v in record.items()}
 
 
-async def export_json(session: AsyncSession, first: int, last: int | None, region: str | None) -> AsyncIterator[bytes]:
-    """The range as one JSON document {proof, records}, streamed; `region` limits it (None: everything)."""
-    yield b'{"proof":' + orjson.dumps(await proof(session, first)) + b',"records":['
-    separator = b""
-    async for record in repository.records(session, first, last, region=region):
-        yield separator + orjson.dumps(jsonable(record))
-        separator = b","
-    yield b"]}"
+async def export_json(
+    sessionmaker: async_sessionmaker[AsyncSession], first: int, last: int | None, region: str | None
+) -> AsyncIterator[bytes]:
+    """The range as one JSON document {proof, records}, streamed; `region` limits it (None: everything).
+
+    It opens its own session: the body is streamed after the request's session has closed.
+    """
+    async with sessionmaker() as session:
+        yield b'{"proof":' + orjson.dumps(await proof(session, first)) + b',"records":['
+        separator = b""
+        async for record in repository.records(session, first, last, region=region):
+            yield separator + orjson.dumps(jsonable(record))
+            separator = b","
+        yield b"]}"
 
 
-async def export_csv(session: AsyncSession, first: int, last: int | None, region: str | None) -> AsyncIterator[bytes]:
+async def export_csv(
+    sessionmaker: async_sessionmaker[AsyncSession], first: int, last: int | None, region: str | None
+) -> AsyncIterator[bytes]:
     """The range as CSV, one record a row with its hash columns (the proof travels in response headers)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=repository.COLUMNS)
     writer.writeheader()
-    async for record in repository.records(session, first, last, region=region):
-        writer.writerow(jsonable(record))
-        if buffer.tell() > 64 * 1024:
-            yield buffer.getvalue().encode()
-            buffer.seek(0)
-            buffer.truncate()
+    async with sessionmaker() as session:
+        async for record in repository.records(session, first, last, region=region):
+            writer.writerow(jsonable(record))
+            if buffer.tell() > 64 * 1024:
+                yield buffer.getvalue().encode()
+                buffer.seek(0)
+                buffer.truncate()
     yield buffer.getvalue().encode()

@@ -1,0 +1,131 @@
+"""The one access-control table, walked whole: every route, every role, allowed and denied (A12.1)."""
+
+from __future__ import annotations
+
+import importlib
+import re
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from gateway.access.policy import POLICY, Rule
+from harness import CITY, Infra, Keys, LocalMesh, bootstrap_admin, fresh_database, register_client, running_mesh, token
+from hub.mesh import load_mesh
+from hub.roles import Role
+
+SERVICES = ["catalog", "share", "open", "aggregation", "gateway"]
+UNPOLICED = {"/healthz", "/readyz", "/metrics", "/api/{prefix}/{path:path}"}
+
+
+def declared_routes() -> set[tuple[str, str, str]]:
+    """(service, method, path) of every route every service's app declares."""
+    private_pem = "unused"
+    routes: set[tuple[str, str, str]] = set()
+    for name in SERVICES:
+        module = importlib.import_module(f"{load_mesh().service(name).package}.app")
+        if name == "gateway":
+            from hub.internal_token import generate_keypair
+
+            private_pem, _ = generate_keypair()
+            app = module.create_app(_settings(name, HUB_INTERNAL_TOKEN_PRIVATE_KEY=private_pem))
+        else:
+            app = module.create_app(_settings(name))
+        # The OpenAPI document lists every route a client can call (the proxy route is left out of it).
+        for path, operations in app.openapi()["paths"].items():
+            if path not in UNPOLICED:
+                routes.update((name, method.upper(), path) for method in operations)
+    return routes
+
+
+def _settings(name: str, **extra: str) -> object:
+    settings_module = importlib.import_module(f"{load_mesh().service(name).package}.settings")
+    return settings_module.Settings(database_url="postgresql://nobody@127.0.0.1:1/none", log_json=False, **extra)
+
+
+def test_every_route_of_every_service_has_exactly_one_rule_and_every_rule_a_route_A12_1() -> None:
+    policed = [(r.service, r.method, r.path) for r in POLICY]
+    assert len(policed) == len(set(policed)), "a route has two rules"
+    assert set(policed) == declared_routes()
+
+
+def test_a_request_no_rule_covers_is_refused() -> None:
+    from gateway.access.policy import Policy, allows
+
+    policy = Policy()
+    assert policy.match("catalog", "DELETE", "/agencies/1") is None
+    assert not allows(None, frozenset(Role))
+
+
+@pytest.fixture(scope="module")
+async def mesh(infra: Infra, keys: Keys) -> AsyncIterator[LocalMesh]:
+    databases = {name: await fresh_database(infra, name) for name in SERVICES}
+    try:
+        async with running_mesh(
+            SERVICES, infra=infra, keys=keys, databases=databases, topic_prefix=f"t{uuid.uuid4().hex[:10]}."
+        ) as running:
+            yield running
+    finally:
+        for url in databases.values():
+            await infra.drop_database(url)
+
+
+@pytest.fixture(scope="module")
+async def callers(mesh: LocalMesh) -> dict[Role, dict[str, str]]:
+    """Authorization headers of one caller holding each role (and nothing else)."""
+    login, password = await bootstrap_admin(mesh.databases["gateway"])
+    async with mesh.client("gateway") as gateway:
+        admin = await token(gateway, login, password)
+        headers: dict[Role, dict[str, str]] = {Role.anonymous: {}}
+        headers[Role.agency_system] = await register_client(gateway, admin, "agency_system", ["agency_system"])
+        headers[Role.ingest_job] = await register_client(gateway, admin, "ingest_job", ["ingest_job"])
+        for role in (Role.reviewer, Role.administrator, Role.inspector):
+            headers[role] = await register_client(gateway, admin, "operator", [role.value], region=CITY)
+        portal_login = f"citizen-{uuid.uuid4().hex[:8]}"
+        signup = {"login": portal_login, "display_name": "市民", "password": "a long portal password"}
+        assert (await gateway.post("/portal/accounts", json=signup)).status_code == 201
+        headers[Role.portal_user] = await token(gateway, portal_login, "a long portal password")
+    return headers
+
+
+def gateway_path(rule: Rule) -> str:
+    """The path a client calls for a rule, with every path parameter filled in."""
+    inner = re.sub(r"\{[^/}]+\}", str(uuid.uuid4()), rule.path)
+    if rule.service == "gateway":
+        return inner
+    prefix = load_mesh().service(rule.service).prefix
+    return f"/api/{prefix}{inner}"
+
+
+def refused_by_policy(response: httpx.Response, rule: Rule) -> bool:
+    return response.status_code in (401, 403) and response.json().get("policy_route") == rule.path
+
+
+def refused_by_service(response: httpx.Response) -> bool:
+    """A service's own re-check of the role refused what the gateway let through (the two disagree).
+
+    Refusals for scope — another region (A4.1) — are the service's to make and do not count.
+    """
+    if response.status_code not in (401, 403):
+        return False
+    problem = response.json()
+    return "policy_route" not in problem and problem.get("requirement") != "A4.1"
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("rule", POLICY, ids=lambda r: f"{r.service}:{r.method}:{r.path}")
+async def test_each_role_is_allowed_or_denied_exactly_as_the_table_says_A12_1(
+    rule: Rule, mesh: LocalMesh, callers: dict[Role, dict[str, str]]
+) -> None:
+    outcomes: dict[Role, bool] = {}
+    rechecks: dict[Role, int] = {}
+    async with mesh.client("gateway") as gateway:
+        for role in Role:
+            body: dict[str, object] | None = {} if rule.method in ("POST", "PATCH", "PUT") else None
+            response = await gateway.request(rule.method, gateway_path(rule), json=body, headers=callers[role])
+            outcomes[role] = not refused_by_policy(response, rule)
+            if outcomes[role] and refused_by_service(response):
+                rechecks[role] = response.status_code
+    assert outcomes == {role: role in rule.roles for role in Role}
+    assert rechecks == {}, "the service refuses roles the gateway's table allows"
