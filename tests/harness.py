@@ -19,6 +19,8 @@ from typing import Any
 import asyncpg
 import httpx
 import uvicorn
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import SpanProcessor
 from sqlalchemy.engine import make_url
@@ -252,3 +254,33 @@ async def register_client(
     if kind == "operator":
         return await token(gateway, login, str(body["password"]))
     return await token(gateway, login, created["client_secret"], grant="client_credentials")
+
+
+async def records_of(bootstrap: str, topic: str) -> list[ConsumerRecord[bytes, bytes]]:
+    """Every record a topic holds up to its current end offsets, in partition and offset order.
+
+    Deterministic: it reads to the ends it saw at the start and never waits for more; the topic must exist.
+    """
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        (described,) = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    assert described["error_code"] == 0, f"topic {topic} does not exist: {described}"
+    partitions = [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        consumer.assign(partitions)
+        await consumer.seek_to_beginning(*partitions)
+        ends = await consumer.end_offsets(partitions)
+        records: list[ConsumerRecord[bytes, bytes]] = []
+        while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:
+            batches = await consumer.getmany(*partitions, timeout_ms=1000)
+            records += [
+                r for batch in batches.values() for r in batch if r.offset < ends[TopicPartition(r.topic, r.partition)]
+            ]
+        return sorted(records, key=lambda r: (r.partition, r.offset))
+    finally:
+        await consumer.stop()

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from hub import metrics
 from hub.db import MessagingBase
 from hub.events import Event, EventEnvelope, header_dict
-from hub.kafka import DLQ_SUFFIX, create_consumer, create_producer, ensure_topics
+from hub.kafka import DLQ_SUFFIX, create_consumer, create_producer, ensure_topics, stop_producer
 from hub.settings import HubSettings
 from hub.telemetry import extract_context
 
@@ -164,8 +164,7 @@ class EventConsumer:
             self.is_running = False
             with contextlib.suppress(Exception):
                 await consumer.stop()
-            with contextlib.suppress(Exception):
-                await dlq.stop()
+            await stop_producer(dlq, self._settings.kafka_request_timeout_ms / 1000)
 
     async def _handle(self, record: ConsumerRecord[bytes, bytes], dlq: AIOKafkaProducer) -> None:
         headers = list(record.headers)

@@ -66,9 +66,10 @@ class EventEnvelope:
         return self.subject.encode(), headers, message.value
 
     @classmethod
-    def from_kafka(cls, headers: Sequence[tuple[str, bytes]], value: bytes | None) -> EventEnvelope:
+    def from_kafka(cls, headers: Sequence[tuple[str, bytes | None]], value: bytes | None) -> EventEnvelope:
         """Parse a Kafka record in binary content mode; ValueError if it is not a valid CloudEvent."""
-        header_map = {k: v for k, v in headers}
+        # Kafka allows a header without a value; it carries nothing a CloudEvent needs.
+        header_map = {k: v for k, v in headers if v is not None}
         try:
             event = from_binary(KafkaMessage(headers=header_map, key=None, value=value or b""), _FORMAT)
         except Exception as exc:
@@ -88,6 +89,6 @@ class EventEnvelope:
         )
 
 
-def header_dict(headers: Sequence[tuple[str, bytes]]) -> Mapping[str, str]:
+def header_dict(headers: Sequence[tuple[str, bytes | None]]) -> Mapping[str, str]:
     """Kafka headers as text, for trace-context extraction and logs."""
-    return {k: v.decode(errors="replace") for k, v in headers}
+    return {k: v.decode(errors="replace") for k, v in headers if v is not None}

@@ -15,15 +15,27 @@ DLQ_SUFFIX = ".dlq"
 
 
 def create_producer(settings: HubSettings) -> AIOKafkaProducer:
-    """An idempotent producer: acks from all replicas, no duplicates on retry, order kept per partition."""
+    """A producer that waits for all replicas and fails a batch the broker has not taken within the timeout.
+
+    Not idempotent on purpose: aiokafka's idempotent producer retries a batch for as long as the broker is away,
+    which would hold the outbox relay's transaction open through an outage and hang a shutdown. This one fails
+    the send, the relay's claimed rows roll back and wait; a retried record that reaches Kafka twice is absorbed
+    by the consumers' inbox. aiokafka keeps one batch in flight per partition, so order per key holds.
+    """
     return AIOKafkaProducer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         client_id=settings.service_name,
         acks="all",
-        enable_idempotence=True,
+        enable_idempotence=False,
         request_timeout_ms=settings.kafka_request_timeout_ms,
         linger_ms=2,
     )
+
+
+async def stop_producer(producer: AIOKafkaProducer, give_up_after: float) -> None:
+    """Stop a producer, giving up after `give_up_after` seconds on records the broker has not taken."""
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(producer.stop(), give_up_after)
 
 
 def create_consumer(settings: HubSettings, *topics: str) -> AIOKafkaConsumer:

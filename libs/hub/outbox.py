@@ -29,7 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from hub import metrics
 from hub.db import MessagingBase, asyncpg_dsn
 from hub.events import Event, EventEnvelope
-from hub.kafka import create_producer, ensure_topics
+from hub.kafka import create_producer, ensure_topics, stop_producer
 from hub.settings import HubSettings
 from hub.telemetry import extract_context, inject_context
 
@@ -110,8 +110,7 @@ class OutboxRelay:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         if self._producer:
-            with contextlib.suppress(Exception):
-                await self._producer.stop()
+            await stop_producer(self._producer, self._settings.kafka_request_timeout_ms / 1000)
             self._producer = None
 
     async def _run(self) -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from factories import agency_body
 
+from factories import agency_body
 from harness import Infra, eventually, token
 from hub.mesh import load_mesh
 
@@ -60,10 +60,11 @@ async def test_up_brings_every_service_to_ready_behind_the_gateway_and_down_leav
     infra: Infra, tmp_path: Path
 ) -> None:
     offset = free_port_offset()
-    env = {**os.environ, "RUN_DIR": str(tmp_path), "KAFKA_TOPIC_PREFIX": f"r{uuid.uuid4().hex[:8]}."}
+    run_id = f"r{uuid.uuid4().hex[:8]}"
+    env = {**os.environ, "RUN_DIR": str(tmp_path), "KAFKA_TOPIC_PREFIX": f"{run_id}."}
     up = runner(
         "up", "--database-url", infra.database_url, "--kafka", infra.kafka_bootstrap,
-        "--port-offset", str(offset), "--timeout", "120",
+        "--port-offset", str(offset), "--database-prefix", f"{run_id}_", "--timeout", "120",
         env=env,
     )  # fmt: skip
     pids = {p.stem: int(p.read_text()) for p in (tmp_path / "pids").glob("*.pid")}
@@ -91,3 +92,5 @@ async def test_up_brings_every_service_to_ready_behind_the_gateway_and_down_leav
     assert down.returncode == 0, down.stdout + down.stderr
     assert [name for name, pid in pids.items() if alive(pid)] == []
     assert list((tmp_path / "pids").glob("*.pid")) == []
+    for service in load_mesh().services.values():
+        await infra.drop_database(infra.database(f"{run_id}_{service.database}"))

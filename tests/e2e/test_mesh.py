@@ -10,12 +10,12 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
-from factories import agency_body
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 
-from harness import Infra, Keys, LocalMesh, bootstrap_admin, eventually, running_mesh, token
+from factories import agency_body
+from harness import Infra, Keys, LocalMesh, bootstrap_admin, eventually, records_of, running_mesh, token
 from hub.db import asyncpg_dsn
 
 pytestmark = pytest.mark.integration
@@ -127,7 +127,7 @@ async def test_a_request_through_the_gateway_reaches_a_consumer_in_another_servi
     share_db = mesh.databases["share"]
     assert len(await rows(share_db, "SELECT * FROM known_agencies")) == 1
     assert len(await rows(share_db, "SELECT * FROM inbox")) == 1
-    assert await _messages(infra, f"{topic}.dlq") == []
+    assert await records_of(infra.kafka_bootstrap, f"{topic}.dlq") == []
 
 
 async def _known_by_share(
@@ -142,16 +142,6 @@ async def _first_record(infra: Infra, topic: str) -> ConsumerRecord[bytes, bytes
     await consumer.start()
     try:
         return await asyncio.wait_for(consumer.getone(), 10)
-    finally:
-        await consumer.stop()
-
-
-async def _messages(infra: Infra, topic: str) -> list[ConsumerRecord[bytes, bytes]]:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=infra.kafka_bootstrap, auto_offset_reset="earliest")
-    await consumer.start()
-    try:
-        batches = await consumer.getmany(timeout_ms=1000)
-        return [m for batch in batches.values() for m in batch]
     finally:
         await consumer.stop()
 
