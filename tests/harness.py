@@ -224,6 +224,14 @@ async def bootstrap_admin(gateway_database_url: str, login: str = "admin", regio
     return login, ADMIN_PASSWORD
 
 
+async def add_city(gateway: httpx.AsyncClient, admin: dict[str, str], code: str = CITY, name: str = "无锡市") -> None:
+    """The city region at the root of the region tree (A4.1), added by its own bureau's administrator."""
+    response = await gateway.post(
+        "/api/catalog/regions", json={"code": code, "name": name, "level": "city"}, headers=admin
+    )
+    assert response.status_code in (201, 409), response.text
+
+
 async def token(gateway: httpx.AsyncClient, login: str, secret: str, *, grant: str = "password") -> dict[str, str]:
     """Authorization headers for a client, from the gateway's token endpoint."""
     form = (

@@ -2,5 +2,18 @@
 
 from catalog_svc.agencies.models import Agency
 from catalog_svc.db import Base
+from catalog_svc.deadlines.models import ChangeNotice
+from catalog_svc.entries.models import Entry, EntryVersion
+from catalog_svc.regions.models import CompilationRule, Region
+from catalog_svc.sources.models import AuthoritativeSource
 
-__all__ = ["Agency", "Base"]
+__all__ = [
+    "Agency",
+    "AuthoritativeSource",
+    "Base",
+    "ChangeNotice",
+    "CompilationRule",
+    "Entry",
+    "EntryVersion",
+    "Region",
+]

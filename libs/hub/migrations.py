@@ -15,8 +15,12 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
+from hub.consumer import InboxEntry
 from hub.db import MessagingBase, async_url, asyncpg_dsn
-from hub.outbox import NOTIFY_CHANNEL
+from hub.outbox import NOTIFY_CHANNEL, OutboxMessage
+
+# Both messaging tables must be on MessagingBase's metadata whenever migrations compare it with a database.
+MESSAGING_TABLES = (OutboxMessage.__table__, InboxEntry.__table__)
 
 
 def alembic_config(script_location: Path, database_url: str) -> Config:

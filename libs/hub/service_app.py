@@ -24,6 +24,7 @@ from hub.migrations import current_revision, head_revision
 from hub.outbox import OutboxRelay
 from hub.settings import HubSettings
 from hub.telemetry import create_tracer_provider, instrument_app, instrument_engine
+from hub.workdays import WorkingCalendar
 
 
 @dataclass
@@ -84,6 +85,7 @@ def create_service_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.calendar = WorkingCalendar.from_file(settings.calendar_override_file)
     app.state.tracer_provider = provider
     app.state.token_verifier = TokenVerifier(settings.internal_token_public_keys, settings.service_name)
     app.state.readiness_checks = [

@@ -36,6 +36,7 @@ class HubSettings(BaseSettings):
         default=None, validation_alias="HUB_INTERNAL_TOKEN_PRIVATE_KEY"
     )
     internal_token_ttl_seconds: int = 60
+    timezone: str = "Asia/Shanghai"
     calendar_override_file: Path | None = Field(default=None, validation_alias="HUB_CALENDAR_OVERRIDE_FILE")
     consumer_max_attempts: int = Field(default=3, ge=1)
     consumer_retry_backoff_seconds: float = 0.2

@@ -20,7 +20,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from factories import agency_body
-from harness import Infra, Keys, LocalMesh, bootstrap_admin, eventually, records_of, running_mesh, token
+from harness import Infra, Keys, LocalMesh, add_city, bootstrap_admin, eventually, records_of, running_mesh, token
 from hub.db import asyncpg_dsn
 
 pytestmark = pytest.mark.integration
@@ -117,7 +117,9 @@ async def admin(mesh: LocalMesh) -> dict[str, str]:
     """Authorization headers of the city's bureau administrator."""
     login, password = await bootstrap_admin(mesh.databases["gateway"])
     async with mesh.client("gateway") as gateway:
-        return await token(gateway, login, password)
+        headers = await token(gateway, login, password)
+        await add_city(gateway, headers)
+        return headers
 
 
 async def test_events_committed_while_kafka_is_down_wait_and_are_applied_once_after_it_returns(

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from factories import agency_body
-from harness import Infra, eventually, token
+from harness import Infra, add_city, eventually, token
 from hub.mesh import load_mesh
 
 pytestmark = pytest.mark.integration
@@ -78,6 +78,7 @@ async def test_up_brings_every_service_to_ready_behind_the_gateway_and_down_leav
             ready = await client.get("/readyz")
             assert ready.status_code == 200, ready.text
             admin = await token(client, "admin", password)
+            await add_city(client, admin)
             created = await client.post("/api/catalog/agencies", json=agency_body(), headers=admin)
             assert created.status_code == 201, created.text
             agency_id = created.json()["id"]

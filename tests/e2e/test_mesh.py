@@ -15,7 +15,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 
 from factories import agency_body
-from harness import Infra, Keys, LocalMesh, bootstrap_admin, eventually, records_of, running_mesh, token
+from harness import Infra, Keys, LocalMesh, add_city, bootstrap_admin, eventually, records_of, running_mesh, token
 from hub.db import asyncpg_dsn
 
 pytestmark = pytest.mark.integration
@@ -48,7 +48,9 @@ async def admin(mesh: LocalMesh) -> dict[str, str]:
     """Authorization headers of the city's bureau administrator."""
     login, password = await bootstrap_admin(mesh.databases["gateway"])
     async with mesh.client("gateway") as gateway:
-        return await token(gateway, login, password)
+        headers = await token(gateway, login, password)
+        await add_city(gateway, headers)
+        return headers
 
 
 async def rows(database_url: str, query: str) -> list[asyncpg.Record]:

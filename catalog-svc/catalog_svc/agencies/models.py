@@ -22,6 +22,7 @@ class Agency(Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(40))
     region_code: Mapped[str] = mapped_column(String(12))
+    duties: Mapped[str] = mapped_column(String(4000), default="")
     data_unit: Mapped[str] = mapped_column(String(200))
     responsible_person: Mapped[str] = mapped_column(String(100))
     registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -8,8 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 
 from catalog_svc.agencies import repository, service
-from catalog_svc.agencies.schemas import AgencyIn, AgencyOut
+from catalog_svc.agencies.schemas import AgencyChange, AgencyIn, AgencyOut
 from hub.db import SessionDep
+from hub.dependencies import CalendarDep, TodayDep
 from hub.internal_token import Caller
 from hub.roles import Role, require_roles
 
@@ -22,6 +23,19 @@ async def register_agency(
 ) -> AgencyOut:
     """Register an agency (A2.1) in the administrator's region (A4.1)."""
     return AgencyOut.model_validate(await service.register_agency(session, caller, body))
+
+
+@router.patch("/{agency_id}", response_model=AgencyOut)
+async def change_agency(
+    agency_id: uuid.UUID,
+    body: AgencyChange,
+    session: SessionDep,
+    caller: Annotated[Caller, Depends(require_roles(Role.administrator))],
+    today: TodayDep,
+    calendar: CalendarDep,
+) -> AgencyOut:
+    """Change an agency; changed duties open change notices on its published entries (A14.2)."""
+    return AgencyOut.model_validate(await service.change_agency(session, caller, agency_id, body, today, calendar))
 
 
 @router.get("/{agency_id}", response_model=AgencyOut)

@@ -28,6 +28,7 @@ class AgencyIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     kind: AgencyKind
     region_code: str = Field(min_length=1, max_length=12, description="The region the agency belongs to (A4.1).")
+    duties: str = Field(default="", max_length=4000, description="Its duties (职责); a change opens notices (A14.2).")
     data_unit: str = Field(min_length=1, max_length=200, description="Its data unit (A31.1).")
     responsible_person: str = Field(min_length=1, max_length=100, description="Its responsible person (A31.1).")
 
@@ -39,6 +40,15 @@ class AgencyIn(BaseModel):
         if problem:
             raise ValueError(f"unified social credit code {problem} (A2.1)")
         return value
+
+
+class AgencyChange(BaseModel):
+    """A change of an agency's name, duties, data unit or responsible person."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    duties: str | None = Field(default=None, max_length=4000)
+    data_unit: str | None = Field(default=None, min_length=1, max_length=200)
+    responsible_person: str | None = Field(default=None, min_length=1, max_length=100)
 
 
 class AgencyOut(AgencyIn):

@@ -3,28 +3,30 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog_svc.agencies import repository
 from catalog_svc.agencies.models import Agency
-from catalog_svc.agencies.schemas import AgencyIn
-from hub.contracts.catalog import AgencyRegistered
-from hub.errors import Conflict, Forbidden, NotFound
+from catalog_svc.agencies.schemas import AgencyChange, AgencyIn
+from catalog_svc.deadlines import service as deadlines
+from catalog_svc.entries.models import Entry
+from catalog_svc.regions import service as regions
+from hub.contracts.catalog import AgencyChanged, AgencyRegistered
+from hub.errors import Conflict, NotFound
 from hub.internal_token import Caller
 from hub.outbox import record_event
-from hub.regions import region_contains
+from hub.workdays import WorkingCalendar
 
 SOURCE = "/hub/catalog"
 
 
 async def register_agency(session: AsyncSession, caller: Caller, data: AgencyIn) -> Agency:
     """Register an agency (A2.1) in the caller's region (A4.1) and announce it on catalog.events."""
-    if not caller.region_code or not region_contains(caller.region_code, data.region_code):
-        raise Forbidden(
-            f"An administrator of {caller.region_code} cannot register agencies of {data.region_code}.",
-            requirement="A4.1",
-        )
+    await regions.get_region(session, data.region_code)
+    await regions.require_region_scope(session, caller, data.region_code)
     if await repository.by_credit_code(session, data.credit_code):
         raise Conflict(f"An agency with credit code {data.credit_code} is already registered.")
     agency = Agency(id=uuid.uuid4(), **data.model_dump())
@@ -49,4 +51,32 @@ async def get_agency(session: AsyncSession, agency_id: uuid.UUID) -> Agency:
     agency = await repository.get(session, agency_id)
     if agency is None:
         raise NotFound(f"No agency {agency_id}.")
+    return agency
+
+
+async def change_agency(
+    session: AsyncSession, caller: Caller, agency_id: uuid.UUID, change: AgencyChange, today: date,
+    calendar: WorkingCalendar,
+) -> Agency:  # fmt: skip
+    """Change an agency's particulars; a change of its duties opens a change notice on each of its published
+    entries: it has 15 working days to update its catalogue (A14.2)."""
+    agency = await get_agency(session, agency_id)
+    await regions.require_region_scope(session, caller, agency.region_code)
+    duties_changed = change.duties is not None and change.duties != agency.duties
+    for field, value in change.model_dump(exclude_none=True).items():
+        setattr(agency, field, value)
+    await session.flush()
+    record_event(
+        session,
+        AgencyChanged(
+            agency_id=agency.id, name=agency.name, region_code=agency.region_code, duties_changed=duties_changed
+        ),
+        source=SOURCE,
+    )
+    if duties_changed:
+        query = select(Entry).where(
+            Entry.provider_agency_id == agency.id, Entry.published_version.is_not(None), Entry.retired.is_(False)
+        )
+        for entry in (await session.execute(query)).scalars():
+            await deadlines.open_notice(session, entry, "The agency's duties changed.", caller.subject, today, calendar)
     return agency

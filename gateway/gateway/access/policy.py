@@ -16,6 +16,10 @@ from hub.roles import Role
 ANYONE = frozenset(Role)
 AUTHENTICATED = frozenset(Role) - {Role.anonymous}
 OPERATORS = frozenset({Role.reviewer, Role.administrator, Role.inspector})
+ADMINISTRATOR = frozenset({Role.administrator})
+REVIEWER = frozenset({Role.reviewer})
+AGENCY = frozenset({Role.agency_system})
+AGENCIES_AND_OPERATORS = AGENCY | OPERATORS
 KiB = 1024
 MiB = 1024 * KiB
 
@@ -56,10 +60,33 @@ POLICY: tuple[Rule, ...] = (
     Rule("gateway", "POST", "/portal/accounts", frozenset({Role.anonymous}), max_body_bytes=8 * KiB),
     Rule("gateway", "POST", "/portal/api-keys", frozenset({Role.portal_user})),
     Rule("gateway", "DELETE", "/portal/api-keys/{key_id}", frozenset({Role.portal_user})),
-    # catalog-svc
-    Rule("catalog", "POST", "/agencies", frozenset({Role.administrator}), scope="region"),
+    # catalog-svc: regions and compilation rules (A4.1, A13.2)
+    Rule("catalog", "POST", "/regions", ADMINISTRATOR, scope="region"),
+    Rule("catalog", "GET", "/regions", AUTHENTICATED),
+    Rule("catalog", "PUT", "/regions/{region_code}/compilation-rules", ADMINISTRATOR, scope="region"),
+    Rule("catalog", "GET", "/regions/{region_code}/compilation-rules", AGENCIES_AND_OPERATORS),
+    # catalog-svc: agencies (A2.1, A31.1)
+    Rule("catalog", "POST", "/agencies", ADMINISTRATOR, scope="region"),
     Rule("catalog", "GET", "/agencies", AUTHENTICATED - {Role.portal_user}),
     Rule("catalog", "GET", "/agencies/{agency_id}", AUTHENTICATED - {Role.portal_user}),
+    Rule("catalog", "PATCH", "/agencies/{agency_id}", ADMINISTRATOR, scope="region"),
+    # catalog-svc: entries and their review (A13.1, A14.1, A15.2): an agency compiles its own, the bureau reviews
+    Rule("catalog", "POST", "/entries", AGENCY, scope="agency", max_body_bytes=4 * MiB),
+    Rule("catalog", "GET", "/entries/{entry_id}", AUTHENTICATED - {Role.portal_user}, scope="visibility"),
+    Rule("catalog", "PUT", "/entries/{entry_id}/draft", AGENCY, scope="agency", max_body_bytes=4 * MiB),
+    Rule("catalog", "POST", "/entries/{entry_id}/submit", AGENCY, scope="agency"),
+    Rule("catalog", "POST", "/entries/{entry_id}/approve", REVIEWER, scope="region"),
+    Rule("catalog", "POST", "/entries/{entry_id}/return", REVIEWER, scope="region"),
+    Rule("catalog", "POST", "/entries/{entry_id}/retire", AGENCY | ADMINISTRATOR, scope="agency or region"),
+    Rule("catalog", "GET", "/entries/{entry_id}/versions", AGENCIES_AND_OPERATORS, scope="visibility"),
+    Rule("catalog", "GET", "/entries/{entry_id}/versions/{a}/diff/{b}", AGENCIES_AND_OPERATORS, scope="visibility"),
+    Rule("catalog", "GET", "/catalogue", AUTHENTICATED - {Role.portal_user}, scope="visibility"),
+    # catalog-svc: one data, one source (A15.3) and change deadlines (A14.2)
+    Rule("catalog", "POST", "/sources", ADMINISTRATOR),
+    Rule("catalog", "GET", "/sources", AGENCIES_AND_OPERATORS),
+    Rule("catalog", "POST", "/entries/{entry_id}/change-notices", REVIEWER | ADMINISTRATOR, scope="region"),
+    Rule("catalog", "GET", "/change-notices", OPERATORS, scope="region"),
+    Rule("catalog", "GET", "/change-notices/per-agency", OPERATORS, scope="region"),
     # share-svc
     Rule("share", "GET", "/agencies/{agency_id}", frozenset({Role.agency_system}) | OPERATORS),
 )

@@ -1,9 +1,16 @@
-"""Events on `catalog.events`, published by catalog-svc."""
+"""Events on `catalog.events`, published by catalog-svc: the agency registry and the unified catalogue.
+
+Other services build their read models from these (aggregation-svc: what it may accept, A15.1; share-svc and
+open-svc: what may be shared or opened, A19–A24). Every schema is published in docs/events/ (make docs-events).
+"""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from datetime import date, datetime
+from typing import Any, ClassVar
 from uuid import UUID
+
+from pydantic import BaseModel
 
 from hub.events import Event
 
@@ -25,3 +32,119 @@ class AgencyRegistered(CatalogEvent):
 
     def aggregate_id(self) -> str:
         return str(self.agency_id)
+
+
+class AgencyChanged(CatalogEvent):
+    """An agency's name, duties (职责), data unit or responsible person changed (A14.2, A31.1)."""
+
+    type: ClassVar[str] = "catalog.agency.changed"
+
+    agency_id: UUID
+    name: str
+    region_code: str
+    duties_changed: bool
+
+    def aggregate_id(self) -> str:
+        return str(self.agency_id)
+
+
+class DataItemSpec(BaseModel):
+    """One declared data item of an entry (信息项): what the big data centre validates records against."""
+
+    name: str
+    label: str
+    data_type: str
+    length: int | None = None
+    required: bool = False
+    key: bool = False
+    sensitivity: str = "internal"
+
+
+class EntryLifecycleEvent(CatalogEvent):
+    entry_id: UUID
+    code: str
+    version: int
+    region_code: str
+    provider_agency_id: UUID
+
+    def aggregate_id(self) -> str:
+        return str(self.entry_id)
+
+
+class EntrySubmitted(EntryLifecycleEvent):
+    """A version went to the bureau for review (A14.1)."""
+
+    type: ClassVar[str] = "catalog.entry.submitted"
+    source_conflicts: list[dict[str, Any]]
+
+
+class EntryReturned(EntryLifecycleEvent):
+    """The bureau returned a version to its agency, with reasons (A14.1)."""
+
+    type: ClassVar[str] = "catalog.entry.returned"
+    reasons: list[str]
+
+
+class EntryPublished(EntryLifecycleEvent):
+    """A version became the published one: the catalogue element set others act on (A14.1, A15.1, A19, A22)."""
+
+    type: ClassVar[str] = "catalog.entry.published"
+
+    name: str
+    summary: str
+    category: str
+    base_database: str | None
+    share_type: str
+    share_conditions: str | None
+    share_method: str | None
+    open_type: str
+    open_conditions: str | None
+    update_cycle: str
+    secrecy: str
+    consent_required: bool
+    items: list[DataItemSpec]
+    published_at: datetime
+
+
+class EntryChanged(EntryLifecycleEvent):
+    """A published entry got a new draft version (its published version stays visible until replaced)."""
+
+    type: ClassVar[str] = "catalog.entry.changed"
+
+
+class EntryRetired(EntryLifecycleEvent):
+    """An entry left the catalogue: nothing more is collected, shared or opened under it."""
+
+    type: ClassVar[str] = "catalog.entry.retired"
+
+
+class ChangeNoticeEvent(CatalogEvent):
+    notice_id: UUID
+    entry_id: UUID
+    agency_id: UUID
+    region_code: str
+    due_on: date
+
+    def aggregate_id(self) -> str:
+        return str(self.entry_id)
+
+
+class ChangeNoticeOpened(ChangeNoticeEvent):
+    """The agency must update the entry within 15 working days (A14.2)."""
+
+    type: ClassVar[str] = "catalog.change_notice.opened"
+    reason: str
+
+
+class ChangeNoticeMet(ChangeNoticeEvent):
+    """The agency submitted the updated entry (late if after the due date)."""
+
+    type: ClassVar[str] = "catalog.change_notice.met"
+    met_on: date
+    late: bool
+
+
+class ChangeNoticeOverdue(ChangeNoticeEvent):
+    """The due date passed without an update: counted against the agency (A14.2, A32.1)."""
+
+    type: ClassVar[str] = "catalog.change_notice.overdue"

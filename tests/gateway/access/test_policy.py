@@ -11,7 +11,18 @@ import httpx
 import pytest
 
 from gateway.access.policy import POLICY, Rule
-from harness import CITY, Infra, Keys, LocalMesh, bootstrap_admin, fresh_database, register_client, running_mesh, token
+from harness import (
+    CITY,
+    Infra,
+    Keys,
+    LocalMesh,
+    add_city,
+    bootstrap_admin,
+    fresh_database,
+    register_client,
+    running_mesh,
+    token,
+)
 from hub.mesh import load_mesh
 from hub.roles import Role
 
@@ -77,6 +88,7 @@ async def callers(mesh: LocalMesh) -> dict[Role, dict[str, str]]:
     login, password = await bootstrap_admin(mesh.databases["gateway"])
     async with mesh.client("gateway") as gateway:
         admin = await token(gateway, login, password)
+        await add_city(gateway, admin)
         headers: dict[Role, dict[str, str]] = {Role.anonymous: {}}
         headers[Role.agency_system] = await register_client(gateway, admin, "agency_system", ["agency_system"])
         headers[Role.ingest_job] = await register_client(gateway, admin, "ingest_job", ["ingest_job"])

@@ -1,0 +1,141 @@
+"""Request and response bodies of catalogue entries."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from catalog_svc.entries.vocabulary import (
+    BaseDatabase,
+    Category,
+    ItemType,
+    OpenType,
+    Secrecy,
+    Sensitivity,
+    ShareMethod,
+    ShareType,
+    UpdateCycle,
+)
+
+
+class DataItem(BaseModel):
+    """信息项: one field of the resource."""
+
+    name: str = Field(min_length=1, max_length=60, pattern=r"^[a-z][a-z0-9_]*$")
+    label: str = Field(min_length=1, max_length=100, description="Chinese label, e.g. 居民身份证号码")
+    data_type: ItemType
+    length: int | None = Field(default=None, ge=1, le=100_000)
+    required: bool = False
+    key: bool = False
+    sensitivity: Sensitivity = Sensitivity.internal
+    description: str = Field(default="", max_length=1000)
+
+
+class ItemSource(BaseModel):
+    """Why an item another agency is authoritative for is in this entry (A15.3)."""
+
+    source_entry_code: str | None = Field(default=None, description="The authoritative entry it is shared from.")
+    justification: str | None = Field(default=None, max_length=1000)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> ItemSource:
+        if not self.source_entry_code and not self.justification:
+            raise ValueError("cite the source entry or give a justification (A15.3)")
+        return self
+
+
+class EntryElements(BaseModel):
+    """The elements of an entry. A draft may leave any out; submission checks them all (A13.1)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, max_length=200)
+    summary: str | None = Field(default=None, max_length=4000)
+    classification: str | None = Field(default=None, pattern=r"^\d{2}(-\d{2}){0,3}$", description="类/项/目/细目")
+    category: Category | None = None
+    base_database: BaseDatabase | None = None
+    source_system: str | None = Field(default=None, max_length=200)
+    format: str | None = Field(default=None, max_length=40)
+    share_type: ShareType | None = None
+    share_conditions: str | None = Field(default=None, max_length=4000)
+    share_method: ShareMethod | None = None
+    share_legal_basis: str | None = Field(default=None, max_length=4000)
+    open_type: OpenType | None = None
+    open_conditions: str | None = Field(default=None, max_length=4000)
+    open_legal_basis: str | None = Field(default=None, max_length=4000)
+    update_cycle: UpdateCycle | None = None
+    secrecy: Secrecy = Secrecy.internal
+    consent_required: bool = False
+    tags: list[str] = Field(default_factory=list, max_length=30)
+    related_codes: list[str] = Field(default_factory=list, max_length=50)
+    items: list[DataItem] = Field(default_factory=list, max_length=500)
+    item_sources: dict[str, ItemSource] = Field(default_factory=dict)
+
+
+class EntryCreate(EntryElements):
+    """A new entry: its resource code (代码) and responsible agency (提供方) are fixed from then on."""
+
+    code: str = Field(min_length=1, max_length=60)
+    region_code: str = Field(min_length=1, max_length=12)
+    provider_agency_id: uuid.UUID
+
+
+class ReturnIn(BaseModel):
+    """Why a submitted entry goes back to its agency (A14.1): at least one reason."""
+
+    reasons: list[str] = Field(min_length=1, max_length=50)
+
+    @model_validator(mode="after")
+    def _not_blank(self) -> ReturnIn:
+        if not any(r.strip() for r in self.reasons):
+            raise ValueError("a return needs at least one reason (A14.1)")
+        return self
+
+
+class VersionOut(EntryElements):
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
+
+    entry_id: uuid.UUID
+    version: int
+    state: str
+    code: str
+    region_code: str
+    provider_agency_id: uuid.UUID
+    created_by: str
+    created_at: datetime
+    submitted_at: datetime | None
+    reviewed_by: str | None
+    reviewed_at: datetime | None
+    return_reasons: list[str] | None
+    published_at: datetime | None
+    source_conflicts: list[dict[str, Any]]
+
+
+class EntryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    code: str
+    region_code: str
+    provider_agency_id: uuid.UUID
+    latest_version: int
+    published_version: int | None
+    retired: bool
+    current: VersionOut | None = None
+
+
+class VersionDiff(BaseModel):
+    entry_id: uuid.UUID
+    from_version: int
+    to_version: int
+    changes: dict[str, dict[str, Any]]
+
+
+class Page(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[VersionOut]

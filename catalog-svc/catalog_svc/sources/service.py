@@ -1,0 +1,41 @@
+"""Use cases of the authoritative-source register (A15.3)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catalog_svc.entries import repository as entries
+from catalog_svc.sources.models import AuthoritativeSource
+from catalog_svc.sources.schemas import SourceIn
+from hub.errors import Conflict, InvalidInput
+from hub.internal_token import Caller
+
+
+async def register_source(session: AsyncSession, caller: Caller, data: SourceIn) -> AuthoritativeSource:
+    """Declare an entry the one source of a data item (one data, one source: A15.3)."""
+    entry = await entries.entry_by_code(session, data.entry_code)
+    if entry is None:
+        raise InvalidInput("Unknown entry.", errors=[{"field": "entry_code", "message": "no such entry"}])
+    version = await entries.version(session, entry.id, entry.latest_version)
+    labels = {i["label"] for i in (version.items if version else [])}
+    if data.item_label not in labels:
+        raise InvalidInput(
+            f"Entry {data.entry_code} declares no item {data.item_label}.",
+            errors=[{"field": "item_label", "message": "not an item of that entry"}],
+        )
+    if await session.get(AuthoritativeSource, data.item_label):
+        raise Conflict(f"{data.item_label} already has its authoritative source.", requirement="A15.3")
+    source = AuthoritativeSource(item_label=data.item_label, agency_id=entry.provider_agency_id,
+                                 entry_code=entry.code, registered_by=caller.subject,
+                                 registered_at=datetime.now(UTC))  # fmt: skip
+    session.add(source)
+    await session.flush()
+    return source
+
+
+async def sources(session: AsyncSession) -> Sequence[AuthoritativeSource]:
+    return (await session.execute(select(AuthoritativeSource).order_by(AuthoritativeSource.item_label))).scalars().all()
