@@ -9,10 +9,12 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from catalog_svc.agencies.router import router as agencies_router
 from catalog_svc.deadlines.router import router as deadlines_router
+from catalog_svc.deadlines.sweeper import overdue_sweeper
 from catalog_svc.entries.router import router as entries_router
 from catalog_svc.regions.router import router as regions_router
 from catalog_svc.settings import Settings
 from catalog_svc.sources.router import router as sources_router
+from catalog_svc.transfer.router import router as transfer_router
 from hub.service_app import ServiceSpec, create_service_app
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -20,8 +22,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 SPEC = ServiceSpec(
     title="catalog-svc",
     description="The unified public data catalogue (公共数据目录) and the agency registry.",
-    routers=[regions_router, agencies_router, entries_router, sources_router, deadlines_router],
+    routers=[regions_router, agencies_router, entries_router, sources_router, deadlines_router, transfer_router],
     migrations=MIGRATIONS,
+    extra_lifespan=overdue_sweeper,
 )
 
 

@@ -6,8 +6,8 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, func
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from catalog_svc.db import Base
@@ -47,22 +47,23 @@ class EntryVersion(Base):
     code: Mapped[str] = mapped_column(String(60))
     region_code: Mapped[str] = mapped_column(String(12))
     provider_agency_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
-    # The elements of the national guideline's core metadata (国家政务信息资源目录编制指南).
-    name: Mapped[str] = mapped_column(String(200))
-    summary: Mapped[str] = mapped_column(Text)
-    classification: Mapped[str] = mapped_column(String(40))  # 信息资源分类 类/项/目/细目, e.g. 01-02-03-04
-    category: Mapped[str] = mapped_column(String(20))  # base | theme | department (A18.1)
+    # The elements of the national guideline's core metadata (国家政务信息资源目录编制指南); a draft may lack
+    # any of them, submission requires them (A13.1).
+    name: Mapped[str | None] = mapped_column(String(200))
+    summary: Mapped[str | None] = mapped_column(Text)
+    classification: Mapped[str | None] = mapped_column(String(40))  # 信息资源分类 类/项/目/细目, e.g. 01-02-03-04
+    category: Mapped[str | None] = mapped_column(String(20))  # base | theme | department (A18.1)
     base_database: Mapped[str | None] = mapped_column(String(40))
-    source_system: Mapped[str] = mapped_column(String(200))
-    format: Mapped[str] = mapped_column(String(40))
-    share_type: Mapped[str] = mapped_column(String(20))
+    source_system: Mapped[str | None] = mapped_column(String(200))
+    format: Mapped[str | None] = mapped_column(String(40))
+    share_type: Mapped[str | None] = mapped_column(String(20))
     share_conditions: Mapped[str | None] = mapped_column(Text)
     share_method: Mapped[str | None] = mapped_column(String(20))
     share_legal_basis: Mapped[str | None] = mapped_column(Text)
-    open_type: Mapped[str] = mapped_column(String(20))
+    open_type: Mapped[str | None] = mapped_column(String(20))
     open_conditions: Mapped[str | None] = mapped_column(Text)
     open_legal_basis: Mapped[str | None] = mapped_column(Text)
-    update_cycle: Mapped[str] = mapped_column(String(20))
+    update_cycle: Mapped[str | None] = mapped_column(String(20))
     secrecy: Mapped[str] = mapped_column(String(20))
     consent_required: Mapped[bool] = mapped_column(Boolean, default=False)
     tags: Mapped[list[str]] = mapped_column(ARRAY(String(50)))

@@ -20,7 +20,7 @@ Elements = Mapping[str, Any]
 class CompilationRequirements:
     """A region's compilation rules (A13.2); the defaults are the elements A13.1 names."""
 
-    required_elements: tuple[str, ...] = (*A13_ELEMENTS, "items")
+    required_elements: tuple[str, ...] = A13_ELEMENTS
     allowed_update_cycles: tuple[str, ...] = tuple(UpdateCycle)
     code_pattern: str = r"^\d{2}(-\d{2}){0,3}/\d{3,6}$"
 
@@ -30,10 +30,12 @@ def _blank(value: Any) -> bool:
 
 
 def missing_elements(elements: Elements, rules: CompilationRequirements) -> list[Violation]:
-    """Every element the region requires that the entry leaves out (A13.1, A13.2)."""
+    """Every element the entry leaves out of those A13.1 names (always required) and those the region's bureau
+    adds (A13.2)."""
+    required = dict.fromkeys((*A13_ELEMENTS, *rules.required_elements))
     return [
         Violation(name, "required before submission", "A13.1" if name in A13_ELEMENTS else "A13.2")
-        for name in rules.required_elements
+        for name in required
         if _blank(elements.get(name))
     ]
 

@@ -165,7 +165,7 @@ async def submit(session: AsyncSession, caller: Caller, entry_id: uuid.UUID, tod
     entry = await _entry(session, entry_id, lock=True)
     require_provider(caller, entry)
     version = await _latest(session, entry)
-    elements = elements_of(version)
+    elements = {**elements_of(version), "provider_agency_id": entry.provider_agency_id}
     rules = await regions.requirements_for(session, entry.region_code)
     conflicts = source_conflicts(
         elements["items"] or [], elements["item_sources"] or {}, await _register(session), str(entry.provider_agency_id)

@@ -84,8 +84,9 @@ class Sensitivity(StrEnum):
     highly_sensitive = "highly_sensitive"
 
 
-# The elements A13.1 names, as the fields that carry them; a region's compilation rules may require more (A13.2).
-A13_ELEMENTS = ("name", "summary", "provider_agency_id", "source_system", "share_type", "open_type", "update_cycle")
-KNOWN_ELEMENTS = (
-    *A13_ELEMENTS, "classification", "category", "format", "share_method", "items", "tags", "related_codes",
+# The elements A13.1 names, as the fields that carry them, with the data items (信息项) the hub adds to them; a
+# region's compilation rules may require more (A13.2) but never fewer.
+A13_ELEMENTS = (
+    "name", "summary", "provider_agency_id", "source_system", "share_type", "open_type", "update_cycle", "items",
 )  # fmt: skip
+KNOWN_ELEMENTS = (*A13_ELEMENTS, "classification", "category", "format", "share_method", "tags", "related_codes")

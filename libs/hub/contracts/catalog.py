@@ -92,7 +92,7 @@ class EntryPublished(EntryLifecycleEvent):
 
     name: str
     summary: str
-    category: str
+    category: str | None
     base_database: str | None
     share_type: str
     share_conditions: str | None

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-27 04:37:29.478181
+Create Date: 2026-11-27 04:44:46.146751
 """
 
 from collections.abc import Sequence
@@ -98,21 +98,21 @@ def upgrade() -> None:
         sa.Column("code", sa.String(length=60), nullable=False),
         sa.Column("region_code", sa.String(length=12), nullable=False),
         sa.Column("provider_agency_id", sa.UUID(), nullable=False),
-        sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("summary", sa.Text(), nullable=False),
-        sa.Column("classification", sa.String(length=40), nullable=False),
-        sa.Column("category", sa.String(length=20), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=True),
+        sa.Column("summary", sa.Text(), nullable=True),
+        sa.Column("classification", sa.String(length=40), nullable=True),
+        sa.Column("category", sa.String(length=20), nullable=True),
         sa.Column("base_database", sa.String(length=40), nullable=True),
-        sa.Column("source_system", sa.String(length=200), nullable=False),
-        sa.Column("format", sa.String(length=40), nullable=False),
-        sa.Column("share_type", sa.String(length=20), nullable=False),
+        sa.Column("source_system", sa.String(length=200), nullable=True),
+        sa.Column("format", sa.String(length=40), nullable=True),
+        sa.Column("share_type", sa.String(length=20), nullable=True),
         sa.Column("share_conditions", sa.Text(), nullable=True),
         sa.Column("share_method", sa.String(length=20), nullable=True),
         sa.Column("share_legal_basis", sa.Text(), nullable=True),
-        sa.Column("open_type", sa.String(length=20), nullable=False),
+        sa.Column("open_type", sa.String(length=20), nullable=True),
         sa.Column("open_conditions", sa.Text(), nullable=True),
         sa.Column("open_legal_basis", sa.Text(), nullable=True),
-        sa.Column("update_cycle", sa.String(length=20), nullable=False),
+        sa.Column("update_cycle", sa.String(length=20), nullable=True),
         sa.Column("secrecy", sa.String(length=20), nullable=False),
         sa.Column("consent_required", sa.Boolean(), nullable=False),
         sa.Column("tags", sa.ARRAY(sa.String(length=50)), nullable=False),
