@@ -1,0 +1,93 @@
+"""The AsyncAPI 3.0 document of every topic and event of the mesh, generated from the event models.
+
+`python -m hub.contracts.asyncapi > docs/events/asyncapi.json` writes it; a test fails when the committed
+document and the models disagree, so the published schemas never drift from the code.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import pkgutil
+import sys
+from typing import Any
+
+import hub.contracts
+from hub.events import Event
+from hub.mesh import load_mesh
+
+
+def event_models() -> list[type[Event]]:
+    """Every concrete event type of every contract module, ordered by topic and type."""
+    for module in pkgutil.iter_modules(hub.contracts.__path__):
+        if module.name != "asyncapi":
+            importlib.import_module(f"hub.contracts.{module.name}")
+    found: dict[str, type[Event]] = {}
+    pending: list[type[Event]] = list(Event.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if "type" in cls.__dict__:
+            found[cls.type] = cls
+    return sorted(found.values(), key=lambda c: (c.topic, c.type))
+
+
+def document() -> dict[str, Any]:
+    """The AsyncAPI document: one channel per topic, one message per event type, payloads as JSON Schema."""
+    producers = {topic: s.name for s in load_mesh().services.values() for topic in s.publishes}
+    channels: dict[str, Any] = {}
+    messages: dict[str, Any] = {}
+    operations: dict[str, Any] = {}
+    for model in event_models():
+        name = model.type.replace(".", "_")
+        messages[name] = {
+            "name": model.type,
+            "title": model.__name__,
+            "summary": (model.__doc__ or "").strip().splitlines()[0] if model.__doc__ else "",
+            "contentType": "application/json",
+            "bindings": {"kafka": {"key": {"type": "string", "description": "the aggregate id"}}},
+            "headers": {
+                "type": "object",
+                "description": "CloudEvents 1.0 attributes in Kafka binary mode, and W3C trace context",
+                "properties": {
+                    "ce_specversion": {"const": "1.0"},
+                    "ce_type": {"const": model.type},
+                    "ce_id": {"type": "string"},
+                    "ce_source": {"type": "string"},
+                    "ce_subject": {"type": "string"},
+                    "ce_time": {"type": "string", "format": "date-time"},
+                    "traceparent": {"type": "string"},
+                },
+                "required": ["ce_specversion", "ce_type", "ce_id", "ce_source"],
+            },
+            "payload": model.model_json_schema(),
+        }
+        channel = channels.setdefault(model.topic.replace(".", "_"), {"address": model.topic, "messages": {}})
+        channel["messages"][name] = {"$ref": f"#/components/messages/{name}"}
+    for key, channel in channels.items():
+        operations[f"publish_{key}"] = {
+            "action": "send",
+            "channel": {"$ref": f"#/channels/{key}"},
+            "summary": f"published by {producers.get(channel['address'], 'unknown')} through its outbox",
+        }
+    return {
+        "asyncapi": "3.0.0",
+        "info": {
+            "title": "Public data hub events",
+            "version": "1.0.0",
+            "description": "Every fact the services of the hub publish on Kafka. Topics may carry a deployment prefix.",
+        },
+        "defaultContentType": "application/json",
+        "channels": channels,
+        "operations": operations,
+        "components": {"messages": messages},
+    }
+
+
+def render() -> str:
+    """The document as committed in docs/events/asyncapi.json."""
+    return json.dumps(document(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render())
