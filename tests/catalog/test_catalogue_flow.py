@@ -303,3 +303,16 @@ async def test_changed_duties_open_15_working_day_notices_met_by_an_update_or_fl
         return any(dict(r.headers)["ce_type"] == b"catalog.change_notice.overdue" for r in records)
 
     await eventually(overdue_published, within=15)
+
+
+async def test_a_regions_compilation_rules_are_data_that_submission_reads_A13_2(world: World) -> None:
+    rules = {"required_elements": ["classification", "format"], "allowed_update_cycles": ["monthly", "yearly"],
+             "code_pattern": r"^01-02/\d{6}$"}  # fmt: skip
+    put = await world.gateway.put(f"/api/catalog/regions/{DISTRICT}/compilation-rules", json=rules, headers=world.admin)
+    assert put.status_code == 200, put.text
+    entry_id = await draft(world, world.water, **complete(classification=None, update_cycle="daily"))
+    fields = refused_fields(await post(world, f"/entries/{entry_id}/submit", world.water["headers"]))
+    assert fields == {"classification": "A13.2", "update_cycle": "A13.2"}
+    # The city, which set no rules of its own, keeps the defaults.
+    assert (await post(world, f"/entries/{await draft(world, world.police, **complete())}/submit",
+                       world.police["headers"])).status_code == 200  # fmt: skip
