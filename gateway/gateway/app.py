@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import structlog
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
@@ -21,7 +22,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
 from gateway.access.guard import Guard
-from gateway.access.limits import RateLimits
+from gateway.access.limits import RateLimits, caused_by_overflow
 from gateway.audit.router import router as audit_router
 from gateway.audit.writer import AuditLog, anchor_chain_head
 from gateway.context import GatewayContext
@@ -54,7 +55,10 @@ def create_app(settings: Settings | None = None, tracer_provider: TracerProvider
         keyring=KeyRing(settings.access_token_ttl_seconds),
         limits=RateLimits(settings.rate_limits),
         breakers=AsyncCircuitBreakerFactory(
-            default_threshold=settings.circuit_failure_threshold, default_ttl=settings.circuit_open_seconds
+            default_threshold=settings.circuit_failure_threshold,
+            default_ttl=settings.circuit_open_seconds,
+            # A send aborted because the caller's body overflowed its cap says nothing of the upstream's health.
+            exclude=[(httpx.HTTPError, caused_by_overflow)],
         ),
     )
 

@@ -3,6 +3,7 @@ audited (A12.1, A28.1, A36.1). A pure ASGI middleware, so the streamed proxy pat
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
@@ -56,6 +57,15 @@ async def authenticate(context: GatewayContext, scope: Scope) -> Principal:
         assert context.sessionmaker is not None
         return await authenticate_api_key(context.sessionmaker, context.credentials, api_key)
     return ANONYMOUS
+
+
+def row_count(value: object) -> int | None:
+    """The row count a service reported for a delivery, if it is a plausible one (it lands in an int column)."""
+    try:
+        count = int(str(value))
+    except ValueError:
+        return None
+    return count if 0 <= count < 2**31 else None
 
 
 class Guard:
@@ -121,17 +131,23 @@ class Guard:
         status = 500
         started = False
         limit = rule.max_body_bytes
+        overflow: list[BodyTooLarge] = []
 
         async def counting_receive() -> Message:
             message = await receive()
             if message["type"] == "http.request":
                 sizes["in"] += len(message.get("body", b""))
                 if sizes["in"] > limit:
-                    raise BodyTooLarge(f"At most {limit} bytes on this route.")
+                    overflow.append(BodyTooLarge(f"At most {limit} bytes on this route."))
+                    raise overflow[-1]
             return message
 
         async def counting_send(message: Message) -> None:
             nonlocal status, started
+            if overflow and not started:
+                # Whatever the app made of the overflow (FastAPI's form parser answers 400, the proxy's transport
+                # reports the aborted send as 503), the caller sent too much: it gets 413 instead, below.
+                return
             if message["type"] == "http.response.start":
                 status, started = message["status"], True
             elif message["type"] == "http.response.body":
@@ -139,13 +155,14 @@ class Guard:
             await send(message)
 
         event, detail = "exchange", None
-        try:
+        with contextlib.suppress(BodyTooLarge):  # counting_receive kept it in `overflow`
             await self.app(scope, counting_receive, counting_send)
-        except BodyTooLarge as exc:
-            event, detail, status = "body.too_large", exc.detail, exc.status
+        if overflow:
+            event, detail = "body.too_large", overflow[-1].detail
             metrics.SECURITY_EVENTS.labels(event).inc()
             if not started:
-                await problem_response(exc, scope["path"])(scope, receive, send)
+                status = overflow[-1].status
+                await problem_response(overflow[-1], scope["path"])(scope, receive, send)
         if status == 401 and event == "exchange":
             event = "auth.failed"
             metrics.SECURITY_EVENTS.labels(event).inc()
@@ -180,7 +197,7 @@ class Guard:
             "service": service,
             "entry": extra.get("entry"),
             "items": extra.get("items"),
-            "row_count": int(rows) if rows and str(rows).isdigit() else None,
+            "row_count": row_count(rows),
             "purpose": unquote(purpose)[:500] if purpose else None,
             "grant_id": extra.get("grant") or header(scope, b"x-hub-grant"),
             "status": status,

@@ -20,6 +20,16 @@ class BodyTooLarge(Problem):
     kind, status, title = "body-too-large", 413, "Request body too large"
 
 
+def caused_by_overflow(exc: BaseException) -> bool:
+    """Whether an error (the transport's aborted send, say) was caused by a body over its route's cap."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, BodyTooLarge):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
 class RateLimits:
     """One moving window per client (or, for anonymous callers, per address)."""
 

@@ -87,6 +87,9 @@ POLICY: tuple[Rule, ...] = (
     Rule("catalog", "POST", "/entries/{entry_id}/change-notices", REVIEWER | ADMINISTRATOR, scope="region"),
     Rule("catalog", "GET", "/change-notices", OPERATORS, scope="region"),
     Rule("catalog", "GET", "/change-notices/per-agency", OPERATORS, scope="region"),
+    # catalog-svc: an agency imports its own catalogue from a spreadsheet (A14.1); the catalogue is exported whole
+    Rule("catalog", "POST", "/imports", AGENCY, scope="agency", max_body_bytes=20 * MiB),
+    Rule("catalog", "GET", "/exports/catalogue", AUTHENTICATED - {Role.portal_user}, scope="visibility"),
     # share-svc
     Rule("share", "GET", "/agencies/{agency_id}", frozenset({Role.agency_system}) | OPERATORS),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -21,8 +21,8 @@ HASHED_FIELDS = (
 
 def _canonical(value: Any) -> Any:
     if isinstance(value, datetime):
-        # Microseconds always written, so a value read back from PostgreSQL hashes the same.
-        return value.isoformat(timespec="microseconds")
+        # In UTC with microseconds always written, so a value read back from PostgreSQL hashes the same.
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
     return value
 
 

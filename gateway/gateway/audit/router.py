@@ -11,6 +11,8 @@ from starlette.responses import StreamingResponse
 from gateway.access.dependencies import ContextDep, PrincipalDep
 from gateway.audit import repository, service
 from hub.db import SessionDep
+from hub.errors import Forbidden
+from hub.regions import is_city
 
 router = APIRouter(prefix="/admin", tags=["audit"])
 
@@ -45,8 +47,11 @@ async def export_audit(
 
 
 @router.get("/audit/verify")
-async def verify_audit(session: SessionDep, context: ContextDep) -> dict[str, Any]:
-    """Recompute the whole chain and compare it with its anchors; lists every break found."""
+async def verify_audit(session: SessionDep, principal: PrincipalDep, context: ContextDep) -> dict[str, Any]:
+    """Recompute the whole chain and compare it with its anchors; lists every break found (the city's inspectors:
+    the chain is one for the whole hub, A4.1)."""
+    if not principal.region_code or not is_city(principal.region_code):
+        raise Forbidden("Only the city's inspectors verify the whole audit chain.", requirement="A4.1")
     assert context.audit is not None
     await context.audit.flush()
     breaks = await service.verify(session)
@@ -56,12 +61,13 @@ async def verify_audit(session: SessionDep, context: ContextDep) -> dict[str, An
 @router.get("/security-events")
 async def security_events(
     session: SessionDep,
+    principal: PrincipalDep,
     first: Annotated[int, Query(ge=1, alias="from")] = 1,
     limit: Annotated[int, Query(le=1000)] = 100,
 ) -> list[dict[str, Any]]:
     """Failed authentications, denied accesses and limit trips, newest last (A28.1)."""
     out = []
-    async for record in repository.records(session, first, None, kind="security"):
+    async for record in repository.records(session, first, None, region=principal.region_code or "", kind="security"):
         out.append(service.jsonable(record))
         if len(out) >= limit:
             break

@@ -54,6 +54,7 @@ class AuditLog:
 
     async def append(self, record: dict[str, Any]) -> None:
         """Queue one record (every field of AuditRecord but seq, prev_hash and hash)."""
+        record = fit_to_columns(record)
         self._pending += 1
         self._drained.clear()
         await self._queue.put(record)
@@ -99,6 +100,22 @@ class AuditLog:
                 record_event(session, ExchangeAudited.from_record(row), source=SOURCE)
             await session.execute(insert(AuditRecord), rows)
         metrics.AUDIT_RECORDS.inc(len(rows))
+
+
+def fit_to_columns(record: dict[str, Any]) -> dict[str, Any]:
+    """The record with every text cut to its column's length and NUL replaced (PostgreSQL text cannot hold it).
+
+    Callers put headers and paths into records; one value the database refused would stall the writer, which
+    retries its batch until the database takes it, and with it every record after it.
+    """
+    fitted = dict(record)
+    for column in AuditRecord.__table__.columns:
+        value = fitted.get(column.name)
+        if isinstance(value, str):
+            value = value.replace("\x00", "\ufffd")
+            length = getattr(column.type, "length", None)
+            fitted[column.name] = value[:length] if length else value
+    return fitted
 
 
 async def chain_head(session: AsyncSession) -> tuple[int, str] | None:

@@ -95,9 +95,9 @@ async def revoke_client(
 
 
 @router.post("/admin/signing-keys/rotate")
-async def rotate_signing_key(session: SessionDep, context: ContextDep) -> dict[str, str]:
-    """Sign new tokens with a new key; tokens signed by the old one stay valid until they expire."""
-    return {"kid": await service.rotate_signing_key(session, context.keyring)}
+async def rotate_signing_key(session: SessionDep, principal: PrincipalDep, context: ContextDep) -> dict[str, str]:
+    """Sign new tokens with a new key; tokens signed by the old one stay valid until they expire (city only, A4.1)."""
+    return {"kid": await service.rotate_signing_key(session, context.keyring, principal)}
 
 
 @router.post("/portal/accounts", status_code=status.HTTP_201_CREATED, response_model=ClientOut)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hub.regions import region_contains
+from hub.regions import is_city, region_contains
 from hub.roles import OPERATOR_ROLES, Role
 
 ROLES_BY_KIND: dict[str, frozenset[Role]] = {
@@ -32,7 +32,10 @@ def client_problems(kind: str, roles: list[str], agency_id: object, region_code:
 
 
 def may_administer(admin_region: str | None, client_region: str | None) -> bool:
-    """A bureau administrator manages clients of its own region and the regions inside it (A4.1)."""
+    """A bureau administrator manages clients of its own region and the regions inside it (A4.1); clients of no
+    region (the open portal's users) belong to the city."""
     if admin_region is None:
         return False
-    return client_region is None or region_contains(admin_region, client_region)
+    if client_region is None:
+        return is_city(admin_region)
+    return region_contains(admin_region, client_region)

@@ -15,6 +15,7 @@ from gateway.identities.schemas import ClientIn, PortalAccountIn
 from gateway.identities.secrets import hash_secret, new_secret, secret_matches
 from gateway.identities.state import CredentialState
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
+from hub.regions import is_city
 
 API_KEY_PREFIX = "pdh_"
 
@@ -203,8 +204,14 @@ async def load_key_ring(session: AsyncSession, keyring: KeyRing) -> None:
     keyring.load([_ring_key(k) for k in keys])
 
 
-async def rotate_signing_key(session: AsyncSession, keyring: KeyRing) -> str:
-    """Start signing with a new key; the old one verifies its tokens until they expire. Returns the new kid."""
+async def rotate_signing_key(session: AsyncSession, keyring: KeyRing, actor: Principal) -> str:
+    """Start signing with a new key; the old one verifies its tokens until they expire. Returns the new kid.
+
+    The key ring serves the whole hub, so only the city's bureau rotates it (A4.1).
+    """
+    if not actor.region_code or not is_city(actor.region_code):
+        raise Forbidden(f"Only a city's administrator rotates the hub's signing key, not one of {actor.region_code}.",
+                        requirement="A4.1")  # fmt: skip
     await repository.lock_key_ring(session)
     now = datetime.now(UTC)
     for key in await repository.signing_keys(session):

@@ -1,0 +1,147 @@
+"""Who may hold which role, and which administrator manages whom (A4.1, A15.2), as pure functions."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from gateway.identities.rules import ROLES_BY_KIND, client_problems, may_administer
+from hub.regions import is_city, region_contains
+from hub.roles import OPERATOR_ROLES, Role
+
+WUXI = "320200"
+XISHAN = "320205"  # a district of Wuxi
+SUZHOU = "320500"  # another city
+AGENCY = uuid.uuid4()
+
+
+def fields(problems: list[dict[str, str]]) -> list[str]:
+    return [p["field"] for p in problems]
+
+
+@pytest.mark.parametrize(
+    ("kind", "roles", "agency_id", "region"),
+    [
+        ("agency_system", ["agency_system"], AGENCY, XISHAN),
+        ("ingest_job", ["ingest_job"], AGENCY, WUXI),
+        ("operator", ["reviewer"], None, WUXI),
+        ("operator", ["administrator", "inspector"], None, XISHAN),
+        ("operator", ["reviewer", "administrator", "inspector"], None, WUXI),
+        ("portal_user", ["portal_user"], None, None),
+    ],
+)
+def test_a_client_holding_the_roles_of_its_kind_has_no_problems_A4_1(
+    kind: str, roles: list[str], agency_id: uuid.UUID | None, region: str | None
+) -> None:
+    assert client_problems(kind, roles, agency_id, region) == []
+
+
+@pytest.mark.parametrize("kind", sorted(ROLES_BY_KIND))
+@pytest.mark.parametrize("role", sorted(Role))
+def test_a_kind_may_hold_only_its_own_roles(kind: str, role: Role) -> None:
+    problems = client_problems(kind, [role], AGENCY, WUXI)
+    if role in ROLES_BY_KIND[kind]:
+        assert problems == []
+    else:
+        assert fields(problems) == ["roles"]
+        assert str(role) in problems[0]["message"]
+
+
+def test_operators_hold_exactly_the_operator_roles_and_nobody_holds_anonymous() -> None:
+    assert ROLES_BY_KIND["operator"] == OPERATOR_ROLES == {Role.reviewer, Role.administrator, Role.inspector}
+    assert all(Role.anonymous not in roles for roles in ROLES_BY_KIND.values())
+
+
+def test_a_client_without_any_role_is_refused() -> None:
+    assert fields(client_problems("operator", [], None, WUXI)) == ["roles"]
+
+
+def test_an_unknown_kind_is_the_only_problem_reported() -> None:
+    problems = client_problems("robot", ["administrator"], None, None)
+    assert fields(problems) == ["kind"]
+    assert "agency_system" in problems[0]["message"]
+
+
+@pytest.mark.parametrize("kind", ["agency_system", "ingest_job"])
+def test_a_system_or_job_acts_for_one_agency_A15_2(kind: str) -> None:
+    problems = client_problems(kind, [kind], None, WUXI)
+    assert fields(problems) == ["agency_id"]
+    assert "A15.2" in problems[0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "role"), [("agency_system", "agency_system"), ("ingest_job", "ingest_job"), ("operator", "reviewer")]
+)
+@pytest.mark.parametrize("region", [None, ""])
+def test_systems_jobs_and_operators_belong_to_a_region_A4_1(kind: str, role: str, region: str | None) -> None:
+    problems = client_problems(kind, [role], AGENCY, region)
+    assert fields(problems) == ["region_code"]
+    assert "A4.1" in problems[0]["message"]
+
+
+def test_a_portal_user_needs_neither_agency_nor_region() -> None:
+    assert client_problems("portal_user", ["portal_user"], None, None) == []
+
+
+def test_every_problem_of_a_client_is_reported_at_once() -> None:
+    problems = client_problems("agency_system", ["administrator"], None, None)
+    assert fields(problems) == ["roles", "agency_id", "region_code"]
+
+
+@pytest.mark.parametrize(
+    ("admin_region", "client_region", "allowed"),
+    [
+        (WUXI, WUXI, True),  # its own region
+        (WUXI, XISHAN, True),  # the city's bureau oversees its districts
+        (XISHAN, XISHAN, True),
+        (XISHAN, WUXI, False),  # a district does not administer its city
+        (XISHAN, "320206", False),  # nor a sibling district
+        (XISHAN, SUZHOU, False),
+        (WUXI, SUZHOU, False),  # nor another city
+        (WUXI, "320505", False),  # nor a district of another city
+        (SUZHOU, XISHAN, False),
+        (None, WUXI, False),  # an administrator without a region administers nothing
+        (None, None, False),
+        (XISHAN, None, False),  # portal users belong to no region: the city's bureau manages them
+        (WUXI, None, True),
+    ],
+)
+def test_an_administrator_manages_clients_of_its_region_and_the_regions_inside_it_A4_1(
+    admin_region: str | None, client_region: str | None, allowed: bool
+) -> None:
+    assert may_administer(admin_region, client_region) is allowed
+
+
+@pytest.mark.parametrize(
+    ("code", "city"),
+    [
+        (WUXI, True),
+        (SUZHOU, True),
+        (XISHAN, False),
+        ("320000", False),
+        ("320281", False),
+        ("3202", False),
+        ("32020000", False),
+    ],
+)
+def test_a_city_code_is_six_digits_ending_in_00_but_not_a_province_A4_1(code: str, city: bool) -> None:
+    assert is_city(code) is city
+
+
+@pytest.mark.parametrize(
+    ("outer", "inner", "contains"),
+    [
+        (WUXI, WUXI, True),
+        (WUXI, XISHAN, True),
+        (WUXI, "320281", True),  # Jiangyin, a county-level city under Wuxi
+        (XISHAN, XISHAN, True),
+        (XISHAN, WUXI, False),
+        (XISHAN, "320206", False),
+        (WUXI, SUZHOU, False),
+        (WUXI, "320505", False),
+        ("320000", WUXI, False),  # a province is no city: it is not given the cities under it
+    ],
+)
+def test_a_city_contains_its_districts_and_a_district_only_itself_A4_1(outer: str, inner: str, contains: bool) -> None:
+    assert region_contains(outer, inner) is contains
