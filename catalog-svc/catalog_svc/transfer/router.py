@@ -1,0 +1,94 @@
+"""HTTP for catalogue imports and exports: parse, call the service, shape the response."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.background import BackgroundTask
+from starlette.responses import StreamingResponse
+
+from catalog_svc.transfer import formats, service
+from catalog_svc.transfer.schemas import ExportFormat, FileFormat, ImportReport
+from catalog_svc.transfer.table import COLUMNS
+from hub.db import SessionDep
+from hub.dependencies import TodayDep
+from hub.internal_token import Caller
+from hub.roles import Role, require_roles
+
+router = APIRouter(tags=["transfer"])
+AgencySystem = Annotated[Caller, Depends(require_roles(Role.agency_system))]
+# Who may read the unified catalogue (the gateway's policy says the same).
+CatalogueReader = Annotated[
+    Caller,
+    Depends(require_roles(Role.agency_system, Role.ingest_job, Role.reviewer, Role.administrator, Role.inspector)),
+]
+_UPLOAD = {"content": {"text/csv": {"schema": {"type": "string"}},
+                       formats.XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}}}  # fmt: skip
+_DOWNLOADS: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {}, formats.XLSX_TYPE: {}, "application/ld+json": {}}}
+}
+_MEDIA_TYPES = {
+    ExportFormat.csv: "text/csv; charset=utf-8",
+    ExportFormat.xlsx: formats.XLSX_TYPE,
+    ExportFormat.jsonld: "application/ld+json",
+}
+
+
+IMPORT_DESCRIPTION = (
+    "Import the agency's catalogue from a CSV or XLSX file sent as the body (row 1 the header), one row per data "
+    f"item. Columns: {', '.join(COLUMNS)}; `tags` and `related_codes` are separated by semicolons. Rows with one "
+    "`code` make one entry of the caller's agency, written as a draft (A14.1); an entry with any bad row is not "
+    "imported, the others are; 422 when nothing is. CSV is UTF-8 unless its Content-Type names a charset."
+)
+
+
+@router.post(
+    "/imports",
+    response_model=ImportReport,
+    description=IMPORT_DESCRIPTION,
+    openapi_extra={"requestBody": {"required": True, **_UPLOAD}},
+)
+async def import_catalogue(
+    request: Request,
+    session: SessionDep,
+    caller: AgencySystem,
+    today: TodayDep,
+    format: Annotated[FileFormat | None, Query(description="csv or xlsx; by default from Content-Type")] = None,
+    submit: Annotated[bool, Query(description="Also send each imported entry for review")] = False,
+) -> ImportReport:
+    """Import the agency's catalogue from a spreadsheet (see the description for its columns)."""
+    content_type = request.headers.get("content-type")
+    file_format = formats.upload_format(format, content_type)
+    charset = formats.csv_charset(content_type) if file_format == FileFormat.csv else "utf-8"
+    with await formats.spool(request.stream()) as upload:
+        return await service.import_catalogue(session, caller, upload, file_format, charset, submit=submit, today=today)
+
+
+@router.get("/exports/catalogue", response_class=StreamingResponse, responses=_DOWNLOADS)
+async def export_catalogue(
+    request: Request,
+    session: SessionDep,
+    caller: CatalogueReader,
+    today: TodayDep,
+    format: ExportFormat = ExportFormat.csv,
+    region: Annotated[str | None, Query(description="A region; its districts are included")] = None,
+) -> StreamingResponse:
+    """The published unified catalogue as CSV or XLSX (the import's columns, one row per data item, then the
+    provider and version) or as DCAT-AP JSON-LD (a dcat:Catalog of dcat:Dataset)."""
+    scope = await service.export_scope(session, region)
+    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    filename = f"catalogue-{region or 'all'}-{today:%Y%m%d}.{format.value}"
+    headers = {"content-disposition": f'attachment; filename="{filename}"'}
+    media_type = _MEDIA_TYPES[format]
+    if format == ExportFormat.xlsx:
+        workbook = await service.export_xlsx(sessionmaker, scope)
+        return StreamingResponse(formats.file_chunks(workbook), media_type=media_type, headers=headers,
+                                 background=BackgroundTask(workbook.close))  # fmt: skip
+    body = (
+        service.export_csv(sessionmaker, scope)
+        if format == ExportFormat.csv
+        else service.export_jsonld(sessionmaker, scope, region)
+    )
+    return StreamingResponse(body, media_type=media_type, headers=headers)

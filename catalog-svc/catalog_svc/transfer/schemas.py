@@ -1,0 +1,53 @@
+"""Bodies of catalogue imports and the publisher facts exports carry."""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class FileFormat(StrEnum):
+    """The spreadsheet formats an import reads."""
+
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+class ExportFormat(StrEnum):
+    """The formats the unified catalogue is exported in."""
+
+    csv = "csv"
+    xlsx = "xlsx"
+    jsonld = "jsonld"  # DCAT-AP
+
+
+class RowError(BaseModel):
+    """What is wrong with one row of an imported file (row 1 is the header)."""
+
+    row: int = Field(description="The spreadsheet row number; the header is row 1.")
+    field: str | None = Field(description="The column (or element) at fault.")
+    message: str
+    requirement: str | None = Field(default=None, description="The requirement id broken, e.g. A19.2.")
+    code: str | None = Field(default=None, description="The resource code of the entry the row belongs to.")
+
+
+class ImportReport(BaseModel):
+    """What an import did, entry by entry."""
+
+    imported: list[str] = Field(description="Codes of the entries written as drafts (new, or a new draft).")
+    unchanged: list[str] = Field(description="Codes whose latest version already had exactly these elements.")
+    submitted: list[str] = Field(description="Codes sent for review (with ?submit=true).")
+    errors: list[RowError] = Field(description="Rows refused; an entry with one bad row is not imported at all.")
+
+
+class Publisher(BaseModel):
+    """The agency answering for an entry (提供方), as exports name it (A15.2, A31.1)."""
+
+    model_config = ConfigDict(from_attributes=True, frozen=True)
+
+    id: uuid.UUID
+    name: str
+    credit_code: str
+    data_unit: str
