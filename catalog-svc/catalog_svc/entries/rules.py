@@ -79,7 +79,7 @@ def category_violations(elements: Elements) -> list[Violation]:
     category, base = elements.get("category"), elements.get("base_database")
     if category == Category.base and _blank(base):
         return [Violation("base_database", "a base entry names its base database", "A18.1")]
-    if category not in (None, Category.base) and not _blank(base):
+    if category != Category.base and not _blank(base):
         return [Violation("base_database", "only base entries belong to a base database", "A18.1")]
     return []
 

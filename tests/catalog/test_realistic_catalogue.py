@@ -1,0 +1,179 @@
+"""A realistic catalogue through the gateway: 36 agencies in 4 regions import 324 entries from CSV, the bureau
+reviews and publishes them, and the unified catalogue is searched and exported (A13.1, A14.1, A4.1)."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from factories import agency_body
+from harness import (
+    CITY,
+    Infra,
+    Keys,
+    LocalMesh,
+    add_city,
+    bootstrap_admin,
+    register_client,
+    running_mesh,
+    token,
+)
+
+pytestmark = pytest.mark.integration
+
+DISTRICTS = {"320205": "锡山区", "320206": "惠山区", "320211": "滨湖区"}
+DEPARTMENTS = ["公安局", "民政局", "人力资源和社会保障局", "自然资源和规划局", "市场监督管理局", "卫生健康委员会",
+               "住房和城乡建设局", "交通运输局", "水利局"]  # fmt: skip
+SUBJECTS = [("人口", "population"), ("法人", "legal_persons"), ("地理", "natural_resources_geography"),
+            ("证照", "e_licences"), ("信用", "social_credit"), ("社保", None), ("医疗", None), ("住房", None),
+            ("交通", None)]  # fmt: skip
+CYCLES = ["daily", "weekly", "monthly", "quarterly", "yearly", "irregular"]
+ENTRIES_PER_AGENCY = 9
+
+
+@pytest.fixture
+async def mesh(
+    infra: Infra, keys: Keys, topic_prefix: str, database_factory: Callable[[str], Awaitable[str]]
+) -> AsyncIterator[LocalMesh]:
+    databases = {name: await database_factory(name) for name in ("catalog", "gateway")}
+    generous = {"HUB_RATE_LIMITS": {"agency_system": "1000/second", "operator": "1000/second"}}
+    async with running_mesh(
+        ["catalog", "gateway"], infra=infra, keys=keys, databases=databases, topic_prefix=topic_prefix,
+        settings_overrides=lambda name: dict(generous) if name == "gateway" else {},
+    ) as running:  # fmt: skip
+        yield running
+
+
+def catalogue_csv(agency: dict[str, Any], rng: random.Random) -> str:
+    """An agency's catalogue: one row per data item, three items per entry."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=[
+        "code", "region_code", "name", "summary", "classification", "category", "base_database", "source_system",
+        "format", "share_type", "share_conditions", "share_method", "share_legal_basis", "open_type",
+        "open_conditions", "open_legal_basis", "update_cycle", "tags", "item_name", "item_label", "item_type",
+        "item_length", "item_required", "item_key",
+    ])  # fmt: skip
+    writer.writeheader()
+    for n in range(ENTRIES_PER_AGENCY):
+        subject, base = SUBJECTS[n]
+        conditional = rng.random() < 0.3
+        entry = {
+            "code": f"{agency['classification']}/{agency['sequence'] * 100 + n:06d}",
+            "region_code": agency["region_code"],
+            "name": f"{agency['name']}{subject}数据{n + 1}",
+            "summary": f"{agency['name']}归集的{subject}相关数据，用于部门间共享。",
+            "classification": agency["classification"],
+            "category": "base" if base else "department",
+            "base_database": base or "",
+            "source_system": f"{agency['name']}业务系统",
+            "format": "database",
+            "share_type": "conditional" if conditional else "unconditional",
+            "share_conditions": "仅用于行政审批" if conditional else "",
+            "share_method": rng.choice(["api", "file", "database"]),
+            "share_legal_basis": "《无锡市公共数据管理办法》第十九条" if conditional else "",
+            "open_type": "not_open",
+            "open_conditions": "",
+            "open_legal_basis": "涉及个人信息",
+            "update_cycle": rng.choice(CYCLES),
+            "tags": f"{subject};{agency['department']}",
+        }
+        items = [("record_id", "记录编号", "string", "32", "true", "true"),
+                 ("subject_name", f"{subject}名称", "string", "200", "true", "false"),
+                 ("updated_on", "更新日期", "date", "", "false", "false")]  # fmt: skip
+        for name, label, kind, length, required, key in items:
+            writer.writerow({**entry, "item_name": name, "item_label": label, "item_type": kind,
+                             "item_length": length, "item_required": required, "item_key": key})  # fmt: skip
+    return out.getvalue()
+
+
+async def test_a_generated_city_catalogue_is_imported_reviewed_published_searched_and_exported(mesh: LocalMesh) -> None:
+    rng = random.Random(2020)
+    async with mesh.client("gateway") as gateway:
+        gateway.timeout = httpx.Timeout(60.0)
+        login, password = await bootstrap_admin(mesh.databases["gateway"])
+        admin = await token(gateway, login, password)
+        await add_city(gateway, admin)
+        for code, name in DISTRICTS.items():
+            body = {"code": code, "name": name, "level": "district", "parent_code": CITY}
+            assert (await gateway.post("/api/catalog/regions", json=body, headers=admin)).status_code == 201
+        reviewer = await register_client(gateway, admin, "operator", ["reviewer"], region=CITY)
+
+        agencies = []
+        for sequence, (region, department) in enumerate(
+            (r, d) for r in (CITY, *DISTRICTS) for d in DEPARTMENTS
+        ):  # 4 regions × 9 departments = 36 agencies
+            place = "无锡市" if region == CITY else DISTRICTS[region]
+            created = await gateway.post("/api/catalog/agencies", headers=admin,
+                                         json=agency_body(name=f"{place}{department}", region_code=region))  # fmt: skip
+            assert created.status_code == 201, created.text
+            agency = {**created.json(), "department": department, "sequence": sequence,
+                      "classification": f"{sequence % 90 + 10:02d}-01"}  # fmt: skip
+            agency["headers"] = await register_client(gateway, admin, "agency_system", ["agency_system"],
+                                                      region=region, agency_id=agency["id"])  # fmt: skip
+            agencies.append(agency)
+
+        async def import_and_submit(agency: dict[str, Any]) -> list[str]:
+            response = await gateway.post(
+                "/api/catalog/imports", params={"format": "csv", "submit": "true"},
+                content=catalogue_csv(agency, rng).encode(),
+                headers={**agency["headers"], "content-type": "text/csv"},
+            )  # fmt: skip
+            assert response.status_code == 200, response.text
+            report = response.json()
+            assert report["errors"] == []
+            return list(report["submitted"])
+
+        submitted = [code for agency in agencies for code in await import_and_submit(agency)]
+        assert len(submitted) == len(agencies) * ENTRIES_PER_AGENCY == 324
+
+        queue = (await gateway.get("/api/catalog/catalogue", params={"state": "submitted", "limit": 200},
+                                   headers=reviewer)).json()  # fmt: skip
+        assert queue["total"] == 324
+        ids = []
+        offset = 0
+        while offset < queue["total"]:
+            params: dict[str, str | int] = {"state": "submitted", "limit": 200, "offset": offset}
+            page = (await gateway.get("/api/catalog/catalogue", headers=reviewer, params=params)).json()
+            ids += [item["entry_id"] for item in page["items"]]
+            offset += 200
+
+        async def approve(entry_id: str) -> int:
+            return (await gateway.post(f"/api/catalog/entries/{entry_id}/approve", headers=reviewer)).status_code
+
+        for start in range(0, len(ids), 20):
+            assert set(await asyncio.gather(*(approve(i) for i in ids[start : start + 20]))) == {200}
+
+        reader = agencies[0]["headers"]
+
+        async def catalogue(**params: Any) -> dict[str, Any]:
+            response = await gateway.get("/api/catalog/catalogue", params=params, headers=reader)
+            assert response.status_code == 200, response.text
+            return dict(response.json())
+
+        assert (await catalogue())["total"] == 324
+        assert (await catalogue(region=CITY))["total"] == 324  # districts roll up into the city
+        assert (await catalogue(region="320205"))["total"] == 81
+        social_security = await catalogue(q="社保", limit=200)
+        assert social_security["total"] == 36
+        assert all("社保" in item["name"] for item in social_security["items"])
+        assert (await catalogue(q="人口", category="base"))["total"] == 36
+        assert (await catalogue(q="名称"))["total"] == 324  # item labels are searched too
+
+        exported = await gateway.get("/api/catalog/exports/catalogue", params={"format": "csv"}, headers=reader)
+        assert exported.status_code == 200
+        rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+        assert len({row["code"] for row in rows}) == 324
+        assert len(rows) == 324 * 3
+        jsonld = await gateway.get("/api/catalog/exports/catalogue", params={"format": "jsonld", "region": "320206"},
+                                   headers=reader)  # fmt: skip
+        datasets = json.loads(jsonld.content)["dcat:dataset"]
+        assert len(datasets) == 81
+        assert all(d["dct:publisher"]["foaf:name"]["@value"].startswith("惠山区") for d in datasets)
