@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, func
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, func, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -36,6 +36,10 @@ class EntryVersion(Base):
         # The search index: every character bigram of name, summary and item labels (see entries/search.py).
         Index("ix_entry_versions_bigrams", "bigrams", postgresql_using="gin"),
         Index("ix_entry_versions_listed", "is_published_current", "region_code"),
+        # Pages of the catalogue and of review queues come in code order: walking these stops after one page
+        # when matches are many, where sorting every match would not.
+        Index("ix_entry_versions_catalogue", "code", postgresql_where=text("is_published_current")),
+        Index("ix_entry_versions_queue", "state", "code", postgresql_where=text("is_latest")),
     )
 
     entry_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("entries.id"), primary_key=True)

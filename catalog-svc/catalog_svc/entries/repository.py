@@ -6,10 +6,12 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import load_only
 
 from catalog_svc.entries.models import Entry, EntryVersion
+from catalog_svc.entries.schemas import CATALOGUE_COLUMNS
 from catalog_svc.entries.search import bigrams, query_terms
 
 
@@ -35,7 +37,7 @@ async def versions(session: AsyncSession, entry_id: uuid.UUID) -> Sequence[Entry
 class CatalogueQuery:
     """Filters of the unified catalogue and its search."""
 
-    regions: list[str]
+    regions: list[str] | None  # None: every region
     text: str = ""
     provider_agency_id: uuid.UUID | None = None
     category: str | None = None
@@ -53,7 +55,8 @@ def _filtered(q: CatalogueQuery) -> Select[EntryVersion]:
         query = query.where(EntryVersion.is_published_current)
     else:
         query = query.where(EntryVersion.is_latest, EntryVersion.state == q.state)
-    query = query.where(EntryVersion.region_code.in_(q.regions))
+    if q.regions is not None:
+        query = query.where(EntryVersion.region_code.in_(q.regions))
     for column, value in (
         (EntryVersion.provider_agency_id, q.provider_agency_id),
         (EntryVersion.category, q.category),
@@ -66,20 +69,38 @@ def _filtered(q: CatalogueQuery) -> Select[EntryVersion]:
     conditions = []
     for term in query_terms(q.text):
         grams = [g for g in bigrams(term) if len(g) == 2]
-        # Bigrams narrow through the GIN index; the substring test removes bigrams that are far apart.
-        term_match = EntryVersion.search_text.contains(term, autoescape=True)
-        conditions.append(and_(EntryVersion.bigrams.contains(grams), term_match) if grams else term_match)
+        substring = EntryVersion.search_text.contains(term, autoescape=True)
+        if not grams:
+            conditions.append(substring)
+        elif len(term) == 2:
+            # A two-character word is its own bigram: the index match is the whole answer.
+            conditions.append(EntryVersion.bigrams.contains(grams))
+        else:
+            # Bigrams narrow through the GIN index; the substring test removes bigrams that are far apart.
+            conditions.append(and_(EntryVersion.bigrams.contains(grams), substring))
     if conditions:
         query = query.where(and_(*conditions))
     return query
 
 
-async def catalogue_page(session: AsyncSession, q: CatalogueQuery) -> tuple[int, Sequence[EntryVersion]]:
-    """One page of matching versions (name matches first, then by resource code) and the total count."""
+# Counting every match of a common word would cost more than finding the page; past this, the total is "at least".
+COUNT_CAP = 1_000
+
+
+async def catalogue_page(session: AsyncSession, q: CatalogueQuery) -> tuple[int, bool, Sequence[EntryVersion]]:
+    """One page of matching versions in resource-code order, the number of matches (up to COUNT_CAP) and whether
+    that number is exact."""
     filtered = _filtered(q)
-    total = (await session.execute(select(func.count()).select_from(filtered.subquery()))).scalar_one()
-    terms = query_terms(q.text)
-    name_first = or_(*(EntryVersion.name.contains(t, autoescape=True) for t in terms)).desc() if terms else None
-    ordering = [name_first, EntryVersion.code] if name_first is not None else [EntryVersion.code]
-    rows = (await session.execute(filtered.order_by(*ordering).limit(q.limit).offset(q.offset))).scalars().all()
-    return total, rows
+    capped = filtered.with_only_columns(EntryVersion.entry_id).limit(COUNT_CAP + 1).subquery()
+    total = (await session.execute(select(func.count()).select_from(capped))).scalar_one()
+    return min(total, COUNT_CAP), total <= COUNT_CAP, await catalogue_rows(session, q, CATALOGUE_COLUMNS)
+
+
+async def catalogue_rows(
+    session: AsyncSession, q: CatalogueQuery, columns: Sequence[str] | None = None
+) -> Sequence[EntryVersion]:
+    """One page of matching versions in resource-code order, without counting them; `columns` loads only those."""
+    page = _filtered(q).order_by(EntryVersion.code).limit(q.limit).offset(q.offset)
+    if columns is not None:
+        page = page.options(load_only(*(getattr(EntryVersion, c) for c in columns), raiseload=True))
+    return (await session.execute(page)).scalars().all()

@@ -9,7 +9,16 @@ from fastapi import APIRouter, Depends, Query, status
 
 from catalog_svc.entries import repository, service
 from catalog_svc.entries.repository import CatalogueQuery
-from catalog_svc.entries.schemas import EntryCreate, EntryElements, EntryOut, Page, ReturnIn, VersionDiff, VersionOut
+from catalog_svc.entries.schemas import (
+    CatalogueItem,
+    EntryCreate,
+    EntryElements,
+    EntryOut,
+    Page,
+    ReturnIn,
+    VersionDiff,
+    VersionOut,
+)
 from catalog_svc.entries.vocabulary import Category, OpenType, ShareType, UpdateCycle
 from catalog_svc.regions import service as regions
 from hub.db import SessionDep
@@ -107,18 +116,19 @@ async def catalogue(
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> Page:
     """The unified catalogue: the published version of every entry, districts rolled up into their city."""
-    scope = await regions.subtree(session, region) if region else [r.code for r in await regions.regions(session)]
+    scope: list[str] | None = await regions.subtree(session, region) if region else None
     if state is not None:
         # Unpublished versions are for their agency and the bureau of the region only (A14.1).
         own = agency_id is not None and caller.agency_id == str(agency_id)
         if not own:
             if not OPERATOR_ROLES.intersection(caller.roles):
                 raise Forbidden("Unpublished entries are visible to their agency and the bureau.", requirement="A14.1")
-            mine = set(await regions.subtree(session, caller.region_code or ""))
-            scope = [r for r in scope if r in mine]
+            mine = await regions.subtree(session, caller.region_code or "")
+            scope = [r for r in scope if r in set(mine)] if scope is not None else mine
     query = CatalogueQuery(
         regions=scope, text=q, provider_agency_id=agency_id, category=category, share_type=share_type,
         open_type=open_type, update_cycle=update_cycle, state=state, limit=limit, offset=offset,
     )  # fmt: skip
-    total, rows = await repository.catalogue_page(session, query)
-    return Page(total=total, limit=limit, offset=offset, items=[VersionOut.model_validate(r) for r in rows])
+    total, exact, rows = await repository.catalogue_page(session, query)
+    items = [CatalogueItem.model_validate(r) for r in rows]
+    return Page(total=total, total_exact=exact, limit=limit, offset=offset, items=items)

@@ -134,8 +134,35 @@ class VersionDiff(BaseModel):
     changes: dict[str, dict[str, Any]]
 
 
+class CatalogueItem(BaseModel):
+    """An entry as the catalogue lists it; its data items and full elements are at /entries/{entry_id}."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    entry_id: uuid.UUID
+    version: int
+    state: str
+    code: str
+    region_code: str
+    provider_agency_id: uuid.UUID
+    name: str | None
+    summary: str | None
+    category: str | None
+    base_database: str | None
+    share_type: str | None
+    open_type: str | None
+    update_cycle: str | None
+    tags: list[str]
+    published_at: datetime | None
+
+
+# The columns a catalogue page reads: what CatalogueItem shows, nothing of the wide ones (items, search grams).
+CATALOGUE_COLUMNS = tuple(CatalogueItem.model_fields)
+
+
 class Page(BaseModel):
-    total: int
+    total: int = Field(description="Matches, counted up to 1,000; see total_exact.")
+    total_exact: bool = True
     limit: int
     offset: int
-    items: list[VersionOut]
+    items: list[CatalogueItem]

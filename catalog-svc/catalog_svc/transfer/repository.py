@@ -1,4 +1,4 @@
-"""The queries imports and exports need beside the entries' own (e.g. entries.repository.catalogue_page)."""
+"""The queries imports and exports need beside the entries' own (e.g. entries.repository.catalogue_rows)."""
 
 from __future__ import annotations
 

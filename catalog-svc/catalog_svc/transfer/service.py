@@ -158,7 +158,7 @@ async def published(
         offset = 0
         while True:
             query = CatalogueQuery(regions=scope, limit=PAGE_SIZE, offset=offset)
-            _, rows = await entry_repository.catalogue_page(session, query)
+            rows = await entry_repository.catalogue_rows(session, query)
             unknown = {r.provider_agency_id for r in rows} - publishers.keys()
             publishers |= {a.id: Publisher.model_validate(a) for a in await repository.agencies(session, unknown)}
             issued = await repository.first_published(session, [r.entry_id for r in rows])
