@@ -49,5 +49,6 @@ def configure_logging(service_name: str, level: str = "INFO", as_json: bool = Tr
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("aiokafka", "alembic", "uvicorn.access"):
+    # Per-request and per-message INFO lines from these libraries cost more CPU than they tell.
+    for noisy in ("aiokafka", "alembic", "httpx", "httpcore", "uvicorn.access"):
         logging.getLogger(noisy).setLevel(max(logging.getLevelName(level), logging.WARNING))
