@@ -92,6 +92,30 @@ POLICY: tuple[Rule, ...] = (
     Rule("catalog", "GET", "/exports/catalogue", AUTHENTICATED - {Role.portal_user}, scope="visibility"),
     # share-svc
     Rule("share", "GET", "/agencies/{agency_id}", frozenset({Role.agency_system}) | OPERATORS),
+    # aggregation-svc: the big data centre. Agencies' systems and ingest jobs push batches of their own published
+    # entries (A15.1, A15.2, A17.1), streamed, so the body may be large; the responsible agency and the bureau of
+    # the region read records (A4.1); other agencies get them through grants (A21.1). Consent records (A16.1).
+    Rule("aggregation", "GET", "/entries/{entry_id}", AGENCY | {Role.ingest_job} | OPERATORS),
+    Rule(
+        "aggregation",
+        "POST",
+        "/entries/{entry_id}/batches/{batch_id}",
+        AGENCY | {Role.ingest_job},
+        scope="agency",
+        max_body_bytes=1024 * MiB,
+    ),
+    Rule(
+        "aggregation",
+        "GET",
+        "/entries/{entry_id}/batches/{batch_id}",
+        AGENCY | {Role.ingest_job} | OPERATORS,
+        scope="agency or region",
+    ),
+    Rule("aggregation", "GET", "/entries/{entry_id}/records", AGENCIES_AND_OPERATORS, scope="agency or region"),
+    Rule("aggregation", "GET", "/entries/{entry_id}/history", AGENCIES_AND_OPERATORS, scope="agency or region"),
+    Rule("aggregation", "POST", "/consents", AGENCY, scope="agency"),
+    Rule("aggregation", "GET", "/consents/{consent_id}", AGENCIES_AND_OPERATORS, scope="agency or region"),
+    Rule("aggregation", "POST", "/consents/{consent_id}/revoke", AGENCY | ADMINISTRATOR, scope="agency or region"),
 )
 
 

@@ -65,10 +65,13 @@ def document() -> dict[str, Any]:
         channel = channels.setdefault(model.topic.replace(".", "_"), {"address": model.topic, "messages": {}})
         channel["messages"][name] = {"$ref": f"#/components/messages/{name}"}
     for key, channel in channels.items():
+        producer = producers.get(channel["address"])
         operations[f"publish_{key}"] = {
             "action": "send",
             "channel": {"$ref": f"#/channels/{key}"},
-            "summary": f"published by {producers.get(channel['address'], 'unknown')} through its outbox",
+            "summary": f"published by {producer} through its outbox"
+            if producer
+            else "published by producers outside the mesh (the data-centre ingest jobs)",
         }
     return {
         "asyncapi": "3.0.0",

@@ -1,0 +1,276 @@
+"""Reading a batch as it arrives: NDJSON line by line, CSV record by record, a JSON array element by element.
+
+Memory stays flat whatever the batch size: a parser holds at most one record (capped) and the chunk being read.
+Each yields `Row`s numbered from 1 in the order of the batch (blank NDJSON lines and the CSV header are not
+rows). A row that cannot be read as a record carries the problem instead of values; it is quarantined like any
+invalid row. A body that cannot be read on at all (a JSON syntax error, a record beyond the size cap, text
+that is not in its declared charset) refuses the batch.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import json
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import ijson
+
+from hub.errors import BadRequest, Problem
+
+# How much of a rejected row its quarantine entry keeps, for the agency to find and fix it.
+RAW_CHARS = 2000
+MAX_RECORD_BYTES = 1024 * 1024
+
+
+class UnsupportedMediaType(Problem):
+    kind, status, title = "unsupported-media-type", 415, "Unsupported media type"
+
+
+@dataclass(frozen=True)
+class Row:
+    """One record of a batch, or why it could not be read as one."""
+
+    number: int
+    values: dict[str, Any] | None
+    raw: str
+    problem: str | None = None
+
+
+class Body:
+    """A byte stream read once as it arrives, hashing and counting it on the way (for the batch's digest)."""
+
+    def __init__(self, chunks: AsyncIterator[bytes]) -> None:
+        self._source = chunks
+        self._hash = hashlib.sha256()
+        self.size = 0
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        async for chunk in self._source:
+            if chunk:
+                self._hash.update(chunk)
+                self.size += len(chunk)
+                yield chunk
+
+    async def drain(self) -> None:
+        """Read the rest without parsing it (a replayed batch still has its digest compared)."""
+        async for _ in self.chunks():
+            pass
+
+    @property
+    def digest(self) -> str:
+        return self._hash.hexdigest()
+
+
+HeaderCheck = Callable[[Sequence[str]], None]
+
+
+@dataclass(frozen=True)
+class Format:
+    """A batch format: its name and whether its values arrive as text (so typed by the rules, A17.1)."""
+
+    name: str
+    from_text: bool
+    encoding: str = "utf-8"
+
+    def rows(self, chunks: AsyncIterator[bytes], on_header: HeaderCheck) -> AsyncIterator[Row]:
+        if self.name == "csv":
+            return csv_rows(chunks, self.encoding, on_header)
+        if self.name == "json":
+            return json_rows(chunks)
+        return ndjson_rows(chunks)
+
+
+def format_of(content_type: str | None) -> Format:
+    """The batch format a Content-Type names; 415 for any other."""
+    media, _, params = (content_type or "").partition(";")
+    media = media.strip().lower()
+    if media in ("application/x-ndjson", "application/ndjson", "application/jsonl", "application/json-lines"):
+        return Format("ndjson", from_text=False)
+    if media == "application/json":
+        return Format("json", from_text=False)
+    if media == "text/csv":
+        charset = "utf-8"
+        for param in params.split(";"):
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "charset" and value.strip():
+                charset = value.strip().strip('"').lower()
+        try:
+            codecs.lookup(charset)
+        except LookupError as exc:
+            raise UnsupportedMediaType(f"Unknown charset {charset!r}.") from exc
+        # A UTF-8 byte order mark, as spreadsheet programs write it, is not part of the first column's name.
+        return Format("csv", from_text=True, encoding="utf-8-sig" if charset in ("utf-8", "utf8") else charset)
+    raise UnsupportedMediaType(
+        "Send a batch as application/x-ndjson (one JSON object per line), text/csv (a header row of item names) "
+        "or application/json (an array of objects)."
+    )
+
+
+def _too_long(number: int) -> BadRequest:
+    return BadRequest(f"Row {number} is longer than {MAX_RECORD_BYTES} bytes (or a quoted CSV field never ends).")
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _json_row(number: int, line: bytes) -> Row:
+    raw = line[: RAW_CHARS * 4].decode("utf-8", errors="replace")[:RAW_CHARS]
+    try:
+        value = json.loads(line.decode("utf-8"), parse_float=Decimal, parse_constant=_no_constants)
+    except ValueError as exc:
+        return Row(number, None, raw, f"not a JSON record: {exc}")
+    if not isinstance(value, dict):
+        return Row(number, None, raw, "a record is a JSON object")
+    return Row(number, value, raw)
+
+
+async def ndjson_rows(chunks: AsyncIterator[bytes]) -> AsyncIterator[Row]:
+    """One JSON object per line (application/x-ndjson); blank lines are skipped."""
+    pending = b""
+    number = 0
+    first = True
+    async for chunk in chunks:
+        lines = (pending + chunk).split(b"\n")
+        pending = lines.pop()
+        if len(pending) > MAX_RECORD_BYTES:
+            raise _too_long(number + 1)
+        for line in lines:
+            if first:
+                line, first = line.removeprefix(codecs.BOM_UTF8), False
+            if line.strip():
+                number += 1
+                yield _json_row(number, line)
+    if first:
+        pending = pending.removeprefix(codecs.BOM_UTF8)
+    if pending.strip():
+        yield _json_row(number + 1, pending)
+
+
+async def csv_rows(chunks: AsyncIterator[bytes], encoding: str, on_header: HeaderCheck) -> AsyncIterator[Row]:
+    """RFC 4180 CSV whose first record names the items; an empty cell is no value.
+
+    Lines are joined into records while a quoted field is open (an odd count of quote characters so far), so a
+    field may hold line breaks, and each record is parsed alone.
+    """
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    columns: list[str] | None = None
+    number = 0
+    pending = ""
+    record: list[str] = []
+    quotes = size = 0
+
+    def complete(text: str) -> Row | None:
+        nonlocal columns, number
+        text = text.rstrip("\r")
+        try:
+            fields = next(csv.reader([text]), [])
+        except csv.Error as exc:
+            if columns is None:
+                raise BadRequest(f"The CSV header cannot be read: {exc}.") from exc
+            number += 1
+            return Row(number, None, text[:RAW_CHARS], f"not a CSV record: {exc}")
+        if not any(f.strip() for f in fields):
+            return None
+        if columns is None:
+            columns = [f.strip() for f in fields]
+            if len(set(columns)) != len(columns) or not all(columns):
+                raise BadRequest("The CSV header names each item once, none blank.")
+            on_header(columns)
+            return None
+        number += 1
+        raw = text[:RAW_CHARS]
+        if len(fields) != len(columns):
+            return Row(number, None, raw, f"expected {len(columns)} fields, found {len(fields)}")
+        return Row(number, {c: (v if v != "" else None) for c, v in zip(columns, fields, strict=True)}, raw)
+
+    def feed(line: str) -> Row | None:
+        nonlocal quotes, size, record
+        record.append(line)
+        quotes += line.count('"')
+        size += len(line)
+        if size > MAX_RECORD_BYTES:
+            raise _too_long(number + 1)
+        if quotes % 2:
+            return None
+        text, record, quotes, size = "\n".join(record), [], 0, 0
+        return complete(text)
+
+    async def decoded() -> AsyncIterator[str]:
+        try:
+            async for chunk in chunks:
+                yield decoder.decode(chunk)
+            yield decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            raise BadRequest(f"The CSV body is not {encoding} text: {exc.reason}.") from exc
+
+    async for text in decoded():
+        lines = (pending + text).split("\n")
+        pending = lines.pop()
+        if len(pending) > MAX_RECORD_BYTES:
+            raise _too_long(number + 1)
+        for line in lines:
+            row = feed(line)
+            if row is not None:
+                yield row
+    if pending:
+        row = feed(pending)
+        if row is not None:
+            yield row
+    if record:
+        yield Row(number + 1, None, "\n".join(record)[:RAW_CHARS], "a quoted field never ends")
+    if columns is None:
+        raise BadRequest("A CSV batch starts with a header row naming the items.")
+
+
+class _Reader:
+    """The async file ijson reads from, refusing at once a body that is not a JSON array."""
+
+    def __init__(self, chunks: AsyncIterator[bytes]) -> None:
+        self._chunks = chunks
+        self._checked = False
+
+    async def read(self, size: int = -1) -> bytes:
+        if size == 0:
+            return b""
+        async for chunk in self._chunks:
+            if not self._checked:
+                start = chunk.lstrip()
+                if not start:
+                    continue
+                if not start.removeprefix(codecs.BOM_UTF8).startswith(b"["):
+                    raise BadRequest("A JSON batch is an array of records: [{…}, {…}].")
+                self._checked = True
+                chunk = chunk.removeprefix(codecs.BOM_UTF8)
+            return chunk
+        return b""
+
+
+async def json_rows(chunks: AsyncIterator[bytes]) -> AsyncIterator[Row]:
+    """A JSON array of objects (application/json), parsed element by element."""
+    number = 0
+    try:
+        async for value in ijson.items_async(_Reader(chunks), "item", use_float=False):
+            number += 1
+            raw = json.dumps(value, ensure_ascii=False, default=str)[:RAW_CHARS]
+            if isinstance(value, dict):
+                yield Row(number, value, raw)
+            else:
+                yield Row(number, None, raw, "a record is a JSON object")
+    except (ijson.JSONError, UnicodeDecodeError) as exc:
+        message = exc.args[0] if exc.args else type(exc).__name__
+        if isinstance(message, bytes):
+            message = message.decode("utf-8", errors="replace")
+        detail = (str(message).strip().splitlines() or [type(exc).__name__])[0].rstrip(".")
+        raise BadRequest(f"The JSON body cannot be read after row {number}: {detail}.") from exc
+
+
+async def listed_rows(records: Sequence[dict[str, Any]]) -> AsyncIterator[Row]:
+    """Records already parsed (a batch from the ingest topic)."""
+    for number, record in enumerate(records, start=1):
+        yield Row(number, record, json.dumps(record, ensure_ascii=False, default=str)[:RAW_CHARS])

@@ -1,0 +1,48 @@
+"""Responses of ingest: a batch's report, with its quarantined rows a page at a time."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class RowProblem(BaseModel):
+    """Why a row was set aside: the field, the reason, the rule (A17.1 validation, A16.1 consent)."""
+
+    field: str
+    reason: str
+    requirement: str
+
+
+class QuarantinedRowOut(BaseModel):
+    row: int
+    problems: list[RowProblem]
+    raw: str
+
+
+class BatchReport(BaseModel):
+    """What became of a batch: counts, and its quarantined rows from `?after=` on (A17.1)."""
+
+    entry_id: uuid.UUID
+    batch_id: str
+    agency_id: uuid.UUID
+    submitted_by: str
+    channel: str
+    format: str
+    status: str
+    entry_version: int | None
+    received: int
+    stored: int
+    inserted: int
+    updated: int
+    quarantined: int
+    content_sha256: str | None
+    started_at: datetime
+    finished_at: datetime | None
+    refusal: dict[str, Any] | None
+    replayed: bool = False
+    quarantine: list[QuarantinedRowOut]
+    next_quarantine_after: int | None

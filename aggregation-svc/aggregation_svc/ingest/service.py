@@ -1,0 +1,334 @@
+"""Use cases of ingest: a batch validated and stored, once, whatever the channel (A15.1, A15.2, A16.1, A17.1).
+
+A batch is one transaction. Its row is claimed first (a retried or concurrent id waits, then replays); its rows
+are read as they arrive, validated by the rules a chunk at a time, valid ones upserted by key with their history,
+invalid ones quarantined; its counts and events are written last. A batch that stops half-way (the pusher goes
+away, the service is killed) commits nothing, and its retry does it all once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aggregation_svc.entries import service as entries
+from aggregation_svc.entries.service import KnownEntry
+from aggregation_svc.ingest import repository
+from aggregation_svc.ingest.formats import Body, Format, HeaderCheck, Row, listed_rows
+from aggregation_svc.ingest.models import Batch
+from aggregation_svc.ingest.repository import Accepted, Rejected
+from aggregation_svc.ingest.rules import (
+    CONSENT_FIELD,
+    canonical_json,
+    consent_id_of,
+    consent_violations,
+    record_key,
+    undeclared_items,
+    validated_record,
+)
+from aggregation_svc.ingest.schemas import BatchReport, QuarantinedRowOut, RowProblem
+from hub.contracts.aggregation import (
+    BatchIngested,
+    BatchRefused,
+    BatchSubmitted,
+    QuarantineCount,
+    RowsQuarantined,
+)
+from hub.errors import Forbidden, NotFound, Problem
+from hub.internal_token import Caller
+from hub.outbox import record_event
+from hub.regions import region_contains
+from hub.roles import OPERATOR_ROLES, Role
+from hub.violations import Violation, refuse_if_any
+
+log = structlog.get_logger(__name__)
+
+SOURCE = "/hub/aggregation"
+# Rows validated and written per round trip: large enough to amortise it, small enough to keep memory flat.
+CHUNK_ROWS = 2000
+# The largest problem summary an event carries.
+SUMMARY_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class Pusher:
+    """Who pushes a batch: an agency, and the system or ingest job acting for it."""
+
+    agency_id: uuid.UUID
+    subject: str
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A batch's content as it arrives: its rows (read once), and the digest of what was read."""
+
+    format: str
+    from_text: bool
+    rows: Callable[[HeaderCheck], AsyncIterator[Row]]
+    drain: Callable[[], Awaitable[None]]
+    digest: Callable[[], str]
+
+
+def http_incoming(body: Body, batch_format: Format) -> Incoming:
+    """A request body in one of the bulk formats."""
+    return Incoming(
+        format=batch_format.name,
+        from_text=batch_format.from_text,
+        rows=lambda on_header: batch_format.rows(body.chunks(), on_header),
+        drain=body.drain,
+        digest=lambda: body.digest,
+    )
+
+
+def listed_incoming(records: Sequence[dict[str, object]]) -> Incoming:
+    """Records of a message on the ingest topic; the digest is that of their canonical JSON."""
+    digest = hashlib.sha256(canonical_json(records).encode()).hexdigest()
+
+    async def drain() -> None:
+        return None
+
+    return Incoming(
+        format="kafka", from_text=False, rows=lambda _: listed_rows(records), drain=drain, digest=lambda: digest
+    )
+
+
+@dataclass(frozen=True)
+class IngestOutcome:
+    batch: Batch
+    replayed: bool
+    same_content: bool = True
+
+
+@dataclass
+class _Tally:
+    received: int = 0
+    stored: int = 0
+    inserted: int = 0
+    updated: int = 0
+    quarantined: int = 0
+    problems: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+
+async def _chunks(rows: AsyncIterator[Row], size: int) -> AsyncIterator[list[Row]]:
+    chunk: list[Row] = []
+    async for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _clean(text: str) -> str:
+    return text.replace("\x00", "").encode("utf-8", errors="replace").decode("utf-8")
+
+
+def _rounds(accepted: list[Accepted]) -> list[list[Accepted]]:
+    """Rows split so no key repeats within a statement: a key pushed twice in a chunk is upserted twice, in order."""
+    rounds: list[list[Accepted]] = []
+    seen: Counter[str] = Counter()
+    for row in accepted:
+        position = seen[row.key]
+        seen[row.key] += 1
+        if position == len(rounds):
+            rounds.append([])
+        rounds[position].append(row)
+    return rounds
+
+
+async def ingest_batch(
+    session: AsyncSession, entry: KnownEntry, pusher: Pusher, batch_id: str, channel: str, incoming: Incoming
+) -> IngestOutcome:
+    """Validate and store a batch once (A17.1); the caller has checked the entry accepts data from the pusher."""
+    now = datetime.now(UTC)
+    claimed = await repository.claim_batch(
+        session,
+        {
+            "entry_id": entry.entry_id, "batch_id": batch_id, "agency_id": pusher.agency_id,
+            "submitted_by": pusher.subject, "channel": channel, "format": incoming.format, "status": "ingesting",
+            "entry_version": entry.row.version, "received": 0, "stored": 0, "inserted": 0, "updated": 0,
+            "quarantined": 0, "content_sha256": None, "refusal": None, "started_at": now, "finished_at": None,
+        },
+    )  # fmt: skip
+    batch = await repository.batch(session, entry.entry_id, batch_id)
+    assert batch is not None
+    if not claimed:
+        await incoming.drain()
+        return IngestOutcome(batch, replayed=True, same_content=batch.content_sha256 == incoming.digest())
+
+    def check_header(columns: Sequence[str]) -> None:
+        refuse_if_any(
+            undeclared_items(columns, entry.items),
+            f"The CSV header names items entry {entry.row.code} does not declare: nothing of batch {batch_id} is "
+            "stored.",
+        )
+
+    tally = _Tally()
+    async for chunk in _chunks(incoming.rows(check_header), CHUNK_ROWS):
+        await _store_chunk(session, entry, pusher, batch_id, chunk, incoming.from_text, tally, now)
+    batch.status, batch.finished_at = "ingested", datetime.now(UTC)
+    batch.received, batch.stored, batch.quarantined = tally.received, tally.stored, tally.quarantined
+    batch.inserted, batch.updated, batch.content_sha256 = tally.inserted, tally.updated, incoming.digest()
+    await session.flush()
+    _record_outcome_events(session, entry, batch, tally)
+    return IngestOutcome(batch, replayed=False)
+
+
+async def _store_chunk(
+    session: AsyncSession,
+    entry: KnownEntry,
+    pusher: Pusher,
+    batch_id: str,
+    chunk: list[Row],
+    from_text: bool,
+    tally: _Tally,
+    now: datetime,
+) -> None:
+    references = {consent for row in chunk if row.values and (consent := consent_id_of(row.values.get(CONSENT_FIELD)))}
+    valid = (
+        await repository.valid_consents(session, references, entry.entry_id, entry.row.provider_agency_id, now)
+        if references
+        else set()
+    )
+    accepted: list[Accepted] = []
+    rejected: list[Rejected] = []
+    for row in chunk:
+        tally.received += 1
+        if row.values is None:
+            found = [Violation("row", row.problem or "not a record", "A17.1")]
+        else:
+            undeclared = undeclared_items(row.values, entry.items)
+            refuse_if_any(
+                [Violation(v.field, f"row {row.number}: {v.message}", v.requirement) for v in undeclared],
+                f"Row {row.number} carries items entry {entry.row.code} does not declare: nothing of batch "
+                f"{batch_id} is stored.",
+            )
+            data, found = validated_record(row.values, entry.items, from_text=from_text)
+            consent = row.values.get(CONSENT_FIELD)
+            found += consent_violations(consent, entry.row.consent_required, valid)
+            if not found:
+                key = record_key(data, entry.items)
+                accepted.append(Accepted(row.number, key, canonical_json(data), consent_id_of(consent)))
+                continue
+        problems = [{"field": v.field, "reason": v.message, "requirement": v.requirement} for v in found]
+        rejected.append(Rejected(row.number, json.dumps(problems, ensure_ascii=False), _clean(row.raw)))
+        tally.problems.update((v.field, v.requirement) for v in found)
+    for statement_rows in _rounds(accepted):
+        inserted, updated = await repository.upsert_records(
+            session, entry.entry_id, batch_id, pusher.agency_id, statement_rows, now
+        )
+        tally.inserted += inserted
+        tally.updated += updated
+    await repository.quarantine(session, entry.entry_id, batch_id, rejected)
+    tally.stored += len(accepted)
+    tally.quarantined += len(rejected)
+
+
+def _record_outcome_events(session: AsyncSession, entry: KnownEntry, batch: Batch, tally: _Tally) -> None:
+    assert batch.finished_at is not None
+    record_event(
+        session,
+        BatchIngested(
+            entry_id=entry.entry_id, entry_version=entry.row.version, batch_id=batch.batch_id,
+            agency_id=batch.agency_id, channel=batch.channel, received=batch.received, stored=batch.stored,
+            inserted=batch.inserted, updated=batch.updated, quarantined=batch.quarantined,
+            ingested_at=batch.finished_at,
+        ),
+        source=SOURCE,
+    )  # fmt: skip
+    if tally.quarantined:
+        summary = [
+            QuarantineCount(field=name, requirement=requirement, rows=rows)
+            for (name, requirement), rows in tally.problems.most_common(SUMMARY_LIMIT)
+        ]
+        record_event(
+            session,
+            RowsQuarantined(entry_id=entry.entry_id, batch_id=batch.batch_id, agency_id=batch.agency_id,
+                            quarantined=batch.quarantined, by_problem=summary),
+            source=SOURCE,
+        )  # fmt: skip
+
+
+async def ingest_submitted(session: AsyncSession, event: BatchSubmitted) -> None:
+    """A batch from the ingest topic: the same checks, validation and idempotency as the bulk API (A17.1).
+
+    Nothing answers the job, so a batch refused whole is recorded as refused (with the problem) and announced;
+    it had no effect, so the job may submit it again under the same id once the cause is fixed.
+    """
+    pusher = Pusher(agency_id=event.agency_id, subject=f"ingest-job:{event.job}")
+    try:
+        async with session.begin_nested():
+            entry = await entries.accepting_entry(session, event.entry_id)
+            if entry.row.provider_agency_id != event.agency_id:
+                raise Forbidden(
+                    f"Only the responsible agency of entry {entry.row.code} may push its data.", requirement="A15.2"
+                )
+            incoming = listed_incoming(event.records)
+            outcome = await ingest_batch(session, entry, pusher, event.batch_id, "kafka", incoming)
+    except Problem as problem:
+        now = datetime.now(UTC)
+        await repository.record_refusal(
+            session,
+            {
+                "entry_id": event.entry_id, "batch_id": event.batch_id, "agency_id": event.agency_id,
+                "submitted_by": pusher.subject, "channel": "kafka", "format": "kafka", "status": "refused",
+                "entry_version": None, "received": len(event.records), "stored": 0, "inserted": 0, "updated": 0,
+                "quarantined": 0, "content_sha256": None, "refusal": problem.body(), "started_at": now,
+                "finished_at": now,
+            },
+        )  # fmt: skip
+        record_event(
+            session,
+            BatchRefused(entry_id=event.entry_id, batch_id=event.batch_id, agency_id=event.agency_id,
+                         requirement=problem.requirement, detail=problem.detail),
+            source=SOURCE,
+        )  # fmt: skip
+        log.info("ingest batch refused", entry_id=str(event.entry_id), batch_id=event.batch_id, detail=problem.detail)
+        return
+    if outcome.replayed and not outcome.same_content:
+        log.warning("ingest batch id reused for other content; ignored", batch_id=event.batch_id)
+
+
+async def readable_batch(session: AsyncSession, caller: Caller, entry_id: uuid.UUID, batch_id: str) -> Batch:
+    """A batch's report is for the agency that pushed it and the bureau of the entry's region (A4.1)."""
+    batch = await repository.batch(session, entry_id, batch_id)
+    if batch is None:
+        raise NotFound(f"No batch {batch_id} of entry {entry_id}.")
+    if {Role.agency_system, Role.ingest_job}.intersection(caller.roles) and caller.agency_id == str(batch.agency_id):
+        return batch
+    if OPERATOR_ROLES.intersection(caller.roles):
+        entry = await entries.known_entry(session, entry_id)
+        if entry is not None and caller.region_code and region_contains(caller.region_code, entry.row.region_code):
+            return batch
+        raise Forbidden(f"Entry {entry_id} is outside region {caller.region_code}.", requirement="A4.1")
+    raise Forbidden("A batch's report is for the agency that pushed it.", requirement="A15.2")
+
+
+async def report(
+    session: AsyncSession, batch: Batch, *, replayed: bool = False, after: int = 0, limit: int = 100
+) -> BatchReport:
+    """The batch's counts and a page of its quarantined rows."""
+    rows = list(await repository.quarantined_rows(session, batch.entry_id, batch.batch_id, after, limit + 1))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    quarantine = [
+        QuarantinedRowOut(row=r.row_number, problems=[RowProblem.model_validate(p) for p in r.problems], raw=r.raw)
+        for r in rows
+    ]
+    return BatchReport(
+        entry_id=batch.entry_id, batch_id=batch.batch_id, agency_id=batch.agency_id, submitted_by=batch.submitted_by,
+        channel=batch.channel, format=batch.format, status=batch.status, entry_version=batch.entry_version,
+        received=batch.received, stored=batch.stored, inserted=batch.inserted, updated=batch.updated,
+        quarantined=batch.quarantined, content_sha256=batch.content_sha256, started_at=batch.started_at,
+        finished_at=batch.finished_at, refusal=batch.refusal, replayed=replayed, quarantine=quarantine,
+        next_quarantine_after=rows[-1].row_number if more else None,
+    )  # fmt: skip

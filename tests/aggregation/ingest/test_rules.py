@@ -1,0 +1,133 @@
+"""The rules a pushed record is validated by, without a database (A15.1, A16.1, A17.1)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+from aggregation_svc.ingest.rules import (
+    CONSENT_FIELD,
+    consent_violations,
+    length_problem,
+    record_key,
+    typed_value,
+    undeclared_items,
+    validated_record,
+)
+from hub.contracts.catalog import DataItemSpec
+
+
+def item(name: str = "x", data_type: str = "string", **fields: Any) -> DataItemSpec:
+    return DataItemSpec(name=name, label=name, data_type=data_type, **fields)
+
+
+PERSON = (
+    item("id_number", length=18, required=True, key=True),
+    item("full_name", length=4, required=True),
+    item("age", "integer", length=3),
+    item("income", "decimal", length=8),
+    item("married", "boolean"),
+    item("born_on", "date"),
+    item("seen_at", "datetime"),
+)
+
+
+def test_items_the_entry_does_not_declare_are_named_and_the_consent_reference_is_allowed_A15_1() -> None:
+    found = undeclared_items(["id_number", "salary", CONSENT_FIELD, "address"], PERSON)
+    assert [(v.field, v.requirement) for v in found] == [("address", "A15.1"), ("salary", "A15.1")]
+
+
+def test_a_valid_record_is_stored_typed_with_its_blank_items_left_out_A17_1() -> None:
+    record = {"id_number": "320200199001011234", "full_name": "张三", "age": 34, "income": 1234.5, "married": None}
+    data, found = validated_record(record, PERSON, from_text=False)
+    assert found == []
+    assert data == {"id_number": "320200199001011234", "full_name": "张三", "age": 34, "income": "1234.5"}
+
+
+def test_text_values_are_typed_by_their_items_A17_1() -> None:
+    record = {"id_number": "1", "full_name": "李四", "age": "7", "income": "0.50", "married": "TRUE",
+              "born_on": "2001-02-03", "seen_at": "2024-05-01 08:00:00+08:00"}  # fmt: skip
+    data, found = validated_record(record, PERSON, from_text=True)
+    assert found == []
+    assert data["age"] == 7
+    assert data["income"] == "0.50"
+    assert data["married"] is True
+    assert data["born_on"] == "2001-02-03"
+    assert data["seen_at"] == "2024-05-01T08:00:00+08:00"
+
+
+@pytest.mark.parametrize(
+    ("data_type", "value", "from_text"),
+    [
+        ("integer", "12a", True),
+        ("integer", 1.5, False),
+        ("integer", True, False),
+        ("integer", "12", False),
+        ("decimal", "1,5", True),
+        ("decimal", True, False),
+        ("decimal", "NaN", True),
+        ("boolean", "yes", True),
+        ("boolean", 1, False),
+        ("date", "2024-02-30", True),
+        ("date", "20240501", True),
+        ("datetime", "yesterday", True),
+        ("string", 42, False),
+        ("string", "a\x00b", False),
+    ],
+)
+def test_a_value_not_of_the_declared_type_is_refused_A17_1(data_type: str, value: Any, from_text: bool) -> None:
+    typed, problem = typed_value(item(data_type=data_type), value, from_text=from_text)
+    assert typed is None
+    assert problem
+
+
+def test_missing_required_and_key_items_and_overlong_values_are_each_named_A17_1() -> None:
+    record = {"full_name": "欧阳娜娜娜", "age": 1000, "income": "123456789.1"}
+    _, found = validated_record(record, PERSON, from_text=False)
+    assert {(v.field, v.requirement) for v in found} == {
+        ("id_number", "A17.1"), ("full_name", "A17.1"), ("age", "A17.1"), ("income", "A17.1"),
+    }  # fmt: skip
+    reasons = {v.field: v.message for v in found}
+    assert reasons["id_number"] == "a key item needs a value"
+    assert reasons["full_name"] == "longer than 4 characters"
+    assert reasons["age"] == "more than 3 digits"
+
+
+def test_a_blank_required_value_counts_as_missing_A17_1() -> None:
+    _, found = validated_record({"id_number": "1", "full_name": "   "}, PERSON, from_text=False)
+    assert [(v.field, v.message) for v in found] == [("full_name", "required")]
+
+
+def test_length_counts_characters_of_strings_not_bytes_A17_1() -> None:
+    assert length_problem(item(length=2), "无锡") is None
+    assert length_problem(item(length=2), "无锡市") == "longer than 2 characters"
+    assert length_problem(item(data_type="decimal", length=3), "-12.25") == "more than 3 digits"
+    assert length_problem(item(data_type="decimal", length=3), "-1.25") is None
+
+
+def test_records_are_keyed_by_their_key_items_in_declaration_order_A17_1() -> None:
+    items = (item("b", key=True, required=True), item("a", "integer", key=True, required=True), item("c"))
+    assert record_key({"a": 1, "b": "x", "c": "ignored"}, items) == '["x",1]'
+    assert record_key({"a": 1, "b": "x", "c": "other"}, items) == record_key({"b": "x", "a": 1}, items)
+
+
+def test_without_key_items_a_record_is_keyed_by_its_content_so_a_resent_one_is_no_duplicate_A17_1() -> None:
+    items = (item("a"), item("b"))
+    assert record_key({"a": "1", "b": "2"}, items) == record_key({"b": "2", "a": "1"}, items)
+    assert record_key({"a": "1", "b": "2"}, items) != record_key({"a": "1", "b": "3"}, items)
+
+
+def test_a_consent_required_entry_refuses_a_record_without_a_valid_consent_A16_1() -> None:
+    valid = uuid.uuid4()
+    assert consent_violations(str(valid), True, {valid}) == []
+    missing = consent_violations(None, True, {valid})
+    assert [(v.field, v.requirement) for v in missing] == [(CONSENT_FIELD, "A16.1")]
+    assert consent_violations("not-a-uuid", True, {valid})[0].message == "not a consent id"
+    assert consent_violations(str(uuid.uuid4()), True, {valid})[0].requirement == "A16.1"
+
+
+def test_a_consent_reference_is_checked_even_where_the_entry_does_not_require_one_A16_1() -> None:
+    assert consent_violations(None, False, set()) == []
+    assert consent_violations(str(uuid.uuid4()), False, set())[0].requirement == "A16.1"
