@@ -16,17 +16,18 @@ TEST_RUN_DIR := $(RUN_DIR)/test
 TEST_PG_PORT ?= 55442
 TEST_KAFKA_PORT ?= 59192
 TEST_KAFKA_CONTROLLER_PORT ?= 59193
-LINT_PATHS := libs catalog-svc share-svc open-svc aggregation-svc gateway services tests
+LINT_PATHS := libs catalog-svc share-svc open-svc aggregation-svc gateway services tests bench
 
 export RUN_DIR
 
-.PHONY: help install up down status test test-servers stop-test-servers lint clean
+.PHONY: help install up down status test test-servers stop-test-servers lint clean bench docs-events
 
 help:
 	@echo "make up      run the whole hub (gateway on http://127.0.0.1:8100)"
 	@echo "make down    stop everything make up started"
 	@echo "make test    lint, then all tests on private PostgreSQL and Kafka"
 	@echo "make lint    ruff, ruff format --check, mypy"
+	@echo "make bench   gateway vs direct vs nginx: throughput and latency of one read (.run/bench/results.json)"
 
 $(UV):
 	python3 -m venv .tools
@@ -55,6 +56,19 @@ status: install
 	deploy/postgres.sh status || true
 	deploy/kafka.sh status || true
 
+# A hub of its own beside make up's (ports +2000, bench_ databases, bench. topics) on the same servers; see bench/.
+bench: install
+	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
+	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light)
+	deploy/postgres.sh start
+	deploy/kafka.sh start
+	$(PY) bench/gateway.py \
+		--database-url "$${DATABASE_URL:-$$(PG_PORT=$(PG_PORT) deploy/postgres.sh url)}" \
+		--kafka "$${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$(KAFKA_PORT)}" $(BENCH_ARGS)
+	$(PY) bench/catalog_search.py \
+		--database-url "$${DATABASE_URL:-$$(PG_PORT=$(PG_PORT) deploy/postgres.sh url)}"
+
 lint: install
 	.venv/bin/ruff check $(LINT_PATHS)
 	.venv/bin/ruff format --check $(LINT_PATHS)
@@ -78,6 +92,10 @@ test: install test-servers lint
 		$(PY) -m pytest $(PYTEST_ARGS) || status=$$?; \
 	$(MAKE) --no-print-directory stop-test-servers; \
 	exit $$status
+
+# The AsyncAPI document of every event, regenerated from the contracts (a test fails while it is stale).
+docs-events: install
+	$(PY) -m hub.contracts.asyncapi > docs/events/asyncapi.json
 
 clean: down
 	rm -rf $(RUN_DIR) .venv .tools

@@ -1,11 +1,13 @@
 """The local runner: migrates and starts every service of services/mesh.toml in the background, or stops them.
 
     python services/run.py up --database-url URL --kafka BOOTSTRAP   # returns once the gateway is ready
+    python services/run.py up ... --port-offset 2000 --database-prefix bench_   # a second hub beside the first
     python services/run.py down
     python services/run.py status
 
 State lives under the run folder (RUN_DIR, default .run): logs/<service>.log, pids/<service>.pid, and the
-internal-token key pair in keys/ (made on first use).
+internal-token key pair in keys/ (made on first use). The services inherit this process's environment, so
+settings such as KAFKA_TOPIC_PREFIX or HUB_RATE_LIMITS set here reach them.
 """
 
 from __future__ import annotations
@@ -34,9 +36,9 @@ REPO = Path(__file__).resolve().parents[1]
 RUN_DIR = Path(os.environ.get("RUN_DIR", REPO / ".run"))
 
 
-def service_database_url(server_url: str, service: ServiceDeclaration) -> str:
-    """The service's own database on the given server."""
-    return make_url(server_url).set(database=service.database).render_as_string(hide_password=False)
+def service_database_url(server_url: str, service: ServiceDeclaration, prefix: str = "") -> str:
+    """The service's own database on the given server, its name prefixed (bench_hub_catalog) for a second hub."""
+    return make_url(server_url).set(database=prefix + service.database).render_as_string(hide_password=False)
 
 
 def keypair(run_dir: Path) -> tuple[str, str]:
@@ -68,11 +70,11 @@ def admin_password(run_dir: Path) -> str:
     return path.read_text().strip()
 
 
-def bootstrap_admin(server_url: str, region: str) -> None:
+def bootstrap_admin(server_url: str, region: str, prefix: str = "") -> None:
     """The city bureau's first administrator, so the hub can be administered through the gateway at once."""
     env = {
         **os.environ,
-        "DATABASE_URL": service_database_url(server_url, load_mesh().service("gateway")),
+        "DATABASE_URL": service_database_url(server_url, load_mesh().service("gateway"), prefix),
         "HUB_BOOTSTRAP_PASSWORD": admin_password(RUN_DIR),
     }
     subprocess.run(  # noqa: S603 - our own interpreter and arguments
@@ -81,13 +83,13 @@ def bootstrap_admin(server_url: str, region: str) -> None:
     )  # fmt: skip
 
 
-async def migrate(server_url: str) -> None:
+async def migrate(server_url: str, prefix: str = "") -> None:
     """Create each service's database if needed and bring it to the newest migration."""
     for service in load_mesh().services.values():
-        url = service_database_url(server_url, service)
+        url = service_database_url(server_url, service, prefix)
         await ensure_database(url)
         await upgrade_to_head(_package_dir(service) / "migrations", url)
-        print(f"migrated {service.name} ({service.database})")
+        print(f"migrated {service.name} ({prefix}{service.database})")
 
 
 def pid_file(run_dir: Path, name: str) -> Path:
@@ -142,15 +144,15 @@ def wait_ready(gateway_url: str, timeout: float) -> dict[str, object]:
 
 def up(args: argparse.Namespace) -> int:
     mesh = load_mesh()
-    asyncio.run(migrate(args.database_url))
-    bootstrap_admin(args.database_url, args.city)
+    asyncio.run(migrate(args.database_url, args.database_prefix))
+    bootstrap_admin(args.database_url, args.city, args.database_prefix)
     private_pem, public_pem = keypair(RUN_DIR)
     ports = {s.name: s.port + args.port_offset for s in mesh.services.values()}
     upstreams = {name: f"http://127.0.0.1:{port}" for name, port in ports.items() if name != "gateway"}
     for service in mesh.services.values():
         env = {
             **os.environ,
-            "DATABASE_URL": service_database_url(args.database_url, service),
+            "DATABASE_URL": service_database_url(args.database_url, service, args.database_prefix),
             "KAFKA_BOOTSTRAP_SERVERS": args.kafka,
             "HUB_INTERNAL_TOKEN_PUBLIC_KEYS": json.dumps([public_pem]),
             "OTEL_SERVICE_NAME": service.name,
@@ -211,6 +213,12 @@ def main() -> int:
     up_parser.add_argument("--city", default=os.environ.get("HUB_CITY_REGION", "320200"), help="the city's region code")
     up_parser.add_argument(
         "--port-offset", type=int, default=0, help="shift every declared port, to run a second hub beside one"
+    )
+    up_parser.add_argument(
+        "--database-prefix",
+        default="",
+        help="prefix every service's database name (bench_ gives bench_hub_catalog …), so a second hub shares the "
+        "server without sharing data",
     )
     commands.add_parser("down", help="stop every service started here")
     commands.add_parser("status", help="which services run")
