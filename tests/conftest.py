@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import os
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from typing import Any
 
 import pytest
+from opentelemetry.sdk.trace import SpanProcessor
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from harness import Infra, Keys, fresh_database
+from harness import Infra, Keys, LocalMesh, MeshStarter, fresh_database, running_mesh
 from hub.internal_token import generate_keypair
 
 
@@ -63,3 +67,37 @@ async def database_factory(infra: Infra) -> AsyncIterator[Callable[[str], Awaita
     yield create
     for url in created:
         await infra.drop_database(url)
+
+
+@pytest.fixture
+def start_mesh(
+    infra: Infra, keys: Keys, topic_prefix: str, database_factory: Callable[[str], Awaitable[str]]
+) -> MeshStarter:
+    """Starts the named services of a test, each on a fresh database (dropped after the test).
+
+    `settings` adds settings by service name (`{"gateway": {"HUB_RATE_LIMITS": ...}}`); `span_processors` receive
+    every service's spans; `kafka_bootstrap` points the services at another broker than the shared one.
+    """
+
+    @contextlib.asynccontextmanager
+    async def start(
+        services: Sequence[str],
+        settings: dict[str, dict[str, Any]] | None = None,
+        *,
+        span_processors: Sequence[SpanProcessor] = (),
+        kafka_bootstrap: str | None = None,
+    ) -> AsyncIterator[LocalMesh]:
+        databases = {name: await database_factory(name) for name in services}
+        extra = settings or {}
+        async with running_mesh(
+            services,
+            infra=infra if kafka_bootstrap is None else dataclasses.replace(infra, kafka_bootstrap=kafka_bootstrap),
+            keys=keys,
+            databases=databases,
+            topic_prefix=topic_prefix,
+            span_processors=span_processors,
+            settings_overrides=lambda name: dict(extra.get(name, {})),
+        ) as mesh:
+            yield mesh
+
+    return start

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import asyncpg
 import httpx
@@ -25,6 +25,7 @@ from fastapi import FastAPI
 from opentelemetry.sdk.trace import SpanProcessor
 from sqlalchemy.engine import make_url
 
+from factories import agency_body
 from hub.db import asyncpg_dsn
 from hub.mesh import load_mesh
 from hub.migrations import ensure_database, upgrade_to_head
@@ -188,6 +189,19 @@ async def running_mesh(
             sock.close()
 
 
+class MeshStarter(Protocol):
+    """The `start_mesh` fixture: `async with start_mesh(["catalog", "gateway"]) as mesh: ...`."""
+
+    def __call__(
+        self,
+        services: Sequence[str],
+        settings: dict[str, dict[str, Any]] | None = None,
+        *,
+        span_processors: Sequence[SpanProcessor] = (),
+        kafka_bootstrap: str | None = None,
+    ) -> contextlib.AbstractAsyncContextManager[LocalMesh]: ...
+
+
 async def eventually(check: Callable[[], Any], *, within: float = 20.0, every: float = 0.05) -> Any:
     """Poll an async or sync check until it returns a truthy value; fail with the last value after `within`."""
     deadline = asyncio.get_running_loop().time() + within
@@ -262,6 +276,61 @@ async def register_client(
     if kind == "operator":
         return await token(gateway, login, str(body["password"]))
     return await token(gateway, login, created["client_secret"], grant="client_credentials")
+
+
+async def region_admin(mesh: LocalMesh, login: str = "admin", region: str = CITY) -> dict[str, str]:
+    """Authorization headers of a bureau administrator of the region, bootstrapped as in production."""
+    login, password = await bootstrap_admin(mesh.databases["gateway"], login, region)
+    async with mesh.client("gateway") as gateway:
+        return await token(gateway, login, password)
+
+
+async def city_admin(mesh: LocalMesh, gateway: httpx.AsyncClient) -> dict[str, str]:
+    """Authorization headers of the city's bureau administrator, bootstrapped as in production.
+
+    With the catalog in the mesh, it also adds the city to the region tree (A4.1), which catalogue requests need.
+    """
+    login, password = await bootstrap_admin(mesh.databases["gateway"])
+    admin = await token(gateway, login, password)
+    if "catalog" in mesh.services:
+        await add_city(gateway, admin)
+    return admin
+
+
+async def register_agency(
+    gateway: httpx.AsyncClient, admin: dict[str, str], name: str, region: str = CITY
+) -> dict[str, Any]:
+    """An agency registered in the catalogue, as the catalog answers it.
+
+    Its own agency system's authorization headers are under "headers".
+    """
+    response = await gateway.post(
+        "/api/catalog/agencies", json=agency_body(name=name, region_code=region), headers=admin
+    )
+    assert response.status_code == 201, response.text
+    agency: dict[str, Any] = response.json()
+    agency["headers"] = await register_client(
+        gateway, admin, "agency_system", ["agency_system"], region=region, agency_id=agency["id"]
+    )
+    return agency
+
+
+async def rows(database_url: str, query: str, *args: object) -> list[asyncpg.Record]:
+    """The rows a query returns from a service's database, read on a connection of its own."""
+    conn = await asyncpg.connect(asyncpg_dsn(database_url))
+    try:
+        return list(await conn.fetch(query, *args))
+    finally:
+        await conn.close()
+
+
+def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
+    """The problem+json body of a refusal with the status (RFC 9457), after checking both."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem: dict[str, Any] = response.json()
+    assert problem["status"] == status
+    return problem
 
 
 async def records_of(bootstrap: str, topic: str) -> list[ConsumerRecord[bytes, bytes]]:

@@ -4,7 +4,7 @@ search, one source, deadlines (A13.1, A14.1, A14.2, A15.2, A15.3, A19.2, A4.1)."
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -14,19 +14,16 @@ import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from catalog_svc.deadlines.service import flag_overdue
-from factories import agency_body
 from harness import (
     CITY,
     Infra,
-    Keys,
     LocalMesh,
-    add_city,
-    bootstrap_admin,
+    MeshStarter,
+    city_admin,
     eventually,
     records_of,
+    register_agency,
     register_client,
-    running_mesh,
-    token,
 )
 from hub.db import async_url
 from hub.workdays import WorkingCalendar
@@ -49,37 +46,19 @@ class World:
 
 
 @pytest.fixture
-async def world(
-    infra: Infra, keys: Keys, topic_prefix: str, database_factory: Callable[[str], Awaitable[str]]
-) -> AsyncIterator[World]:
-    databases = {name: await database_factory(name) for name in ("catalog", "gateway")}
-    async with running_mesh(
-        ["catalog", "gateway"], infra=infra, keys=keys, databases=databases, topic_prefix=topic_prefix
-    ) as mesh, mesh.client("gateway") as gateway:  # fmt: skip
-        login, password = await bootstrap_admin(databases["gateway"])
-        admin = await token(gateway, login, password)
-        await add_city(gateway, admin)
+async def world(infra: Infra, topic_prefix: str, start_mesh: MeshStarter) -> AsyncIterator[World]:
+    async with start_mesh(["catalog", "gateway"]) as mesh, mesh.client("gateway") as gateway:
+        admin = await city_admin(mesh, gateway)
         for code, name in ((DISTRICT, "锡山区"), (OTHER_DISTRICT, "惠山区")):
             body = {"code": code, "name": name, "level": "district", "parent_code": CITY}
             assert (await gateway.post("/api/catalog/regions", json=body, headers=admin)).status_code == 201
-        police = await agency(gateway, admin, "无锡市公安局", CITY)
-        water = await agency(gateway, admin, "锡山区水务局", DISTRICT)
+        police = await register_agency(gateway, admin, "无锡市公安局", CITY)
+        water = await register_agency(gateway, admin, "锡山区水务局", DISTRICT)
         reviewer = await register_client(gateway, admin, "operator", ["reviewer"], region=CITY)
         district_reviewer = await register_client(gateway, admin, "operator", ["reviewer"], region=OTHER_DISTRICT)
         yield World(
             gateway, mesh, admin, police, water, reviewer, district_reviewer, topic_prefix, infra.kafka_bootstrap
         )
-
-
-async def agency(gateway: httpx.AsyncClient, admin: dict[str, str], name: str, region: str) -> dict[str, Any]:
-    response = await gateway.post(
-        "/api/catalog/agencies", json=agency_body(name=name, region_code=region), headers=admin
-    )
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    created["headers"] = await register_client(gateway, admin, "agency_system", ["agency_system"], region=region,
-                                               agency_id=created["id"])  # fmt: skip
-    return created
 
 
 def complete(**overrides: Any) -> dict[str, Any]:

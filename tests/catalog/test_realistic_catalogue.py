@@ -8,24 +8,13 @@ import csv
 import io
 import json
 import random
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
 
-from factories import agency_body
-from harness import (
-    CITY,
-    Infra,
-    Keys,
-    LocalMesh,
-    add_city,
-    bootstrap_admin,
-    register_client,
-    running_mesh,
-    token,
-)
+from harness import CITY, LocalMesh, MeshStarter, city_admin, register_agency, register_client
 
 pytestmark = pytest.mark.integration
 
@@ -40,15 +29,9 @@ ENTRIES_PER_AGENCY = 9
 
 
 @pytest.fixture
-async def mesh(
-    infra: Infra, keys: Keys, topic_prefix: str, database_factory: Callable[[str], Awaitable[str]]
-) -> AsyncIterator[LocalMesh]:
-    databases = {name: await database_factory(name) for name in ("catalog", "gateway")}
+async def mesh(start_mesh: MeshStarter) -> AsyncIterator[LocalMesh]:
     generous = {"HUB_RATE_LIMITS": {"agency_system": "1000/second", "operator": "1000/second"}}
-    async with running_mesh(
-        ["catalog", "gateway"], infra=infra, keys=keys, databases=databases, topic_prefix=topic_prefix,
-        settings_overrides=lambda name: dict(generous) if name == "gateway" else {},
-    ) as running:  # fmt: skip
+    async with start_mesh(["catalog", "gateway"], {"gateway": generous}) as running:
         yield running
 
 
@@ -98,9 +81,7 @@ async def test_a_generated_city_catalogue_is_imported_reviewed_published_searche
     rng = random.Random(2020)
     async with mesh.client("gateway") as gateway:
         gateway.timeout = httpx.Timeout(60.0)
-        login, password = await bootstrap_admin(mesh.databases["gateway"])
-        admin = await token(gateway, login, password)
-        await add_city(gateway, admin)
+        admin = await city_admin(mesh, gateway)
         for code, name in DISTRICTS.items():
             body = {"code": code, "name": name, "level": "district", "parent_code": CITY}
             assert (await gateway.post("/api/catalog/regions", json=body, headers=admin)).status_code == 201
@@ -111,13 +92,8 @@ async def test_a_generated_city_catalogue_is_imported_reviewed_published_searche
             (r, d) for r in (CITY, *DISTRICTS) for d in DEPARTMENTS
         ):  # 4 regions × 9 departments = 36 agencies
             place = "无锡市" if region == CITY else DISTRICTS[region]
-            created = await gateway.post("/api/catalog/agencies", headers=admin,
-                                         json=agency_body(name=f"{place}{department}", region_code=region))  # fmt: skip
-            assert created.status_code == 201, created.text
-            agency = {**created.json(), "department": department, "sequence": sequence,
-                      "classification": f"{sequence % 90 + 10:02d}-01"}  # fmt: skip
-            agency["headers"] = await register_client(gateway, admin, "agency_system", ["agency_system"],
-                                                      region=region, agency_id=agency["id"])  # fmt: skip
+            agency = await register_agency(gateway, admin, f"{place}{department}", region)
+            agency.update(department=department, sequence=sequence, classification=f"{sequence % 90 + 10:02d}-01")
             agencies.append(agency)
 
         async def import_and_submit(agency: dict[str, Any]) -> list[str]:

@@ -10,18 +10,16 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 from prometheus_client import REGISTRY
 
 from factories import agency_body
-from harness import Infra, Keys, LocalMesh, add_city, bootstrap_admin, eventually, records_of, running_mesh, token
-from hub.db import asyncpg_dsn
+from harness import LocalMesh, MeshStarter, city_admin, eventually, records_of, rows
 
 pytestmark = pytest.mark.integration
 
@@ -94,32 +92,16 @@ async def broker(tmp_path: Path) -> AsyncIterator[PrivateBroker]:
 
 
 @pytest.fixture
-async def mesh(
-    infra: Infra,
-    keys: Keys,
-    topic_prefix: str,
-    broker: PrivateBroker,
-    database_factory: Callable[[str], Awaitable[str]],
-) -> AsyncIterator[LocalMesh]:
-    databases = {name: await database_factory(name) for name in SERVICES}
-    async with running_mesh(
-        SERVICES,
-        infra=Infra(database_url=infra.database_url, kafka_bootstrap=broker.bootstrap),
-        keys=keys,
-        databases=databases,
-        topic_prefix=topic_prefix,
-    ) as mesh:
-        yield mesh
+async def mesh(broker: PrivateBroker, start_mesh: MeshStarter) -> AsyncIterator[LocalMesh]:
+    async with start_mesh(SERVICES, kafka_bootstrap=broker.bootstrap) as running:
+        yield running
 
 
 @pytest.fixture
 async def admin(mesh: LocalMesh) -> dict[str, str]:
     """Authorization headers of the city's bureau administrator."""
-    login, password = await bootstrap_admin(mesh.databases["gateway"])
     async with mesh.client("gateway") as gateway:
-        headers = await token(gateway, login, password)
-        await add_city(gateway, headers)
-        return headers
+        return await city_admin(mesh, gateway)
 
 
 async def test_events_committed_while_kafka_is_down_wait_and_are_applied_once_after_it_returns(
@@ -142,7 +124,7 @@ async def test_events_committed_while_kafka_is_down_wait_and_are_applied_once_af
         await eventually(lambda: _known_by_share(gateway, waiting, admin), within=90, every=0.5)
 
     assert await _count(catalog_db, "outbox") == 0
-    known = {str(r["id"]) for r in await _rows(share_db, "SELECT id FROM known_agencies")}
+    known = {str(r["id"]) for r in await rows(share_db, "SELECT id FROM known_agencies")}
     assert known == {first, *waiting}
     assert await _count(share_db, "known_agencies") == REGISTERED_DURING_OUTAGE + 1
     assert await _count(share_db, "inbox") == REGISTERED_DURING_OUTAGE + 1
@@ -178,13 +160,5 @@ async def _known_by_share(gateway: httpx.AsyncClient, agency_ids: list[str], adm
     return True
 
 
-async def _rows(database_url: str, query: str) -> list[asyncpg.Record]:
-    conn = await asyncpg.connect(asyncpg_dsn(database_url))
-    try:
-        return list(await conn.fetch(query))
-    finally:
-        await conn.close()
-
-
 async def _count(database_url: str, table: str) -> int:
-    return int((await _rows(database_url, f"SELECT count(*) AS n FROM {table}"))[0]["n"])  # noqa: S608
+    return int((await rows(database_url, f"SELECT count(*) AS n FROM {table}"))[0]["n"])  # noqa: S608

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 
-import asyncpg
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
@@ -15,8 +14,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 
 from factories import agency_body
-from harness import Infra, Keys, LocalMesh, add_city, bootstrap_admin, eventually, records_of, running_mesh, token
-from hub.db import asyncpg_dsn
+from harness import Infra, LocalMesh, MeshStarter, city_admin, eventually, records_of, rows
 
 pytestmark = pytest.mark.integration
 
@@ -25,40 +23,17 @@ SERVICES = ["catalog", "share", "open", "aggregation", "gateway"]
 
 @pytest.fixture
 async def mesh(
-    infra: Infra,
-    keys: Keys,
-    topic_prefix: str,
-    spans: tuple[InMemorySpanExporter, SimpleSpanProcessor],
-    database_factory: Callable[[str], Awaitable[str]],
+    start_mesh: MeshStarter, spans: tuple[InMemorySpanExporter, SimpleSpanProcessor]
 ) -> AsyncIterator[LocalMesh]:
-    databases = {name: await database_factory(name) for name in SERVICES}
-    async with running_mesh(
-        SERVICES,
-        infra=infra,
-        keys=keys,
-        databases=databases,
-        topic_prefix=topic_prefix,
-        span_processors=[spans[1]],
-    ) as mesh:
-        yield mesh
+    async with start_mesh(SERVICES, span_processors=[spans[1]]) as running:
+        yield running
 
 
 @pytest.fixture
 async def admin(mesh: LocalMesh) -> dict[str, str]:
     """Authorization headers of the city's bureau administrator."""
-    login, password = await bootstrap_admin(mesh.databases["gateway"])
     async with mesh.client("gateway") as gateway:
-        headers = await token(gateway, login, password)
-        await add_city(gateway, headers)
-        return headers
-
-
-async def rows(database_url: str, query: str) -> list[asyncpg.Record]:
-    conn = await asyncpg.connect(asyncpg_dsn(database_url))
-    try:
-        return list(await conn.fetch(query))
-    finally:
-        await conn.close()
+        return await city_admin(mesh, gateway)
 
 
 async def register_agency_through_gateway(gateway: httpx.AsyncClient, admin: dict[str, str]) -> dict[str, object]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,8 +16,7 @@ from openpyxl import Workbook, load_workbook  # type: ignore[import-untyped]
 
 from catalog_svc.transfer.formats import XLSX_TYPE
 from catalog_svc.transfer.table import COLUMNS
-from factories import agency_body
-from harness import CITY, Infra, Keys, add_city, bootstrap_admin, register_client, running_mesh, token
+from harness import CITY, MeshStarter, city_admin, register_agency, register_client
 
 pytestmark = pytest.mark.integration
 CSV = {"content-type": "text/csv; charset=utf-8"}
@@ -33,32 +32,15 @@ class World:
     inspector: dict[str, str]
 
 
-async def agency(gateway: httpx.AsyncClient, admin: dict[str, str], name: str) -> dict[str, Any]:
-    response = await gateway.post("/api/catalog/agencies", json=agency_body(name=name), headers=admin)
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    created["headers"] = await register_client(
-        gateway, admin, "agency_system", ["agency_system"], agency_id=created["id"]
-    )
-    return created
-
-
 @pytest.fixture
-async def world(
-    infra: Infra, keys: Keys, topic_prefix: str, database_factory: Callable[[str], Awaitable[str]]
-) -> AsyncIterator[World]:
-    databases = {name: await database_factory(name) for name in ("catalog", "gateway")}
-    async with running_mesh(
-        ["catalog", "gateway"], infra=infra, keys=keys, databases=databases, topic_prefix=topic_prefix
-    ) as mesh, mesh.client("gateway") as gateway:  # fmt: skip
-        login, password = await bootstrap_admin(databases["gateway"])
-        admin = await token(gateway, login, password)
-        await add_city(gateway, admin)
+async def world(start_mesh: MeshStarter) -> AsyncIterator[World]:
+    async with start_mesh(["catalog", "gateway"]) as mesh, mesh.client("gateway") as gateway:
+        admin = await city_admin(mesh, gateway)
         yield World(
             gateway,
             admin,
-            await agency(gateway, admin, "无锡市公安局"),
-            await agency(gateway, admin, "无锡市水利局"),
+            await register_agency(gateway, admin, "无锡市公安局"),
+            await register_agency(gateway, admin, "无锡市水利局"),
             await register_client(gateway, admin, "operator", ["reviewer"], region=CITY),
             await register_client(gateway, admin, "operator", ["inspector"], region=CITY),
         )

@@ -16,8 +16,7 @@ from harness import (
     Infra,
     Keys,
     LocalMesh,
-    add_city,
-    bootstrap_admin,
+    city_admin,
     fresh_database,
     register_client,
     running_mesh,
@@ -85,10 +84,8 @@ async def mesh(infra: Infra, keys: Keys) -> AsyncIterator[LocalMesh]:
 @pytest.fixture(scope="module")
 async def callers(mesh: LocalMesh) -> dict[Role, dict[str, str]]:
     """Authorization headers of one caller holding each role (and nothing else)."""
-    login, password = await bootstrap_admin(mesh.databases["gateway"])
     async with mesh.client("gateway") as gateway:
-        admin = await token(gateway, login, password)
-        await add_city(gateway, admin)
+        admin = await city_admin(mesh, gateway)
         headers: dict[Role, dict[str, str]] = {Role.anonymous: {}}
         headers[Role.agency_system] = await register_client(gateway, admin, "agency_system", ["agency_system"])
         headers[Role.ingest_job] = await register_client(gateway, admin, "ingest_job", ["ingest_job"])

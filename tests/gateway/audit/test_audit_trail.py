@@ -9,7 +9,7 @@ import io
 import os
 import sys
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,19 +27,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from factories import agency_body
 from gateway.audit.chain import GENESIS, verify_chain
 from gateway.audit.writer import anchor_chain_head
-from harness import (
-    CITY,
-    Infra,
-    Keys,
-    LocalMesh,
-    add_city,
-    bootstrap_admin,
-    eventually,
-    records_of,
-    register_client,
-    running_mesh,
-    token,
-)
+from harness import CITY, Infra, LocalMesh, MeshStarter, city_admin, eventually, records_of, register_client
 from hub.db import async_url, asyncpg_dsn
 from hub.events import EventEnvelope
 
@@ -56,41 +44,25 @@ Record = dict[str, Any]
 
 @pytest.fixture
 async def mesh(
-    infra: Infra,
-    keys: Keys,
-    topic_prefix: str,
-    spans: tuple[InMemorySpanExporter, SimpleSpanProcessor],
-    database_factory: Callable[[str], Awaitable[str]],
+    start_mesh: MeshStarter, spans: tuple[InMemorySpanExporter, SimpleSpanProcessor]
 ) -> AsyncIterator[LocalMesh]:
-    databases = {name: await database_factory(name) for name in SERVICES}
-    async with running_mesh(
-        SERVICES,
-        infra=infra,
-        keys=keys,
-        databases=databases,
-        topic_prefix=topic_prefix,
-        span_processors=[spans[1]],
-    ) as mesh:
-        yield mesh
-
-
-@pytest.fixture
-async def admin(mesh: LocalMesh) -> dict[str, str]:
-    """The city's bureau administrator, who is also its inspector, with the city in the region tree.
-
-    Adding the city is itself an audited exchange: seq 1 of every chain here.
-    """
-    login, password = await bootstrap_admin(mesh.databases["gateway"])
-    async with mesh.client("gateway") as gateway:
-        headers = await token(gateway, login, password)
-        await add_city(gateway, headers)
-        return headers
+    async with start_mesh(SERVICES, span_processors=[spans[1]]) as running:
+        yield running
 
 
 @pytest.fixture
 async def gateway(mesh: LocalMesh) -> AsyncIterator[httpx.AsyncClient]:
     async with mesh.client("gateway") as client:
         yield client
+
+
+@pytest.fixture
+async def admin(mesh: LocalMesh, gateway: httpx.AsyncClient) -> dict[str, str]:
+    """The city's bureau administrator, who is also its inspector, with the city in the region tree.
+
+    Adding the city is itself an audited exchange: seq 1 of every chain here.
+    """
+    return await city_admin(mesh, gateway)
 
 
 async def export(gateway: httpx.AsyncClient, headers: dict[str, str], first: int = 1) -> dict[str, Any]:
@@ -408,18 +380,23 @@ async def test_audit_records_and_anchors_are_published_as_cloudevents_in_chain_o
     async def published() -> list[tuple[bytes | None, EventEnvelope]] | None:
         messages = await _messages(infra, topic)
         types = {envelope.type for _, envelope in messages}
-        return messages if {"gateway.exchange.audited", "gateway.audit.anchored"} <= types else None
+        return messages if {"gateway.exchanges.audited", "gateway.audit.anchored"} <= types else None
 
     messages = await eventually(published, within=30)
 
     assert {key for key, _ in messages} == {b"audit-chain"}
-    exchanges = [envelope for _, envelope in messages if envelope.type == "gateway.exchange.audited"]
-    seqs = [envelope.data["seq"] for envelope in exchanges]
-    assert seqs == sorted(seqs)
-    event = next(envelope for envelope in exchanges if envelope.data["seq"] == record["seq"])
-    assert event.source == "/hub/gateway"
+    batches = [envelope for _, envelope in messages if envelope.type == "gateway.exchanges.audited"]
+    assert {envelope.source for envelope in batches} == {"/hub/gateway"}
+    exchanges = [exchange for envelope in batches for exchange in envelope.data["records"]]
+    seqs = [exchange["seq"] for exchange in exchanges]
+    assert seqs == list(range(1, len(seqs) + 1))  # every record, once, in chain order
+    for envelope in batches:
+        assert [envelope.data["first_seq"], envelope.data["last_seq"]] == [
+            envelope.data["records"][0]["seq"], envelope.data["records"][-1]["seq"]
+        ]  # fmt: skip
+    event = next(exchange for exchange in exchanges if exchange["seq"] == record["seq"])
     for name in ("hash", "caller", "caller_kind", "route", "service", "status", "purpose", "trace_id"):
-        assert event.data[name] == record[name], name
+        assert event[name] == record[name], name
     anchors = [envelope.data for _, envelope in messages if envelope.type == "gateway.audit.anchored"]
     assert {"seq": anchored_seq, "hash": anchored_hash} in [{"seq": a["seq"], "hash": a["hash"]} for a in anchors]
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
-import asyncpg
 import httpx
 import jwt
 import pytest
@@ -21,54 +20,37 @@ from harness import (
     Infra,
     Keys,
     LocalMesh,
+    MeshStarter,
+    assert_problem,
     bootstrap_admin,
     eventually,
     free_socket,
-    running_mesh,
+    region_admin,
+    rows,
     serve,
     settings_for,
     token,
 )
-from hub.db import asyncpg_dsn
 from hub.telemetry import create_tracer_provider
 
 pytestmark = pytest.mark.integration
 
 XISHAN = "320205"  # a district of Wuxi
 SUZHOU = "320500"  # another city
-PROBLEM = "application/problem+json"
-
-
-async def start_mesh(
-    services: list[str], infra: Infra, keys: Keys, topic_prefix: str, database_factory: Callable[[str], Awaitable[str]]
-) -> contextlib.AbstractAsyncContextManager[LocalMesh]:
-    databases = {name: await database_factory(name) for name in services}
-    return running_mesh(services, infra=infra, keys=keys, databases=databases, topic_prefix=topic_prefix)
 
 
 @pytest.fixture
-async def mesh(
-    infra: Infra, keys: Keys, topic_prefix: str, database_factory: Callable[[str], Awaitable[str]]
-) -> AsyncIterator[LocalMesh]:
+async def mesh(start_mesh: MeshStarter) -> AsyncIterator[LocalMesh]:
     """The gateway alone: its own routes need no other service."""
-    async with await start_mesh(["gateway"], infra, keys, topic_prefix, database_factory) as running:
+    async with start_mesh(["gateway"]) as running:
         yield running
 
 
 @pytest.fixture
-async def catalog_mesh(
-    infra: Infra, keys: Keys, topic_prefix: str, database_factory: Callable[[str], Awaitable[str]]
-) -> AsyncIterator[LocalMesh]:
+async def catalog_mesh(start_mesh: MeshStarter) -> AsyncIterator[LocalMesh]:
     """The gateway in front of the catalog, so a credential can be seen reaching (or not reaching) a service."""
-    async with await start_mesh(["catalog", "gateway"], infra, keys, topic_prefix, database_factory) as running:
+    async with start_mesh(["catalog", "gateway"]) as running:
         yield running
-
-
-async def administrator(mesh: LocalMesh, login: str = "admin", region: str = CITY) -> dict[str, str]:
-    """Authorization headers of a bureau administrator of the region, bootstrapped as in production."""
-    login, password = await bootstrap_admin(mesh.databases["gateway"], login, region)
-    async with mesh.client("gateway") as gateway:
-        return await token(gateway, login, password)
 
 
 async def register_system(
@@ -122,22 +104,6 @@ def kid(headers: dict[str, str]) -> str:
     return str(jwt.get_unverified_header(bearer(headers))["kid"])
 
 
-def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    problem: dict[str, Any] = response.json()
-    assert problem["status"] == status
-    return problem
-
-
-async def fetch(database_url: str, query: str, *args: object) -> list[asyncpg.Record]:
-    conn = await asyncpg.connect(asyncpg_dsn(database_url))
-    try:
-        return list(await conn.fetch(query, *args))
-    finally:
-        await conn.close()
-
-
 @contextlib.asynccontextmanager
 async def second_replica(
     mesh: LocalMesh, infra: Infra, keys: Keys, topic_prefix: str
@@ -163,7 +129,7 @@ async def second_replica(
 
 
 async def test_an_agency_system_gets_a_token_for_its_client_credentials_A12_1(catalog_mesh: LocalMesh) -> None:
-    admin = await administrator(catalog_mesh)
+    admin = await region_admin(catalog_mesh)
     async with catalog_mesh.client("gateway") as gateway:
         created, system = await register_system(gateway, admin)
         jwks = (await gateway.get("/.well-known/jwks.json")).json()
@@ -186,7 +152,7 @@ async def test_an_agency_system_gets_a_token_for_its_client_credentials_A12_1(ca
 
 
 async def test_an_operator_gets_a_token_for_its_password_A12_1(mesh: LocalMesh) -> None:
-    admin = await administrator(mesh)
+    admin = await region_admin(mesh)
     body = {
         "kind": "operator",
         "login": "reviewer.li",
@@ -215,7 +181,7 @@ async def test_an_operator_gets_a_token_for_its_password_A12_1(mesh: LocalMesh) 
 async def test_a_wrong_secret_and_an_unknown_login_get_the_same_401_and_are_security_events_A28_1(
     mesh: LocalMesh,
 ) -> None:
-    admin = await administrator(mesh)
+    admin = await region_admin(mesh)
     async with mesh.client("gateway") as gateway:
         created, _ = await register_system(gateway, admin)
         wrong = await gateway.post(
@@ -262,7 +228,7 @@ async def test_an_unsupported_or_incomplete_grant_is_a_400_invalid_request(
 
 
 async def test_secrets_passwords_and_api_keys_are_stored_only_as_argon2id_hashes(mesh: LocalMesh) -> None:
-    admin = await administrator(mesh)
+    admin = await region_admin(mesh)
     password = f"operator-pw-{uuid.uuid4().hex}"
     operator = {
         "kind": "operator",
@@ -279,9 +245,9 @@ async def test_secrets_passwords_and_api_keys_are_stored_only_as_argon2id_hashes
         api_key = await create_api_key(gateway, portal_user, "analysis")
     database = mesh.databases["gateway"]
     clients = {
-        r["login"]: r for r in await fetch(database, "SELECT login, secret_hash, c::text AS whole FROM clients c")
+        r["login"]: r for r in await rows(database, "SELECT login, secret_hash, c::text AS whole FROM clients c")
     }
-    keys = await fetch(
+    keys = await rows(
         database, "SELECT secret_hash, k::text AS whole FROM api_keys k WHERE id = $1", uuid.UUID(api_key["id"])
     )
     for row, secret in [
@@ -299,7 +265,7 @@ async def test_secrets_passwords_and_api_keys_are_stored_only_as_argon2id_hashes
 async def test_a_revoked_system_is_refused_at_once_here_and_within_a_second_on_another_replica_A12_1(
     catalog_mesh: LocalMesh, infra: Infra, keys: Keys, topic_prefix: str
 ) -> None:
-    admin = await administrator(catalog_mesh)
+    admin = await region_admin(catalog_mesh)
     async with (
         catalog_mesh.client("gateway") as gateway,
         second_replica(catalog_mesh, infra, keys, topic_prefix) as replica,
@@ -335,7 +301,7 @@ async def _refused(client: httpx.AsyncClient, path: str, headers: dict[str, str]
 async def test_revoked_api_keys_are_refused_at_once_here_and_within_a_second_on_another_replica_A12_1(
     mesh: LocalMesh, infra: Infra, keys: Keys, topic_prefix: str
 ) -> None:
-    admin = await administrator(mesh)
+    admin = await region_admin(mesh)
     async with mesh.client("gateway") as gateway, second_replica(mesh, infra, keys, topic_prefix) as replica:
         account, portal_user = await sign_up(gateway)
         laptop = await create_api_key(gateway, portal_user, "laptop")
@@ -362,7 +328,7 @@ async def test_revoked_api_keys_are_refused_at_once_here_and_within_a_second_on_
 async def test_a_replaced_secret_refuses_tokens_minted_under_the_old_one_and_the_new_secret_works_A12_1(
     catalog_mesh: LocalMesh,
 ) -> None:
-    admin = await administrator(catalog_mesh)
+    admin = await region_admin(catalog_mesh)
     async with catalog_mesh.client("gateway") as gateway:
         created, old_token = await register_system(gateway, admin)
         replaced = await gateway.post(f"/admin/clients/{created['id']}/secret", headers=admin)
@@ -393,7 +359,7 @@ async def test_a_replaced_secret_refuses_tokens_minted_under_the_old_one_and_the
 async def test_rotating_the_signing_key_keeps_old_tokens_valid_and_signs_new_ones_with_the_new_key(
     mesh: LocalMesh,
 ) -> None:
-    admin = await administrator(mesh)
+    admin = await region_admin(mesh)
     old_kid = kid(admin)
     async with mesh.client("gateway") as gateway:
         rotated = await gateway.post("/admin/signing-keys/rotate", headers=admin)
@@ -464,8 +430,8 @@ async def test_a_portal_user_cannot_delete_another_users_key_nor_reach_the_admin
 async def test_a_district_administrator_cannot_register_nor_manage_clients_outside_its_district_A4_1(
     mesh: LocalMesh,
 ) -> None:
-    city_admin = await administrator(mesh)
-    district_admin = await administrator(mesh, "admin.xishan", XISHAN)
+    city_admin = await region_admin(mesh)
+    district_admin = await region_admin(mesh, "admin.xishan", XISHAN)
     async with mesh.client("gateway") as gateway:
         city_system, _ = await register_system(gateway, city_admin)
         district_system, _ = await register_system(gateway, district_admin, region=XISHAN)
@@ -507,13 +473,13 @@ async def test_a_district_administrator_cannot_register_nor_manage_clients_outsi
         city_system["login"],
         district_system["login"],
     }
-    logins = {r["login"] for r in await fetch(mesh.databases["gateway"], "SELECT login FROM clients")}
+    logins = {r["login"] for r in await rows(mesh.databases["gateway"], "SELECT login FROM clients")}
     assert "suzhou-system" not in logins
     assert "city-reviewer" not in logins
 
 
 async def test_only_a_city_administrator_rotates_the_hubs_signing_key_A4_1(mesh: LocalMesh) -> None:
-    district_admin = await administrator(mesh, "admin.xishan", XISHAN)
+    district_admin = await region_admin(mesh, "admin.xishan", XISHAN)
     async with mesh.client("gateway") as gateway:
         before = (await gateway.get("/.well-known/jwks.json")).json()
         response = await gateway.post("/admin/signing-keys/rotate", headers=district_admin)

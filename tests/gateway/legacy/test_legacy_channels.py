@@ -4,7 +4,7 @@ table walked whole, the overdue rule, and the register and its indicator through
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -14,7 +14,7 @@ import pytest
 from gateway.legacy.models import LegacyChannel
 from gateway.legacy.rules import REMAINING, TRANSITIONS, is_overdue, next_status
 from gateway.legacy.service import indicator
-from harness import CITY, Infra, Keys, LocalMesh, bootstrap_admin, running_mesh, token
+from harness import CITY, LocalMesh, MeshStarter, region_admin
 from hub.errors import Conflict
 
 STATUSES = sorted(TRANSITIONS)
@@ -98,18 +98,9 @@ def test_an_empty_register_counts_zero_of_every_status() -> None:
 
 
 @pytest.fixture
-async def mesh(
-    infra: Infra, keys: Keys, topic_prefix: str, database_factory: Callable[[str], Awaitable[str]]
-) -> AsyncIterator[LocalMesh]:
-    databases = {"gateway": await database_factory("gateway")}
-    async with running_mesh(["gateway"], infra=infra, keys=keys, databases=databases, topic_prefix=topic_prefix) as m:
-        yield m
-
-
-async def administrator(mesh: LocalMesh, login: str = "admin", region: str = CITY) -> dict[str, str]:
-    login, password = await bootstrap_admin(mesh.databases["gateway"], login, region)
-    async with mesh.client("gateway") as gateway:
-        return await token(gateway, login, password)
+async def mesh(start_mesh: MeshStarter) -> AsyncIterator[LocalMesh]:
+    async with start_mesh(["gateway"]) as running:
+        yield running
 
 
 async def register(
@@ -135,7 +126,7 @@ async def move(gateway: httpx.AsyncClient, admin: dict[str, str], channel_id: st
 
 @pytest.mark.integration
 async def test_channels_are_registered_integrated_and_counted_until_none_remains_A12_1(mesh: LocalMesh) -> None:
-    admin = await administrator(mesh)
+    admin = await region_admin(mesh)
     today = datetime.now(UTC).date()
     async with mesh.client("gateway") as gateway:
         integrated = await register(gateway, admin, "人口库前置机", today + timedelta(days=30))
@@ -173,7 +164,7 @@ async def test_channels_are_registered_integrated_and_counted_until_none_remains
 
 @pytest.mark.integration
 async def test_an_illegal_transition_is_a_409_problem_and_changes_nothing_A12_1(mesh: LocalMesh) -> None:
-    admin = await administrator(mesh)
+    admin = await region_admin(mesh)
     async with mesh.client("gateway") as gateway:
         registered = await register(gateway, admin, "人口库前置机", date.today() + timedelta(days=30))
         skipped = await move(gateway, admin, registered["id"], "integrated")
@@ -195,8 +186,8 @@ async def test_an_illegal_transition_is_a_409_problem_and_changes_nothing_A12_1(
 async def test_a_district_registers_and_counts_only_its_own_channels_and_the_city_sees_all_A4_1(
     mesh: LocalMesh,
 ) -> None:
-    city_admin = await administrator(mesh)
-    district_admin = await administrator(mesh, "admin.xishan", XISHAN)
+    city_admin = await region_admin(mesh)
+    district_admin = await region_admin(mesh, "admin.xishan", XISHAN)
     deadline = date.today() + timedelta(days=30)
     async with mesh.client("gateway") as gateway:
         city_channel = await register(gateway, city_admin, "市级专线", deadline)

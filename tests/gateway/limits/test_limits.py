@@ -3,58 +3,24 @@ and the portal's CORS origins. A tripped limit is a security event, recorded and
 
 from __future__ import annotations
 
-import contextlib
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-from opentelemetry.sdk.trace import SpanProcessor
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 from prometheus_client.parser import text_string_to_metric_families
 
 from gateway.access.policy import KiB, MiB
-from harness import Infra, Keys, LocalMesh, bootstrap_admin, eventually, free_socket, running_mesh, token
+from harness import MeshStarter, assert_problem, eventually, free_socket, region_admin, token
 
 pytestmark = pytest.mark.integration
 
-PROBLEM = "application/problem+json"
 PORTAL = "https://portal.example"
-MeshStarter = Callable[..., contextlib.AbstractAsyncContextManager[LocalMesh]]
-
-
-@pytest.fixture
-def start_mesh(
-    infra: Infra, keys: Keys, topic_prefix: str, database_factory: Callable[[str], Awaitable[str]]
-) -> MeshStarter:
-    """Starts the named services, the gateway with the given settings."""
-
-    @contextlib.asynccontextmanager
-    async def start(
-        services: list[str], gateway: dict[str, Any], span_processors: Sequence[SpanProcessor] = ()
-    ) -> AsyncIterator[LocalMesh]:
-        databases = {name: await database_factory(name) for name in services}
-        async with running_mesh(
-            services,
-            infra=infra,
-            keys=keys,
-            databases=databases,
-            topic_prefix=topic_prefix,
-            span_processors=span_processors,
-            settings_overrides=lambda name: dict(gateway) if name == "gateway" else {},
-        ) as mesh:
-            yield mesh
-
-    return start
-
-
-async def administrator(mesh: LocalMesh, gateway: httpx.AsyncClient) -> dict[str, str]:
-    login, password = await bootstrap_admin(mesh.databases["gateway"])
-    return await token(gateway, login, password)
 
 
 async def register_system(gateway: httpx.AsyncClient, admin: dict[str, str]) -> tuple[str, dict[str, str]]:
@@ -72,14 +38,6 @@ async def register_system(gateway: httpx.AsyncClient, admin: dict[str, str]) -> 
     assert response.status_code == 201, response.text
     created = response.json()
     return created["id"], await token(gateway, login, created["client_secret"], grant="client_credentials")
-
-
-def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == PROBLEM
-    problem: dict[str, Any] = response.json()
-    assert problem["status"] == status
-    return problem
 
 
 async def security_events(
@@ -125,8 +83,11 @@ async def test_the_request_past_a_clients_rate_gets_429_with_retry_after_and_is_
         "ingest_job": "1000/second",
         "operator": "1000/second",
     }
-    async with start_mesh(["gateway"], {"HUB_RATE_LIMITS": rates}) as mesh, mesh.client("gateway") as gateway:
-        admin = await administrator(mesh, gateway)
+    async with (
+        start_mesh(["gateway"], {"gateway": {"HUB_RATE_LIMITS": rates}}) as mesh,
+        mesh.client("gateway") as gateway,
+    ):
+        admin = await region_admin(mesh)
         system_id, system = await register_system(gateway, admin)
         _, other_system = await register_system(gateway, admin)
         counted_before = await security_event_count(gateway, "rate.limited")
@@ -152,8 +113,8 @@ async def test_the_request_past_a_clients_rate_gets_429_with_retry_after_and_is_
 async def test_a_body_declared_larger_than_its_routes_cap_is_refused_with_413_before_it_is_read_A28_1(
     start_mesh: MeshStarter,
 ) -> None:
-    async with start_mesh(["gateway"], {}) as mesh, mesh.client("gateway") as gateway:
-        admin = await administrator(mesh, gateway)
+    async with start_mesh(["gateway"]) as mesh, mesh.client("gateway") as gateway:
+        admin = await region_admin(mesh)
         counted_before = await security_event_count(gateway, "body.too_large")
         form = {"content-type": "application/x-www-form-urlencoded"}
         at_the_cap = await gateway.post("/auth/token", content=b"x" * (8 * KiB), headers=form)
@@ -178,8 +139,8 @@ async def test_a_body_declared_larger_than_its_routes_cap_is_refused_with_413_be
 async def test_a_chunked_body_over_the_cap_of_a_gateway_route_is_refused_with_413_A28_1(
     start_mesh: MeshStarter,
 ) -> None:
-    async with start_mesh(["gateway"], {}) as mesh, mesh.client("gateway") as gateway:
-        admin = await administrator(mesh, gateway)
+    async with start_mesh(["gateway"]) as mesh, mesh.client("gateway") as gateway:
+        admin = await region_admin(mesh)
         response = await gateway.post(
             "/auth/token", content=chunks(64 * KiB), headers={"content-type": "application/x-www-form-urlencoded"}
         )
@@ -193,8 +154,8 @@ async def test_a_chunked_body_over_the_cap_of_a_proxied_route_is_413_and_does_no
     start_mesh: MeshStarter,
 ) -> None:
     settings = {"circuit_failure_threshold": 2}
-    async with start_mesh(["catalog", "gateway"], settings) as mesh, mesh.client("gateway") as gateway:
-        admin = await administrator(mesh, gateway)
+    async with start_mesh(["catalog", "gateway"], {"gateway": settings}) as mesh, mesh.client("gateway") as gateway:
+        admin = await region_admin(mesh)
         headers = {**admin, "content-type": "application/json"}
         oversized = [
             await gateway.post("/api/catalog/agencies", content=chunks(MiB + KiB), headers=headers) for _ in range(3)
@@ -227,10 +188,10 @@ async def test_after_repeated_failures_the_circuit_opens_and_the_gateway_stops_c
 ) -> None:
     exporter, processor = spans
     settings = {"circuit_failure_threshold": 2, "circuit_open_seconds": 30}
-    async with start_mesh(["catalog", "gateway"], settings, [processor]) as mesh:
+    async with start_mesh(["catalog", "gateway"], {"gateway": settings}, span_processors=[processor]) as mesh:
         catalog_url = mesh.url("catalog")
         async with mesh.client("gateway") as gateway:
-            admin = await administrator(mesh, gateway)
+            admin = await region_admin(mesh)
             assert (await gateway.get("/api/catalog/agencies", headers=admin)).status_code == 200
             await mesh.stop("catalog")
             tried_before = upstream_calls(exporter, catalog_url)
@@ -257,8 +218,8 @@ async def test_an_upstream_that_accepts_but_does_not_answer_in_time_is_a_504(sta
         "HUB_UPSTREAM_URLS": {"catalog": f"http://127.0.0.1:{silent.getsockname()[1]}"},
     }
     try:
-        async with start_mesh(["gateway"], settings) as mesh, mesh.client("gateway") as gateway:
-            admin = await administrator(mesh, gateway)
+        async with start_mesh(["gateway"], {"gateway": settings}) as mesh, mesh.client("gateway") as gateway:
+            admin = await region_admin(mesh)
             started = time.monotonic()
             response = await gateway.get("/api/catalog/agencies", headers=admin)
             waited = time.monotonic() - started
@@ -274,7 +235,10 @@ async def test_an_upstream_that_accepts_but_does_not_answer_in_time_is_a_504(sta
 
 
 async def test_only_the_portals_origin_may_call_the_hub_from_a_browser(start_mesh: MeshStarter) -> None:
-    async with start_mesh(["gateway"], {"HUB_PORTAL_ORIGINS": [PORTAL]}) as mesh, mesh.client("gateway") as gateway:
+    async with (
+        start_mesh(["gateway"], {"gateway": {"HUB_PORTAL_ORIGINS": [PORTAL]}}) as mesh,
+        mesh.client("gateway") as gateway,
+    ):
         preflights = {
             origin: await gateway.options(
                 "/auth/token",
