@@ -62,6 +62,7 @@ class KeyRing:
         self.ttl = token_ttl_seconds
         self._signing: tuple[str, Ed25519PrivateKey] | None = None
         self._verifying: dict[str, Ed25519PublicKey] = {}
+        self._verified: dict[str, tuple[float, Principal, str]] = {}
 
     def load(self, keys: list[RingKey], now: datetime | None = None) -> None:
         """Replace the ring's keys (read from the database)."""
@@ -103,7 +104,22 @@ class KeyRing:
         return jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": kid}), self.ttl
 
     def verify(self, token: str) -> Principal:
-        """The principal of a valid token; Unauthorized otherwise."""
+        """The principal of a valid token; Unauthorized otherwise.
+
+        A verified token is remembered until it expires (the signature check is the dearest step of a request);
+        revocations are checked by the caller on every request all the same.
+        """
+        now = time.time()
+        known = self._verified.get(token)
+        if known is not None and known[0] > now and known[2] in self._verifying:
+            return known[1]
+        principal, expires, kid = self._verify_signature(token)
+        if len(self._verified) > 50_000:
+            self._verified = {t: v for t, v in self._verified.items() if v[0] > now}
+        self._verified[token] = (expires, principal, kid)
+        return principal
+
+    def _verify_signature(self, token: str) -> tuple[Principal, float, str]:
         try:
             kid = jwt.get_unverified_header(token).get("kid")
             key = self._verifying.get(str(kid))
@@ -115,7 +131,7 @@ class KeyRing:
             )  # fmt: skip
         except jwt.InvalidTokenError as exc:
             raise Unauthorized(f"Invalid access token: {exc}") from exc
-        return Principal(
+        principal = Principal(
             client_id=claims["sub"],
             kind=claims.get("kind", ""),
             roles=frozenset(claims.get("roles") or ()),
@@ -123,6 +139,7 @@ class KeyRing:
             region_code=claims.get("region"),
             secret_version=int(claims.get("ver", 0)),
         )
+        return principal, float(claims["exp"]), str(kid)
 
     def jwks(self) -> dict[str, list[dict[str, str]]]:
         """The public keys as a JWK set, for anyone verifying the hub's tokens."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
+from pydantic import BaseModel
+
 from hub.events import Event
 
 
@@ -12,10 +14,8 @@ class GatewayAuditEvent(Event):
     topic: ClassVar[str] = "gateway.audit"
 
 
-class ExchangeAudited(GatewayAuditEvent):
-    """One request through the gateway, or one security event, as appended to the audit chain."""
-
-    type: ClassVar[str] = "gateway.exchange.audited"
+class AuditedExchange(BaseModel):
+    """One request through the gateway, or one security event, as appended to the audit chain (A36.1)."""
 
     seq: int
     kind: str
@@ -37,13 +37,26 @@ class ExchangeAudited(GatewayAuditEvent):
     trace_id: str | None
     hash: str
 
+
+class ExchangesAudited(GatewayAuditEvent):
+    """Records appended to the audit chain in one batch, in chain order."""
+
+    type: ClassVar[str] = "gateway.exchanges.audited"
+
+    first_seq: int
+    last_seq: int
+    records: list[AuditedExchange]
+
     def aggregate_id(self) -> str:
         # One key for the whole chain keeps its events in chain order on one partition.
         return "audit-chain"
 
     @classmethod
-    def from_record(cls, record: dict[str, Any]) -> ExchangeAudited:
-        return cls.model_validate({name: record.get(name) for name in cls.model_fields})
+    def from_records(cls, rows: list[dict[str, Any]]) -> ExchangesAudited:
+        """The event of a batch of appended rows."""
+        fields = AuditedExchange.model_fields
+        records = [AuditedExchange.model_validate({name: row.get(name) for name in fields}) for row in rows]
+        return cls(first_seq=records[0].seq, last_seq=records[-1].seq, records=records)
 
 
 class AuditAnchored(GatewayAuditEvent):
