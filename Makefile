@@ -27,7 +27,7 @@ help:
 	@echo "make down    stop everything make up started"
 	@echo "make test    lint, then all tests on private PostgreSQL and Kafka"
 	@echo "make lint    ruff, ruff format --check, mypy"
-	@echo "make bench   gateway vs direct vs nginx: throughput and latency of one read (.run/bench/results.json)"
+	@echo "make bench   gateway vs direct vs nginx, catalogue search, big data centre ingest (.run/bench/results.json)"
 
 $(UV):
 	python3 -m venv .tools
@@ -68,6 +68,9 @@ bench: install
 		--kafka "$${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$(KAFKA_PORT)}" $(BENCH_ARGS)
 	$(PY) bench/catalog_search.py \
 		--database-url "$${DATABASE_URL:-$$(PG_PORT=$(PG_PORT) deploy/postgres.sh url)}"
+	$(PY) bench/aggregation_ingest.py \
+		--database-url "$${DATABASE_URL:-$$(PG_PORT=$(PG_PORT) deploy/postgres.sh url)}" \
+		--kafka "$${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$(KAFKA_PORT)}"
 
 lint: install
 	.venv/bin/ruff check $(LINT_PATHS)
