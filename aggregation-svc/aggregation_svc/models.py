@@ -4,6 +4,7 @@ from aggregation_svc.consent.models import Consent
 from aggregation_svc.db import Base
 from aggregation_svc.entries.models import PublishedEntry, PublishedItem
 from aggregation_svc.ingest.models import Batch, QuarantinedRow, Record, RecordChange
+from aggregation_svc.quality.models import QualitySnapshot
 
 __all__ = [
     "Base",
@@ -11,6 +12,7 @@ __all__ = [
     "Consent",
     "PublishedEntry",
     "PublishedItem",
+    "QualitySnapshot",
     "QuarantinedRow",
     "Record",
     "RecordChange",

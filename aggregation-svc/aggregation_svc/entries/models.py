@@ -25,6 +25,9 @@ class PublishedEntry(Base):
     provider_agency_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     name: Mapped[str] = mapped_column(String(200))
     update_cycle: Mapped[str] = mapped_column(String(20))
+    # base / theme / department, and for a base entry which of the five base databases it belongs to (A18.1).
+    category: Mapped[str | None] = mapped_column(String(20))
+    base_database: Mapped[str | None] = mapped_column(String(40))
     share_type: Mapped[str] = mapped_column(String(20))
     open_type: Mapped[str] = mapped_column(String(20))
     secrecy: Mapped[str] = mapped_column(String(20))

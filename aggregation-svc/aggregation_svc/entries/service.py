@@ -51,6 +51,7 @@ async def apply_published(session: AsyncSession, event: EntryPublished) -> None:
     entry.provider_agency_id, entry.name, entry.update_cycle = event.provider_agency_id, event.name, event.update_cycle
     entry.share_type, entry.open_type, entry.secrecy = event.share_type, event.open_type, event.secrecy
     entry.consent_required, entry.published_at, entry.retired_at = event.consent_required, event.published_at, None
+    entry.category, entry.base_database = event.category, event.base_database
     await session.flush()
     rows = [
         PublishedItem(entry_id=event.entry_id, position=n, **i.model_dump(include=_ITEM_FIELDS))

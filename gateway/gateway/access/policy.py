@@ -116,6 +116,13 @@ POLICY: tuple[Rule, ...] = (
     Rule("aggregation", "POST", "/consents", AGENCY, scope="agency"),
     Rule("aggregation", "GET", "/consents/{consent_id}", AGENCIES_AND_OPERATORS, scope="agency or region"),
     Rule("aggregation", "POST", "/consents/{consent_id}/revoke", AGENCY | ADMINISTRATOR, scope="agency or region"),
+    # Base databases (A18.1) and data quality (A25.1, A32.1): an agency sees its own entries' and its own rollup,
+    # operators those of their region; an administrator takes a snapshot of the region's entries on demand.
+    Rule("aggregation", "GET", "/base-databases", AGENCIES_AND_OPERATORS),
+    Rule("aggregation", "GET", "/quality/entries/{entry_id}", AGENCIES_AND_OPERATORS, scope="agency or region"),
+    Rule("aggregation", "GET", "/quality/agencies/{agency_id}", AGENCIES_AND_OPERATORS, scope="agency or region"),
+    Rule("aggregation", "GET", "/quality/regions/{region_code}", OPERATORS, scope="region"),
+    Rule("aggregation", "POST", "/quality/snapshots", ADMINISTRATOR, scope="region"),
 )
 
 

@@ -97,6 +97,27 @@ class ConsentRevoked(AggregationEvent):
         return str(self.consent_id)
 
 
+class EntryStale(AggregationEvent):
+    """An entry's data went a whole update cycle without a successful ingest (A25.1, A32.1).
+
+    Emitted once when a quality snapshot first finds the entry stale; again only after fresh data and a new lapse.
+    `last_ingested_at` is null for an entry never ingested (then measured from its publication).
+    """
+
+    type: ClassVar[str] = "aggregation.entry.stale"
+
+    entry_id: UUID
+    agency_id: UUID
+    region_code: str
+    update_cycle: str
+    last_ingested_at: datetime | None
+    due_by: datetime
+    detected_at: datetime
+
+    def aggregate_id(self) -> str:
+        return str(self.entry_id)
+
+
 class IngestEvent(Event):
     topic: ClassVar[str] = "aggregation.ingest"
 
