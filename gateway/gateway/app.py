@@ -6,8 +6,6 @@ with a signed internal token, and appends it to the hash-chained audit (A36.1).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,6 +16,7 @@ import structlog
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 from purgatory import AsyncCircuitBreakerFactory
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
@@ -36,6 +35,7 @@ from gateway.routing.upstreams import create_upstream_client, declared_upstreams
 from gateway.settings import Settings
 from hub.internal_token import TokenSigner
 from hub.notifications import ChannelListener
+from hub.periodic import every
 from hub.service_app import ServiceSpec, create_service_app
 from hub.telemetry import instrument_http_client
 
@@ -106,25 +106,16 @@ async def _gateway_lifespan(app: FastAPI, context: GatewayContext) -> AsyncItera
     listener.start()
     context.audit = AuditLog(sessionmaker)
     context.audit.start()
-    anchoring = asyncio.create_task(_anchor_periodically(context), name="audit-anchor")
+    # Anchoring the chain head now and then makes truncating or rewriting the chain's tail detectable.
+    anchoring = every("audit-anchor", settings.audit_anchor_interval_seconds, _anchor)
     try:
-        yield
+        async with anchoring(app):
+            yield
     finally:
-        anchoring.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await anchoring
         await context.audit.stop()
         await listener.stop()
         await context.client.aclose()
 
 
-async def _anchor_periodically(context: GatewayContext) -> None:
-    """Anchor the chain head now and then, so truncating or rewriting the chain's tail is detectable."""
-    assert context.sessionmaker is not None
-    while True:
-        await asyncio.sleep(context.settings.audit_anchor_interval_seconds)
-        try:
-            async with context.sessionmaker() as session, session.begin():
-                await anchor_chain_head(session)
-        except Exception as exc:
-            log.warning("audit anchor not written; next interval retries", error=str(exc))
+async def _anchor(app: FastAPI, session: AsyncSession) -> None:
+    await anchor_chain_head(session)

@@ -5,39 +5,24 @@ Safe on several replicas: a run holds a transaction-level advisory lock, so runs
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import structlog
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from aggregation_svc.quality.service import take_snapshots
+from hub.periodic import every
 
 log = structlog.get_logger(__name__)
 SNAPSHOT_INTERVAL_SECONDS = 3600.0
 
 
-@contextlib.asynccontextmanager
-async def quality_sweeper(app: FastAPI) -> AsyncIterator[None]:
-    """Run the snapshots in the background for the app's lifetime."""
+async def snapshot_now(app: FastAPI, session: AsyncSession) -> None:
+    """Measure every live entry now."""
+    run = await take_snapshots(session, datetime.now(UTC))
+    if run.newly_stale:
+        log.info("entries became stale", count=len(run.newly_stale))
 
-    async def snapshot_forever() -> None:
-        while True:
-            try:
-                async with app.state.sessionmaker() as session, session.begin():
-                    run = await take_snapshots(session, datetime.now(UTC))
-                if run.newly_stale:
-                    log.info("entries became stale", count=len(run.newly_stale))
-            except Exception as exc:
-                log.warning("quality snapshot failed; next interval retries", error=str(exc))
-            await asyncio.sleep(SNAPSHOT_INTERVAL_SECONDS)
 
-    task = asyncio.create_task(snapshot_forever(), name="quality-sweeper")
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+quality_sweeper = every("quality-sweeper", SNAPSHOT_INTERVAL_SECONDS, snapshot_now)
