@@ -63,7 +63,7 @@ bench: install
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light)
 	deploy/postgres.sh start
 	deploy/kafka.sh start
-	$(PY) bench/gateway.py \
+	$(PY) bench/gateway_read.py \
 		--database-url "$${DATABASE_URL:-$$(PG_PORT=$(PG_PORT) deploy/postgres.sh url)}" \
 		--kafka "$${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$(KAFKA_PORT)}" $(BENCH_ARGS)
 	$(PY) bench/catalog_search.py \

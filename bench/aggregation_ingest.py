@@ -37,9 +37,9 @@ from hub.db import asyncpg_dsn
 from hub.internal_token import HEADER as INTERNAL_TOKEN_HEADER
 from hub.internal_token import Caller, TokenSigner, generate_keypair
 from hub.migrations import ensure_database, upgrade_to_head
+from results import RESULTS, write_results
 
 REPO = Path(__file__).resolve().parents[1]
-RESULTS = Path(os.environ.get("RUN_DIR", REPO / ".run")) / "bench" / "results.json"
 MIGRATIONS = REPO / "aggregation-svc" / "aggregation_svc" / "migrations"
 DATABASE = "bench_aggregation"
 CITY = "320200"
@@ -239,13 +239,6 @@ async def measure(base_url: str, token: str, entry: uuid.UUID, records: int, rss
         # The large batch's keys follow the small one's, so both only insert.
         large = await push(client, entry, "bench-large", records // 10, records, rss)
     return small, large
-
-
-def write_results(figures: dict[str, dict[str, Any]]) -> None:
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    results.update(figures)
-    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
 
 
 def main() -> int:

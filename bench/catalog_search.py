@@ -36,9 +36,9 @@ from hub.db import asyncpg_dsn
 from hub.internal_token import HEADER as INTERNAL_TOKEN_HEADER
 from hub.internal_token import Caller, TokenSigner, generate_keypair
 from hub.migrations import ensure_database, upgrade_to_head
+from results import write_results
 
 REPO = Path(__file__).resolve().parents[1]
-RESULTS = Path(os.environ.get("RUN_DIR", REPO / ".run")) / "bench" / "results.json"
 MIGRATIONS = REPO / "catalog-svc" / "catalog_svc" / "migrations"
 DATABASE = "bench_search_catalog"
 ENTRIES = 100_000
@@ -156,13 +156,6 @@ async def measure(base_url: str, token: str, rounds: int) -> tuple[list[float], 
 
 def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
-
-
-def write_results(figures: dict[str, dict[str, Any]]) -> None:
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    results.update(figures)
-    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
 
 
 def main() -> int:

@@ -1,7 +1,7 @@
 """The gateway benchmark: an authenticated, authorised, audited read through the gateway, set against the same read
 straight to the upstream service and through nginx as a plain reverse proxy — one run, one machine, loopback only.
 
-    .venv/bin/python bench/gateway.py --database-url URL --kafka BOOTSTRAP     # `make bench` does this
+    .venv/bin/python bench/gateway_read.py --database-url URL --kafka BOOTSTRAP     # `make bench` does this
 
 It starts a hub of its own (ports shifted by 2000, databases bench_hub_*, topics bench.*, state in .run/bench/hub),
 so it runs beside `make up`'s hub on the same PostgreSQL and Kafka without sharing data, and stops it at the end
@@ -40,12 +40,12 @@ from hub.db import asyncpg_dsn
 from hub.internal_token import HEADER as INTERNAL_TOKEN_HEADER
 from hub.internal_token import Caller, TokenSigner
 from hub.mesh import load_mesh
+from results import RESULTS, write_results
 
 REPO = Path(__file__).resolve().parents[1]
 BENCH_DIR = Path(os.environ.get("RUN_DIR", REPO / ".run")) / "bench"
 HUB_DIR = BENCH_DIR / "hub"
 NGINX_DIR = BENCH_DIR / "nginx"
-RESULTS = BENCH_DIR / "results.json"
 NGINX_TEMPLATE = Path(__file__).with_name("nginx.conf.template")
 
 DATABASE_PREFIX = "bench_"
@@ -429,19 +429,6 @@ def figures(measured: dict[str, WrkResult], unloaded: dict[str, WrkResult]) -> d
                 out[f"{name}_added_p50_ms_1conn"] = figure(result.p50_ms - alone.p50_ms, "ms", GOAL_ADDED_P50_MS, 3)
                 out[f"{name}_added_p99_ms_1conn"] = figure(result.p99_ms - alone.p99_ms, "ms", GOAL_ADDED_P99_MS, 3)
     return out
-
-
-def write_results(new: dict[str, dict[str, Any]]) -> None:
-    """Merge into results.json: other benchmarks keep their own names there."""
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    current: dict[str, Any] = {}
-    if RESULTS.exists():
-        with contextlib.suppress(ValueError):
-            current = json.loads(RESULTS.read_text())
-    current.update(new)
-    tmp = RESULTS.with_suffix(".tmp")
-    tmp.write_text(json.dumps(current, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
-    tmp.replace(RESULTS)
 
 
 def median_result(results: Sequence[WrkResult]) -> WrkResult:
