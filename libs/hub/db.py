@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
+import asyncpg
 from fastapi import Depends, Request
 from sqlalchemy import MetaData
 from sqlalchemy.engine import make_url
@@ -63,6 +64,15 @@ def create_engine(settings: HubSettings) -> AsyncEngine:
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded objects usable after commit (responses are built after it)."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def driver_connection(session: AsyncSession) -> asyncpg.Connection:
+    """The asyncpg connection under the session, inside the session's transaction: for what SQLAlchemy does not
+    speak, such as COPY, the fastest way to write many rows."""
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    driver: asyncpg.Connection = raw.driver_connection
+    return driver
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:

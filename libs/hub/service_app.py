@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -46,10 +47,23 @@ class ServiceSpec:
     version: str = "0.1.0"
 
 
+# Young objects a service allocates before the cyclic collector runs (CPython's default is 700). A service makes
+# many short-lived containers per request or row and few cycles; at the default, the collector's passes cost the
+# big data centre's ingest a third of its time (bench/aggregation_ingest.py).
+GC_YOUNG_THRESHOLD = 10_000
+
+
+def tune_garbage_collector() -> None:
+    """Run the cyclic garbage collector less often than CPython's default (process-wide)."""
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)
+
+
 def create_service_app(
     spec: ServiceSpec, settings: HubSettings, tracer_provider: TracerProvider | None = None
 ) -> FastAPI:
     """Build a service's FastAPI app from its spec and settings."""
+    tune_garbage_collector()
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
     provider = tracer_provider or create_tracer_provider(settings.service_name)
 

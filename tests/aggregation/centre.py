@@ -199,10 +199,11 @@ async def centre_world(
 
 
 async def ingest_in_flight(world: World) -> bool:
-    """Whether a batch's transaction is open in the centre's database and has written records already."""
+    """Whether a batch's transaction is open in the centre's database and has written records already (its
+    last statement COPYed rows into the records or their history)."""
     rows = await world.rows(
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
-        "AND backend_xid IS NOT NULL AND query LIKE '%INSERT INTO records%'"
+        "AND backend_xid IS NOT NULL AND query ~ '^COPY .*record'"
     )
     return bool(rows[0][0])
 

@@ -1,10 +1,11 @@
 """Reading a batch as it arrives: NDJSON line by line, CSV record by record, a JSON array element by element.
 
 Memory stays flat whatever the batch size: a parser holds at most one record (capped) and the chunk being read.
-Each yields `Row`s numbered from 1 in the order of the batch (blank NDJSON lines and the CSV header are not
-rows). A row that cannot be read as a record carries the problem instead of values; it is quarantined like any
-invalid row. A body that cannot be read on at all (a JSON syntax error, a record beyond the size cap, text
-that is not in its declared charset) refuses the batch.
+Each yields the `Row`s of each piece of the body it reads as one list (a batch has millions of rows: one step of
+an async iteration per row would cost more than reading it), numbered from 1 in the order of the batch (blank
+NDJSON lines and the CSV header are not rows). A row that cannot be read as a record carries the problem instead
+of values; it is quarantined like any invalid row. A body that cannot be read on at all (a JSON syntax error, a
+record beyond the size cap, text that is not in its declared charset) refuses the batch.
 """
 
 from __future__ import annotations
@@ -19,26 +20,43 @@ from decimal import Decimal
 from typing import Any
 
 import ijson
+import orjson
 
 from hub.errors import BadRequest, Problem
 
 # How much of a rejected row its quarantine entry keeps, for the agency to find and fix it.
 RAW_CHARS = 2000
 MAX_RECORD_BYTES = 1024 * 1024
+# Rows of a JSON array yielded together (NDJSON and CSV yield the rows of each piece of the body read).
+JSON_PIECE_ROWS = 200
 
 
 class UnsupportedMediaType(Problem):
     kind, status, title = "unsupported-media-type", 415, "Unsupported media type"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Row:
-    """One record of a batch, or why it could not be read as one."""
+    """One record of a batch, or why it could not be read as one.
+
+    `source` is the row as read (an NDJSON line's bytes, a CSV record's text, a parsed JSON value); its text,
+    `raw`, is made only for a row that is quarantined, which most rows never are.
+    """
 
     number: int
     values: dict[str, Any] | None
-    raw: str
+    source: bytes | str | object
     problem: str | None = None
+
+    @property
+    def raw(self) -> str:
+        """Up to RAW_CHARS characters of the row as sent, for the agency to find and fix it."""
+        source = self.source
+        if isinstance(source, bytes):
+            return source[: RAW_CHARS * 4].decode("utf-8", errors="replace")[:RAW_CHARS]
+        if isinstance(source, str):
+            return source[:RAW_CHARS]
+        return json.dumps(source, ensure_ascii=False, default=str)[:RAW_CHARS]
 
 
 class Body:
@@ -77,7 +95,7 @@ class Format:
     from_text: bool
     encoding: str = "utf-8"
 
-    def rows(self, chunks: AsyncIterator[bytes], on_header: HeaderCheck) -> AsyncIterator[Row]:
+    def rows(self, chunks: AsyncIterator[bytes], on_header: HeaderCheck) -> AsyncIterator[list[Row]]:
         if self.name == "csv":
             return csv_rows(chunks, self.encoding, on_header)
         if self.name == "json":
@@ -120,17 +138,24 @@ def _no_constants(name: str) -> Any:
 
 
 def _json_row(number: int, line: bytes) -> Row:
-    raw = line[: RAW_CHARS * 4].decode("utf-8", errors="replace")[:RAW_CHARS]
+    # orjson reads most lines several times faster than json; json reads the rest, so that what a row means
+    # never depends on which parser read it: numbers with a fraction exactly (orjson has only floats, and reads
+    # integers beyond 64 bits as floats), and the errors and oddities (lone surrogates) as json reports them.
     try:
-        value = json.loads(line.decode("utf-8"), parse_float=Decimal, parse_constant=_no_constants)
-    except ValueError as exc:
-        return Row(number, None, raw, f"not a JSON record: {exc}")
+        value = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        value = None
+    if not isinstance(value, dict) or float in map(type, value.values()):
+        try:
+            value = json.loads(line.decode("utf-8"), parse_float=Decimal, parse_constant=_no_constants)
+        except ValueError as exc:
+            return Row(number, None, line, f"not a JSON record: {exc}")
     if not isinstance(value, dict):
-        return Row(number, None, raw, "a record is a JSON object")
-    return Row(number, value, raw)
+        return Row(number, None, line, "a record is a JSON object")
+    return Row(number, value, line)
 
 
-async def ndjson_rows(chunks: AsyncIterator[bytes]) -> AsyncIterator[Row]:
+async def ndjson_rows(chunks: AsyncIterator[bytes]) -> AsyncIterator[list[Row]]:
     """One JSON object per line (application/x-ndjson); blank lines are skipped."""
     pending = b""
     number = 0
@@ -140,19 +165,22 @@ async def ndjson_rows(chunks: AsyncIterator[bytes]) -> AsyncIterator[Row]:
         pending = lines.pop()
         if len(pending) > MAX_RECORD_BYTES:
             raise _too_long(number + 1)
+        if first and lines:
+            lines[0], first = lines[0].removeprefix(codecs.BOM_UTF8), False
+        rows = []
         for line in lines:
-            if first:
-                line, first = line.removeprefix(codecs.BOM_UTF8), False
             if line.strip():
                 number += 1
-                yield _json_row(number, line)
+                rows.append(_json_row(number, line))
+        if rows:
+            yield rows
     if first:
         pending = pending.removeprefix(codecs.BOM_UTF8)
     if pending.strip():
-        yield _json_row(number + 1, pending)
+        yield [_json_row(number + 1, pending)]
 
 
-async def csv_rows(chunks: AsyncIterator[bytes], encoding: str, on_header: HeaderCheck) -> AsyncIterator[Row]:
+async def csv_rows(chunks: AsyncIterator[bytes], encoding: str, on_header: HeaderCheck) -> AsyncIterator[list[Row]]:
     """RFC 4180 CSV whose first record names the items; an empty cell is no value.
 
     Lines are joined into records while a quoted field is open (an odd count of quote characters so far), so a
@@ -174,7 +202,7 @@ async def csv_rows(chunks: AsyncIterator[bytes], encoding: str, on_header: Heade
             if columns is None:
                 raise BadRequest(f"The CSV header cannot be read: {exc}.") from exc
             number += 1
-            return Row(number, None, text[:RAW_CHARS], f"not a CSV record: {exc}")
+            return Row(number, None, text, f"not a CSV record: {exc}")
         if not any(f.strip() for f in fields):
             return None
         if columns is None:
@@ -184,10 +212,9 @@ async def csv_rows(chunks: AsyncIterator[bytes], encoding: str, on_header: Heade
             on_header(columns)
             return None
         number += 1
-        raw = text[:RAW_CHARS]
         if len(fields) != len(columns):
-            return Row(number, None, raw, f"expected {len(columns)} fields, found {len(fields)}")
-        return Row(number, {c: (v if v != "" else None) for c, v in zip(columns, fields, strict=True)}, raw)
+            return Row(number, None, text, f"expected {len(columns)} fields, found {len(fields)}")
+        return Row(number, {c: (v if v != "" else None) for c, v in zip(columns, fields, strict=True)}, text)
 
     def feed(line: str) -> Row | None:
         nonlocal quotes, size, record
@@ -214,16 +241,13 @@ async def csv_rows(chunks: AsyncIterator[bytes], encoding: str, on_header: Heade
         pending = lines.pop()
         if len(pending) > MAX_RECORD_BYTES:
             raise _too_long(number + 1)
-        for line in lines:
-            row = feed(line)
-            if row is not None:
-                yield row
-    if pending:
-        row = feed(pending)
-        if row is not None:
-            yield row
+        rows = [row for line in lines if (row := feed(line)) is not None]
+        if rows:
+            yield rows
+    if pending and (row := feed(pending)) is not None:
+        yield [row]
     if record:
-        yield Row(number + 1, None, "\n".join(record)[:RAW_CHARS], "a quoted field never ends")
+        yield [Row(number + 1, None, "\n".join(record), "a quoted field never ends")]
     if columns is None:
         raise BadRequest("A CSV batch starts with a header row naming the items.")
 
@@ -251,26 +275,30 @@ class _Reader:
         return b""
 
 
-async def json_rows(chunks: AsyncIterator[bytes]) -> AsyncIterator[Row]:
-    """A JSON array of objects (application/json), parsed element by element."""
+async def json_rows(chunks: AsyncIterator[bytes]) -> AsyncIterator[list[Row]]:
+    """A JSON array of objects (application/json), parsed element by element, yielded JSON_PIECE_ROWS at a time."""
     number = 0
+    rows: list[Row] = []
     try:
         async for value in ijson.items_async(_Reader(chunks), "item", use_float=False):
             number += 1
-            raw = json.dumps(value, ensure_ascii=False, default=str)[:RAW_CHARS]
             if isinstance(value, dict):
-                yield Row(number, value, raw)
+                rows.append(Row(number, value, value))
             else:
-                yield Row(number, None, raw, "a record is a JSON object")
+                rows.append(Row(number, None, value, "a record is a JSON object"))
+            if len(rows) == JSON_PIECE_ROWS:
+                yield rows
+                rows = []
     except (ijson.JSONError, UnicodeDecodeError) as exc:
         message = exc.args[0] if exc.args else type(exc).__name__
         if isinstance(message, bytes):
             message = message.decode("utf-8", errors="replace")
         detail = (str(message).strip().splitlines() or [type(exc).__name__])[0].rstrip(".")
         raise BadRequest(f"The JSON body cannot be read after row {number}: {detail}.") from exc
+    if rows:
+        yield rows
 
 
-async def listed_rows(records: Sequence[dict[str, Any]]) -> AsyncIterator[Row]:
+async def listed_rows(records: Sequence[dict[str, Any]]) -> AsyncIterator[list[Row]]:
     """Records already parsed (a batch from the ingest topic)."""
-    for number, record in enumerate(records, start=1):
-        yield Row(number, record, json.dumps(record, ensure_ascii=False, default=str)[:RAW_CHARS])
+    yield [Row(number, record, record) for number, record in enumerate(records, start=1)]

@@ -6,7 +6,19 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, ForeignKeyConstraint, Identity, Index, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    ForeignKeyConstraint,
+    Identity,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    Text,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -39,15 +51,14 @@ class Batch(Base):
 
 
 class Record(Base):
-    """The current state of one record of an entry, identified by its key items' values (A17.1)."""
+    """The current state of one record of an entry, identified by its key items' values (A17.1).
+
+    Its entry is a published entry of the read model, which ingest, the only writer of records, reads in the
+    same transaction; there is no foreign key, whose trigger would run a query for every record stored.
+    """
 
     __tablename__ = "records"
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["entry_id"], ["published_entries.entry_id"], name="fk_records_entry_id_published_entries"
-        ),
-        Index("ix_records_consent_id", "consent_id"),
-    )
+    __table_args__ = (Index("ix_records_consent_id", "consent_id", postgresql_where=text("consent_id IS NOT NULL")),)
 
     entry_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     key: Mapped[str] = mapped_column(Text, primary_key=True)
@@ -57,17 +68,19 @@ class Record(Base):
     agency_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     batch_id: Mapped[str] = mapped_column(String(100))
     version: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The time of the transaction that stored the record: a batch's rows are COPYed without it, once per row.
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class RecordChange(Base):
     """One change of a record: which batch, which agency, when (A15.2, A17.1, A36.1). Never updated or deleted."""
 
     __tablename__ = "record_history"
-    __table_args__ = (Index("ix_record_history_entry_id_key", "entry_id", "key", "id"),)
+    # Keyed in the order a record's history is read: one index to write per change.
+    __table_args__ = (PrimaryKeyConstraint("entry_id", "key", "id"),)
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, Identity())
     entry_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     key: Mapped[str] = mapped_column(Text)
     operation: Mapped[str] = mapped_column(String(10))  # inserted | updated | withdrawn
@@ -76,7 +89,7 @@ class RecordChange(Base):
     row_number: Mapped[int | None] = mapped_column(Integer)
     agency_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     consent_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class QuarantinedRow(Base):

@@ -1,10 +1,11 @@
-"""Every query of the ingest domain. Rows are written a chunk per statement (unnest of arrays), so a batch of
-any size takes a bounded amount of memory and a few round trips per thousand rows."""
+"""Every query of the ingest domain. A batch's rows are written a chunk at a time, so a batch of any size takes a
+bounded amount of memory: new records and every history entry by COPY (the fastest way PostgreSQL takes rows),
+changed records by one UPDATE from arrays."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence, Set
+from collections.abc import Collection, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,16 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from aggregation_svc.consent.models import Consent
 from aggregation_svc.ingest.models import Batch, QuarantinedRow
-
-
-@dataclass(frozen=True)
-class Accepted:
-    """A valid row, ready to store."""
-
-    row_number: int
-    key: str
-    data: str  # canonical JSON
-    consent_id: uuid.UUID | None
+from aggregation_svc.ingest.writes import Change
+from hub.db import driver_connection
 
 
 @dataclass(frozen=True)
@@ -34,6 +27,19 @@ class Rejected:
     row_number: int
     problems: str  # JSON list of {field, reason, requirement}
     raw: str
+
+
+async def lock_entry_records(session: AsyncSession, entry_id: uuid.UUID) -> None:
+    """Hold, until the transaction ends, the right to write the entry's records.
+
+    Batches of one entry are written one after the other (those of different entries side by side), so what a
+    batch reads of the stored keys stays true while it writes: its new records can be COPYed, which is several
+    times cheaper than an upsert row by row.
+    """
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended('aggregation.records:' || :entry_id, 0))"),
+        {"entry_id": str(entry_id)},
+    )
 
 
 async def claim_batch(session: AsyncSession, values: dict[str, Any]) -> bool:
@@ -88,61 +94,102 @@ async def valid_consents(
     return set((await session.execute(query)).scalars())
 
 
-_UPSERT = text(
+_STORED_VERSIONS = text("SELECT key, version FROM records WHERE entry_id = :entry_id AND key = ANY(:keys)").bindparams(
+    bindparam("keys", type_=ARRAY(Text))
+)
+
+
+async def stored_versions(session: AsyncSession, entry_id: uuid.UUID, keys: Collection[str]) -> dict[str, int]:
+    """The version of each of these keys the entry already stores."""
+    if not keys:
+        return {}
+    result = await session.execute(_STORED_VERSIONS, {"entry_id": entry_id, "keys": list(keys)})
+    return {key: version for key, version in result.all()}
+
+
+# created_at and updated_at are left to their default, the transaction's time: the batch's `now`.
+_RECORD_COLUMNS = ("entry_id", "key", "data", "consent_id", "agency_id", "batch_id", "version")
+
+
+async def transaction_time(session: AsyncSession) -> datetime:
+    """The time of the session's transaction: a batch's time, which its records and their history carry."""
+    moment: datetime = (await session.execute(text("SELECT now()"))).scalar_one()
+    return moment
+
+
+async def clock_time(session: AsyncSession) -> datetime:
+    """The database's time now (a batch's end), on the same clock as `transaction_time`."""
+    moment: datetime = (await session.execute(text("SELECT clock_timestamp()"))).scalar_one()
+    return moment
+
+
+async def insert_records(
+    session: AsyncSession, entry_id: uuid.UUID, batch_id: str, agency_id: uuid.UUID, changes: Sequence[Change]
+) -> None:
+    """Store records whose keys the entry does not hold yet (the caller holds `lock_entry_records`)."""
+    if changes:
+        connection = await driver_connection(session)
+        await connection.copy_records_to_table(
+            "records",
+            columns=_RECORD_COLUMNS,
+            records=[
+                (entry_id, c.row.key, c.row.data, c.row.consent_id, agency_id, batch_id, c.version) for c in changes
+            ],
+        )
+
+
+_UPDATE = text(
     """
-    WITH input AS (
-        SELECT * FROM unnest(:keys, :data, :consents, :rows) AS t(key, data, consent_id, row_number)
-    ), upserted AS (
-        INSERT INTO records AS r (entry_id, key, data, consent_id, agency_id, batch_id, version, created_at, updated_at)
-        SELECT :entry_id, key, data::jsonb, consent_id, :agency_id, :batch_id, 1, :now, :now FROM input
-        ON CONFLICT (entry_id, key) DO UPDATE SET
-            data = excluded.data, consent_id = excluded.consent_id, agency_id = excluded.agency_id,
-            batch_id = excluded.batch_id, version = r.version + 1, updated_at = excluded.updated_at
-        RETURNING r.key, r.version, r.consent_id
-    ), logged AS (
-        INSERT INTO record_history
-            (entry_id, key, operation, version, batch_id, row_number, agency_id, consent_id, recorded_at)
-        SELECT :entry_id, u.key, CASE WHEN u.version = 1 THEN 'inserted' ELSE 'updated' END, u.version,
-               :batch_id, i.row_number, :agency_id, u.consent_id, :now
-        FROM upserted u JOIN input i USING (key)
-        RETURNING operation
-    )
-    SELECT count(*) FILTER (WHERE operation = 'inserted'), count(*) FROM logged
+    UPDATE records AS r SET data = u.data::jsonb, consent_id = u.consent_id, agency_id = :agency_id,
+        batch_id = :batch_id, version = u.version, updated_at = now()
+    FROM unnest(:keys, :data, :consents, :versions) AS u(key, data, consent_id, version)
+    WHERE r.entry_id = :entry_id AND r.key = u.key
     """
 ).bindparams(
     bindparam("keys", type_=ARRAY(Text)),
     bindparam("data", type_=ARRAY(Text)),
     bindparam("consents", type_=ARRAY(UUID(as_uuid=True))),
-    bindparam("rows", type_=ARRAY(Integer)),
+    bindparam("versions", type_=ARRAY(Integer)),
 )
 
 
-async def upsert_records(
-    session: AsyncSession,
-    entry_id: uuid.UUID,
-    batch_id: str,
-    agency_id: uuid.UUID,
-    rows: Sequence[Accepted],
-    now: datetime,
-) -> tuple[int, int]:
-    """Upsert rows whose keys are distinct, logging each change in the record's history; (inserted, updated)."""
-    if not rows:
-        return 0, 0
-    result = await session.execute(
-        _UPSERT,
-        {
-            "keys": [r.key for r in rows],
-            "data": [r.data for r in rows],
-            "consents": [r.consent_id for r in rows],
-            "rows": [r.row_number for r in rows],
-            "entry_id": entry_id,
-            "agency_id": agency_id,
-            "batch_id": batch_id,
-            "now": now,
-        },
-    )
-    inserted, written = result.one()
-    return int(inserted), int(written) - int(inserted)
+async def update_records(
+    session: AsyncSession, entry_id: uuid.UUID, batch_id: str, agency_id: uuid.UUID, changes: Sequence[Change]
+) -> None:
+    """Give stored records their new values and versions (the caller holds `lock_entry_records`)."""
+    if changes:
+        await session.execute(
+            _UPDATE,
+            {
+                "keys": [c.row.key for c in changes],
+                "data": [c.row.data for c in changes],
+                "consents": [c.row.consent_id for c in changes],
+                "versions": [c.version for c in changes],
+                "entry_id": entry_id,
+                "agency_id": agency_id,
+                "batch_id": batch_id,
+            },
+        )
+
+
+# recorded_at is left to its default, the transaction's time.
+_HISTORY_COLUMNS = ("entry_id", "key", "operation", "version", "batch_id", "row_number", "agency_id", "consent_id")
+
+
+async def log_changes(
+    session: AsyncSession, entry_id: uuid.UUID, batch_id: str, agency_id: uuid.UUID, changes: Sequence[Change]
+) -> None:
+    """Append each change to its record's history: which batch and row, which agency, when (A17.1, A36.1)."""
+    if changes:
+        connection = await driver_connection(session)
+        await connection.copy_records_to_table(
+            "record_history",
+            columns=_HISTORY_COLUMNS,
+            records=[
+                (entry_id, c.row.key, c.operation, c.version, batch_id, c.row.row_number, agency_id, c.row.consent_id)
+                for c in changes
+            ],
+        )  # fmt: skip
 
 
 _QUARANTINE = text(

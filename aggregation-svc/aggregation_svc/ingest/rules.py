@@ -13,10 +13,12 @@ import hashlib
 import json
 import re
 import uuid
-from collections.abc import Iterable, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+import orjson
 
 from hub.contracts.catalog import DataItemSpec
 from hub.violations import Violation
@@ -26,6 +28,8 @@ from hub.violations import Violation
 CONSENT_FIELD = "_consent_id"
 
 _INTEGER = re.compile(r"^[+-]?\d+$")
+# A decimal as `format(Decimal(text), "f")` writes it: no sign but a minus, no leading zeros, no exponent.
+_PLAIN_DECIMAL = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?\Z")
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$")
@@ -34,10 +38,7 @@ _TRUE, _FALSE = frozenset({"true", "1"}), frozenset({"false", "0"})
 
 def undeclared_items(fields: Iterable[str], items: Sequence[DataItemSpec]) -> list[Violation]:
     """The centre accepts only the entry's declared data items (A15.1); the consent reference is allowed (A16.1)."""
-    declared = {i.name for i in items} | {CONSENT_FIELD}
-    return [
-        Violation(name, "not a declared data item of the entry", "A15.1") for name in sorted(set(fields) - declared)
-    ]
+    return RecordRules(items, from_text=False).undeclared(fields)
 
 
 def is_blank(value: Any) -> bool:
@@ -45,55 +46,38 @@ def is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def typed_value(item: DataItemSpec, value: Any, *, from_text: bool) -> tuple[Any, str | None]:
-    """A value of the item's declared type, as stored, or why it is not one (A17.1)."""
-    kind = item.data_type
-    if kind == "string":
-        if not isinstance(value, str):
-            return None, "expected a string"
-        # PostgreSQL text holds neither NUL nor lone surrogates, and no public data item needs them.
-        if "\x00" in value:
-            return None, "contains a NUL character"
+Typed = tuple[Any, str | None]
+
+
+def _string(value: Any, from_text: bool) -> Typed:
+    if not isinstance(value, str):
+        return None, "expected a string"
+    # PostgreSQL text holds neither NUL nor lone surrogates, and no public data item needs them.
+    if "\x00" in value:
+        return None, "contains a NUL character"
+    if not value.isascii():
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:
             return None, "is not valid Unicode text"
+    return value, None
+
+
+def _integer(value: Any, from_text: bool) -> Typed:
+    if from_text:
+        if isinstance(value, str) and _INTEGER.match(value.strip()):
+            return int(value.strip()), None
+        return None, "expected an integer" if isinstance(value, str) else "expected integer text"
+    if isinstance(value, int) and not isinstance(value, bool):
         return value, None
+    return None, "expected an integer"  # a JSON string is not one: types are the pusher's to get right
+
+
+def _decimal(value: Any, from_text: bool) -> Typed:
+    if isinstance(value, str) and _PLAIN_DECIMAL.match(value):
+        return value, None  # already the form `format(Decimal(value), "f")` gives: most decimals are sent so
     if from_text and not isinstance(value, str):
-        return None, f"expected {kind} text"
-    if kind == "integer":
-        if isinstance(value, str) and from_text:
-            return (int(value.strip()), None) if _INTEGER.match(value.strip()) else (None, "expected an integer")
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value, None
-        return None, "expected an integer"  # a JSON string is not one: types are the pusher's to get right
-    if kind == "decimal":
-        return _decimal(value)
-    if kind == "boolean":
-        if isinstance(value, bool):
-            return value, None
-        text = value.strip().lower() if isinstance(value, str) and from_text else None
-        if text in _TRUE or text in _FALSE:
-            return text in _TRUE, None
-        return None, "expected true or false"
-    if kind == "date":
-        if isinstance(value, str) and _DATE.match(value.strip()):
-            try:
-                return date.fromisoformat(value.strip()).isoformat(), None
-            except ValueError:
-                pass
-        return None, "expected a date, YYYY-MM-DD"
-    if kind == "datetime":
-        if isinstance(value, str) and _DATETIME.match(value.strip()):
-            try:
-                return datetime.fromisoformat(value.strip()).isoformat(), None
-            except ValueError:
-                pass
-        return None, "expected an ISO 8601 date and time"
-    return None, f"the entry declares an unknown type {kind!r}"
-
-
-def _decimal(value: Any) -> tuple[str | None, str | None]:
+        return None, "expected decimal text"
     if isinstance(value, bool):
         return None, "expected a decimal number"
     if isinstance(value, str):
@@ -111,6 +95,59 @@ def _decimal(value: Any) -> tuple[str | None, str | None]:
     return format(number, "f"), None
 
 
+def _boolean(value: Any, from_text: bool) -> Typed:
+    if from_text and not isinstance(value, str):
+        return None, "expected boolean text"
+    if isinstance(value, bool):
+        return value, None
+    text = value.strip().lower() if isinstance(value, str) and from_text else None
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE, None
+    return None, "expected true or false"
+
+
+def _date(value: Any, from_text: bool) -> Typed:
+    if from_text and not isinstance(value, str):
+        return None, "expected date text"
+    if isinstance(value, str):
+        text = value.strip()
+        if _DATE.match(text):
+            try:
+                parsed = date.fromisoformat(text)
+            except ValueError:
+                pass
+            else:
+                return (text if text.isascii() else parsed.isoformat()), None  # YYYY-MM-DD is its ISO form
+    return None, "expected a date, YYYY-MM-DD"
+
+
+def _datetime(value: Any, from_text: bool) -> Typed:
+    if from_text and not isinstance(value, str):
+        return None, "expected datetime text"
+    if isinstance(value, str):
+        text = value.strip()
+        if _DATETIME.match(text):
+            try:
+                return datetime.fromisoformat(text).isoformat(), None
+            except ValueError:
+                pass
+    return None, "expected an ISO 8601 date and time"
+
+
+_TYPES: dict[str, Callable[[Any, bool], Typed]] = {
+    "string": _string, "integer": _integer, "decimal": _decimal, "boolean": _boolean, "date": _date,
+    "datetime": _datetime,
+}  # fmt: skip
+
+
+def typed_value(item: DataItemSpec, value: Any, *, from_text: bool) -> Typed:
+    """A value of the item's declared type, as stored, or why it is not one (A17.1)."""
+    typed = _TYPES.get(item.data_type)
+    if typed is None:
+        return None, f"the entry declares an unknown type {item.data_type!r}"
+    return typed(value, from_text)
+
+
 def length_problem(item: DataItemSpec, value: Any) -> str | None:
     """Whether a typed value fits the item's declared length (数据长度): characters of a string, digits of a
     number (A17.1)."""
@@ -119,10 +156,66 @@ def length_problem(item: DataItemSpec, value: Any) -> str | None:
     if item.data_type == "string" and len(value) > item.length:
         return f"longer than {item.length} characters"
     if item.data_type in ("integer", "decimal"):
-        digits = sum(ch.isdigit() for ch in str(value))
+        # The stored forms hold only digits, a leading minus and (decimals) one point.
+        text = str(value)
+        digits = len(text) - text.startswith("-") - ("." in text)
         if digits > item.length:
             return f"more than {item.length} digits"
     return None
+
+
+class RecordRules:
+    """An entry's declared items, compiled once for a batch: what a record may carry (A15.1), how each value is
+    checked (A17.1) and how a record is keyed. A batch applies them to every record, so what does not depend on
+    the record (each item's type check, whether it is required or a key) is decided here, once."""
+
+    def __init__(self, items: Sequence[DataItemSpec], *, from_text: bool) -> None:
+        self.items = items
+        self.from_text = from_text
+        self._declared = frozenset(i.name for i in items) | {CONSENT_FIELD}
+        self._checks = [(i.name, i.key, i.required, _TYPES.get(i.data_type), i) for i in items]
+        self._keys = [i.name for i in items if i.key]
+
+    def undeclared(self, fields: Iterable[str]) -> list[Violation]:
+        """Fields that are not declared items of the entry (A15.1)."""
+        if self._declared.issuperset(fields):
+            return []
+        return [
+            Violation(name, "not a declared data item of the entry", "A15.1")
+            for name in sorted(set(fields) - self._declared)
+        ]
+
+    def validate(self, record: Mapping[str, Any]) -> tuple[dict[str, Any], list[Violation]]:
+        """The record checked item by item: required, type, length, key (A17.1); see `validated_record`."""
+        data: dict[str, Any] = {}
+        found: list[Violation] = []
+        for name, key, required, typed, item in self._checks:
+            value = record.get(name)
+            if value is None or (isinstance(value, str) and not value.strip()):
+                if key:
+                    found.append(Violation(name, "a key item needs a value", "A17.1"))
+                elif required:
+                    found.append(Violation(name, "required", "A17.1"))
+                continue
+            if typed is None:
+                found.append(Violation(name, f"the entry declares an unknown type {item.data_type!r}", "A17.1"))
+                continue
+            value, problem = typed(value, self.from_text)
+            if problem is None and item.length is not None:
+                problem = length_problem(item, value)
+            if problem:
+                found.append(Violation(name, problem, "A17.1"))
+            else:
+                data[name] = value
+        return data, found
+
+    def key(self, data: Mapping[str, Any]) -> str:
+        """The record's identity in its entry, by which records upsert (A17.1): its key items' values in
+        declaration order. An entry that declares no key item keys records by their content, so a resent record
+        is no duplicate."""
+        if self._keys:
+            return compact_json([data[name] for name in self._keys])
+        return "sha256:" + hashlib.sha256(canonical_json(data).encode()).hexdigest()
 
 
 def validated_record(
@@ -132,23 +225,7 @@ def validated_record(
 
     Returns the stored form of its declared values (blank ones left out) and every violation found.
     """
-    data: dict[str, Any] = {}
-    found: list[Violation] = []
-    for item in items:
-        value = record.get(item.name)
-        if is_blank(value):
-            if item.key:
-                found.append(Violation(item.name, "a key item needs a value", "A17.1"))
-            elif item.required:
-                found.append(Violation(item.name, "required", "A17.1"))
-            continue
-        typed, problem = typed_value(item, value, from_text=from_text)
-        problem = problem or length_problem(item, typed)
-        if problem:
-            found.append(Violation(item.name, problem, "A17.1"))
-        else:
-            data[item.name] = typed
-    return data, found
+    return RecordRules(items, from_text=from_text).validate(record)
 
 
 def canonical_json(value: Any) -> str:
@@ -156,13 +233,18 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+def compact_json(value: Any) -> str:
+    """The JSON of a stored value: as `canonical_json` writes it, keys in their order, written by orjson (many
+    times faster) unless it holds an integer beyond 64 bits, which orjson refuses."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def record_key(data: Mapping[str, Any], items: Sequence[DataItemSpec]) -> str:
-    """The record's identity in its entry, by which records upsert (A17.1): its key items' values in declaration
-    order. An entry that declares no key item keys records by their content, so a resent record is no duplicate."""
-    keys = [i.name for i in items if i.key]
-    if keys:
-        return canonical_json([data[name] for name in keys])
-    return "sha256:" + hashlib.sha256(canonical_json(data).encode()).hexdigest()
+    """The record's identity in its entry (see `RecordRules.key`)."""
+    return RecordRules(items, from_text=False).key(data)
 
 
 def consent_id_of(value: Any) -> uuid.UUID | None:

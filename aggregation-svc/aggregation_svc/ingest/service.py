@@ -1,9 +1,10 @@
 """Use cases of ingest: a batch validated and stored, once, whatever the channel (A15.1, A15.2, A16.1, A17.1).
 
-A batch is one transaction. Its row is claimed first (a retried or concurrent id waits, then replays); its rows
-are read as they arrive, validated by the rules a chunk at a time, valid ones upserted by key with their history,
-invalid ones quarantined; its counts and events are written last. A batch that stops half-way (the pusher goes
-away, the service is killed) commits nothing, and its retry does it all once.
+A batch is one transaction. It takes its entry's write lock and claims its row first (a retried or concurrent id
+waits, then replays); its rows are read as they arrive and checked by the rules a chunk at a time, ahead of the
+writes, so that checking the next chunk overlaps writing this one; valid rows are upserted by key with their
+history, invalid ones quarantined; its counts and events are written last. A batch that stops half-way (the
+pusher goes away, the service is killed) commits nothing, and its retry does it all once.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,17 +26,18 @@ from aggregation_svc.entries.service import KnownEntry
 from aggregation_svc.ingest import repository
 from aggregation_svc.ingest.formats import Body, Format, HeaderCheck, Row, listed_rows
 from aggregation_svc.ingest.models import Batch
-from aggregation_svc.ingest.repository import Accepted, Rejected
+from aggregation_svc.ingest.repository import Rejected
 from aggregation_svc.ingest.rules import (
     CONSENT_FIELD,
+    RecordRules,
     canonical_json,
+    compact_json,
     consent_id_of,
     consent_violations,
-    record_key,
     undeclared_items,
-    validated_record,
 )
 from aggregation_svc.ingest.schemas import BatchReport, QuarantinedRowOut, RowProblem
+from aggregation_svc.ingest.writes import Accepted, planned_writes
 from hub.contracts.aggregation import (
     BatchIngested,
     BatchRefused,
@@ -47,13 +50,16 @@ from hub.internal_token import Caller
 from hub.outbox import record_event
 from hub.regions import region_contains
 from hub.roles import OPERATOR_ROLES, Role
+from hub.streams import read_ahead
 from hub.violations import Violation, refuse_if_any
 
 log = structlog.get_logger(__name__)
 
 SOURCE = "/hub/aggregation"
 # Rows validated and written per round trip: large enough to amortise it, small enough to keep memory flat.
-CHUNK_ROWS = 2000
+CHUNK_ROWS = 5000
+# Chunks checked ahead of the one being written.
+READ_AHEAD = 2
 # The largest problem summary an event carries.
 SUMMARY_LIMIT = 50
 
@@ -72,7 +78,7 @@ class Incoming:
 
     format: str
     from_text: bool
-    rows: Callable[[HeaderCheck], AsyncIterator[Row]]
+    rows: Callable[[HeaderCheck], AsyncIterator[list[Row]]]
     drain: Callable[[], Awaitable[None]]
     digest: Callable[[], str]
 
@@ -117,13 +123,14 @@ class _Tally:
     problems: Counter[tuple[str, str]] = field(default_factory=Counter)
 
 
-async def _chunks(rows: AsyncIterator[Row], size: int) -> AsyncIterator[list[Row]]:
+async def _chunks(pieces: AsyncIterator[list[Row]], size: int) -> AsyncIterator[list[Row]]:
+    """The rows, as read, in chunks of `size` (the last one smaller)."""
     chunk: list[Row] = []
-    async for row in rows:
-        chunk.append(row)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
+    async for piece in pieces:
+        chunk.extend(piece)
+        while len(chunk) >= size:
+            yield chunk[:size]
+            chunk = chunk[size:]
     if chunk:
         yield chunk
 
@@ -132,24 +139,62 @@ def _clean(text: str) -> str:
     return text.replace("\x00", "").encode("utf-8", errors="replace").decode("utf-8")
 
 
-def _rounds(accepted: list[Accepted]) -> list[list[Accepted]]:
-    """Rows split so no key repeats within a statement: a key pushed twice in a chunk is upserted twice, in order."""
-    rounds: list[list[Accepted]] = []
-    seen: Counter[str] = Counter()
-    for row in accepted:
-        position = seen[row.key]
-        seen[row.key] += 1
-        if position == len(rounds):
-            rounds.append([])
-        rounds[position].append(row)
-    return rounds
+@dataclass
+class _Checked:
+    """A chunk of rows checked against the entry's items; those that reference a consent still await its check."""
+
+    accepted: list[Accepted] = field(default_factory=list)
+    awaiting_consent: list[tuple[Row, dict[str, Any], list[Violation], Any]] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+def _reject(checked: _Checked, row: Row, found: list[Violation], tally: _Tally) -> None:
+    problems = [{"field": v.field, "reason": v.message, "requirement": v.requirement} for v in found]
+    checked.rejected.append(Rejected(row.number, json.dumps(problems, ensure_ascii=False), _clean(row.raw)))
+    tally.problems.update((v.field, v.requirement) for v in found)
+
+
+def _check_chunk(chunk: list[Row], rules: RecordRules, entry: KnownEntry, batch_id: str, tally: _Tally) -> _Checked:
+    """Check each row against the entry's items (A15.1, A17.1); a row with an undeclared item refuses the batch."""
+    checked = _Checked()
+    consent_required = entry.row.consent_required
+    for row in chunk:
+        tally.received += 1
+        values = row.values
+        if values is None:
+            _reject(checked, row, [Violation("row", row.problem or "not a record", "A17.1")], tally)
+            continue
+        undeclared = rules.undeclared(values)
+        if undeclared:
+            refuse_if_any(
+                [Violation(v.field, f"row {row.number}: {v.message}", v.requirement) for v in undeclared],
+                f"Row {row.number} carries items entry {entry.row.code} does not declare: nothing of batch "
+                f"{batch_id} is stored.",
+            )
+        data, found = rules.validate(values)
+        consent = values.get(CONSENT_FIELD)
+        if consent is not None or consent_required:
+            checked.awaiting_consent.append((row, data, found, consent))
+        elif found:
+            _reject(checked, row, found, tally)
+        else:
+            checked.accepted.append(Accepted(row.number, rules.key(data), compact_json(data), None))
+    return checked
+
+
+async def _checked_chunks(
+    rows: AsyncIterator[list[Row]], rules: RecordRules, entry: KnownEntry, batch_id: str, tally: _Tally
+) -> AsyncIterator[_Checked]:
+    async for chunk in _chunks(rows, CHUNK_ROWS):
+        yield _check_chunk(chunk, rules, entry, batch_id, tally)
 
 
 async def ingest_batch(
     session: AsyncSession, entry: KnownEntry, pusher: Pusher, batch_id: str, channel: str, incoming: Incoming
 ) -> IngestOutcome:
     """Validate and store a batch once (A17.1); the caller has checked the entry accepts data from the pusher."""
-    now = datetime.now(UTC)
+    now = await repository.transaction_time(session)
+    await repository.lock_entry_records(session, entry.entry_id)
     claimed = await repository.claim_batch(
         session,
         {
@@ -173,9 +218,11 @@ async def ingest_batch(
         )
 
     tally = _Tally()
-    async for chunk in _chunks(incoming.rows(check_header), CHUNK_ROWS):
-        await _store_chunk(session, entry, pusher, batch_id, chunk, incoming.from_text, tally, now)
-    batch.status, batch.finished_at = "ingested", datetime.now(UTC)
+    rules = RecordRules(entry.items, from_text=incoming.from_text)
+    checked = _checked_chunks(incoming.rows(check_header), rules, entry, batch_id, tally)
+    async for chunk in read_ahead(checked, READ_AHEAD):
+        await _store_chunk(session, entry, pusher, batch_id, chunk, rules, tally, now)
+    batch.status, batch.finished_at = "ingested", await repository.clock_time(session)
     batch.received, batch.stored, batch.quarantined = tally.received, tally.stored, tally.quarantined
     batch.inserted, batch.updated, batch.content_sha256 = tally.inserted, tally.updated, incoming.digest()
     await session.flush()
@@ -188,49 +235,38 @@ async def _store_chunk(
     entry: KnownEntry,
     pusher: Pusher,
     batch_id: str,
-    chunk: list[Row],
-    from_text: bool,
+    checked: _Checked,
+    rules: RecordRules,
     tally: _Tally,
     now: datetime,
 ) -> None:
-    references = {consent for row in chunk if row.values and (consent := consent_id_of(row.values.get(CONSENT_FIELD)))}
-    valid = (
-        await repository.valid_consents(session, references, entry.entry_id, entry.row.provider_agency_id, now)
-        if references
-        else set()
-    )
-    accepted: list[Accepted] = []
-    rejected: list[Rejected] = []
-    for row in chunk:
-        tally.received += 1
-        if row.values is None:
-            found = [Violation("row", row.problem or "not a record", "A17.1")]
-        else:
-            undeclared = undeclared_items(row.values, entry.items)
-            refuse_if_any(
-                [Violation(v.field, f"row {row.number}: {v.message}", v.requirement) for v in undeclared],
-                f"Row {row.number} carries items entry {entry.row.code} does not declare: nothing of batch "
-                f"{batch_id} is stored.",
-            )
-            data, found = validated_record(row.values, entry.items, from_text=from_text)
-            consent = row.values.get(CONSENT_FIELD)
-            found += consent_violations(consent, entry.row.consent_required, valid)
-            if not found:
-                key = record_key(data, entry.items)
-                accepted.append(Accepted(row.number, key, canonical_json(data), consent_id_of(consent)))
-                continue
-        problems = [{"field": v.field, "reason": v.message, "requirement": v.requirement} for v in found]
-        rejected.append(Rejected(row.number, json.dumps(problems, ensure_ascii=False), _clean(row.raw)))
-        tally.problems.update((v.field, v.requirement) for v in found)
-    for statement_rows in _rounds(accepted):
-        inserted, updated = await repository.upsert_records(
-            session, entry.entry_id, batch_id, pusher.agency_id, statement_rows, now
+    accepted = checked.accepted
+    if checked.awaiting_consent:
+        # Consents are read here, not where rows are checked: the session is this writer's alone.
+        references = {c for _, _, _, value in checked.awaiting_consent if (c := consent_id_of(value))}
+        valid = (
+            await repository.valid_consents(session, references, entry.entry_id, entry.row.provider_agency_id, now)
+            if references
+            else set()
         )
-        tally.inserted += inserted
-        tally.updated += updated
-    await repository.quarantine(session, entry.entry_id, batch_id, rejected)
+        for row, data, found, value in checked.awaiting_consent:
+            found = found + consent_violations(value, entry.row.consent_required, valid)
+            if found:
+                _reject(checked, row, found, tally)
+            else:
+                accepted.append(Accepted(row.number, rules.key(data), compact_json(data), consent_id_of(value)))
+        accepted.sort(key=lambda row: row.row_number)
+    writes = planned_writes(
+        accepted, await repository.stored_versions(session, entry.entry_id, {a.key for a in accepted})
+    )
+    await repository.insert_records(session, entry.entry_id, batch_id, pusher.agency_id, writes.inserts)
+    await repository.update_records(session, entry.entry_id, batch_id, pusher.agency_id, writes.updates)
+    await repository.log_changes(session, entry.entry_id, batch_id, pusher.agency_id, writes.history)
+    await repository.quarantine(session, entry.entry_id, batch_id, checked.rejected)
+    tally.inserted += writes.inserted
+    tally.updated += writes.updated
     tally.stored += len(accepted)
-    tally.quarantined += len(rejected)
+    tally.quarantined += len(checked.rejected)
 
 
 def _record_outcome_events(session: AsyncSession, entry: KnownEntry, batch: Batch, tally: _Tally) -> None:

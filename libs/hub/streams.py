@@ -1,0 +1,51 @@
+"""Async iteration helpers."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class _Failed:
+    error: Exception
+
+
+_END = object()
+
+
+async def read_ahead(source: AsyncIterator[T], depth: int) -> AsyncIterator[T]:
+    """The items of `source`, produced by a task of their own up to `depth` items ahead of the consumer.
+
+    An async generator only runs while its consumer waits on it; read ahead, it runs while the consumer waits on
+    something else (a database round trip), so the two overlap. Memory stays bounded by `depth` items. An error
+    of the source reaches the consumer where it happened, after the items before it; a consumer that stops early
+    (or fails) cancels the source and closes it.
+    """
+    queue: asyncio.Queue[T | _Failed | object] = asyncio.Queue(maxsize=depth)
+
+    async def produce() -> None:
+        try:
+            async for item in source:
+                await queue.put(item)
+            await queue.put(_END)
+        except Exception as error:  # handed to the consumer, which raises it
+            await queue.put(_Failed(error))
+        finally:
+            aclose = getattr(source, "aclose", None)
+            if aclose is not None:
+                await aclose()
+
+    producer = asyncio.create_task(produce())
+    try:
+        while (item := await queue.get()) is not _END:
+            if isinstance(item, _Failed):
+                raise item.error
+            yield item  # type: ignore[misc]
+    finally:
+        producer.cancel()
+        await asyncio.gather(producer, return_exceptions=True)
