@@ -94,17 +94,16 @@ async def valid_consents(
     return set((await session.execute(query)).scalars())
 
 
-_STORED_VERSIONS = text("SELECT key, version FROM records WHERE entry_id = :entry_id AND key = ANY(:keys)").bindparams(
-    bindparam("keys", type_=ARRAY(Text))
-)
-
-
 async def stored_versions(session: AsyncSession, entry_id: uuid.UUID, keys: Collection[str]) -> dict[str, int]:
     """The version of each of these keys the entry already stores."""
     if not keys:
         return {}
-    result = await session.execute(_STORED_VERSIONS, {"entry_id": entry_id, "keys": list(keys)})
-    return {key: version for key, version in result.all()}
+    # asyncpg itself: SQLAlchemy would process the thousands of keys one by one on the way.
+    connection = await driver_connection(session)
+    rows = await connection.fetch(
+        "SELECT key, version FROM records WHERE entry_id = $1 AND key = ANY($2::text[])", entry_id, list(keys)
+    )
+    return {key: version for key, version in rows}
 
 
 # created_at and updated_at are left to their default, the transaction's time: the batch's `now`.
@@ -129,12 +128,11 @@ async def insert_records(
     """Store records whose keys the entry does not hold yet (the caller holds `lock_entry_records`)."""
     if changes:
         connection = await driver_connection(session)
+        entry, agency = str(entry_id), str(agency_id)  # asyncpg encodes a UUID's text faster than a UUID object
         await connection.copy_records_to_table(
             "records",
             columns=_RECORD_COLUMNS,
-            records=[
-                (entry_id, c.row.key, c.row.data, c.row.consent_id, agency_id, batch_id, c.version) for c in changes
-            ],
+            records=[(entry, c.row.key, c.row.data, c.row.consent_id, agency, batch_id, c.version) for c in changes],
         )
 
 
@@ -182,11 +180,12 @@ async def log_changes(
     """Append each change to its record's history: which batch and row, which agency, when (A17.1, A36.1)."""
     if changes:
         connection = await driver_connection(session)
+        entry, agency = str(entry_id), str(agency_id)  # asyncpg encodes a UUID's text faster than a UUID object
         await connection.copy_records_to_table(
             "record_history",
             columns=_HISTORY_COLUMNS,
             records=[
-                (entry_id, c.row.key, c.operation, c.version, batch_id, c.row.row_number, agency_id, c.row.consent_id)
+                (entry, c.row.key, c.operation, c.version, batch_id, c.row.row_number, agency, c.row.consent_id)
                 for c in changes
             ],
         )  # fmt: skip

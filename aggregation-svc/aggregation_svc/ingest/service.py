@@ -158,6 +158,8 @@ def _check_chunk(chunk: list[Row], rules: RecordRules, entry: KnownEntry, batch_
     """Check each row against the entry's items (A15.1, A17.1); a row with an undeclared item refuses the batch."""
     checked = _Checked()
     consent_required = entry.row.consent_required
+    readable: list[Row] = []
+    records: list[dict[str, Any]] = []
     for row in chunk:
         tally.received += 1
         values = row.values
@@ -171,7 +173,9 @@ def _check_chunk(chunk: list[Row], rules: RecordRules, entry: KnownEntry, batch_
                 f"Row {row.number} carries items entry {entry.row.code} does not declare: nothing of batch "
                 f"{batch_id} is stored.",
             )
-        data, found = rules.validate(values)
+        readable.append(row)
+        records.append(values)
+    for row, values, (data, found) in zip(readable, records, rules.validate_all(records), strict=True):
         consent = values.get(CONSENT_FIELD)
         if consent is not None or consent_required:
             checked.awaiting_consent.append((row, data, found, consent))
