@@ -9,6 +9,7 @@ pusher goes away, the service is killed) commits nothing, and its retry does it 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import uuid
@@ -123,18 +124,6 @@ class _Tally:
     problems: Counter[tuple[str, str]] = field(default_factory=Counter)
 
 
-async def _chunks(pieces: AsyncIterator[list[Row]], size: int) -> AsyncIterator[list[Row]]:
-    """The rows, as read, in chunks of `size` (the last one smaller)."""
-    chunk: list[Row] = []
-    async for piece in pieces:
-        chunk.extend(piece)
-        while len(chunk) >= size:
-            yield chunk[:size]
-            chunk = chunk[size:]
-    if chunk:
-        yield chunk
-
-
 def _clean(text: str) -> str:
     return text.replace("\x00", "").encode("utf-8", errors="replace").decode("utf-8")
 
@@ -154,13 +143,14 @@ def _reject(checked: _Checked, row: Row, found: list[Violation], tally: _Tally) 
     tally.problems.update((v.field, v.requirement) for v in found)
 
 
-def _check_chunk(chunk: list[Row], rules: RecordRules, entry: KnownEntry, batch_id: str, tally: _Tally) -> _Checked:
+def _check_piece(
+    piece: list[Row], rules: RecordRules, entry: KnownEntry, batch_id: str, tally: _Tally, checked: _Checked
+) -> None:
     """Check each row against the entry's items (A15.1, A17.1); a row with an undeclared item refuses the batch."""
-    checked = _Checked()
     consent_required = entry.row.consent_required
     readable: list[Row] = []
     records: list[dict[str, Any]] = []
-    for row in chunk:
+    for row in piece:
         tally.received += 1
         values = row.values
         if values is None:
@@ -183,14 +173,26 @@ def _check_chunk(chunk: list[Row], rules: RecordRules, entry: KnownEntry, batch_
             _reject(checked, row, found, tally)
         else:
             checked.accepted.append(Accepted(row.number, rules.key(data), compact_json(data), None))
-    return checked
 
 
 async def _checked_chunks(
-    rows: AsyncIterator[list[Row]], rules: RecordRules, entry: KnownEntry, batch_id: str, tally: _Tally
+    pieces: AsyncIterator[list[Row]], rules: RecordRules, entry: KnownEntry, batch_id: str, tally: _Tally
 ) -> AsyncIterator[_Checked]:
-    async for chunk in _chunks(rows, CHUNK_ROWS):
-        yield _check_chunk(chunk, rules, entry, batch_id, tally)
+    """The rows checked a piece at a time as they are read, in chunks of at least CHUNK_ROWS rows (the last one
+    smaller)."""
+    checked, rows = _Checked(), 0
+    async for piece in pieces:
+        _check_piece(piece, rules, entry, batch_id, tally, checked)
+        rows += len(piece)
+        if rows >= CHUNK_ROWS:
+            yield checked
+            checked, rows = _Checked(), 0
+        else:
+            # Reading a body that has arrived does not wait, so checking would hold the event loop for a whole
+            # chunk; yielding after each piece lets the writer go on as soon as its database call returns.
+            await asyncio.sleep(0)
+    if rows:
+        yield checked
 
 
 async def ingest_batch(
