@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -12,13 +12,13 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class _Failed:
-    error: Exception
+    error: BaseException
 
 
 _END = object()
 
 
-async def read_ahead(source: AsyncIterator[T], depth: int) -> AsyncIterator[T]:
+async def read_ahead(source: AsyncIterator[T], depth: int) -> AsyncGenerator[T, None]:
     """The items of `source`, produced by a task of their own up to `depth` items ahead of the consumer.
 
     An async generator only runs while its consumer waits on it; read ahead, it runs while the consumer waits on
@@ -26,6 +26,8 @@ async def read_ahead(source: AsyncIterator[T], depth: int) -> AsyncIterator[T]:
     of the source reaches the consumer where it happened, after the items before it; a consumer that stops early
     (or fails) cancels the source and closes it.
     """
+    if depth < 1:
+        raise ValueError("read_ahead needs a depth of at least 1")
     queue: asyncio.Queue[T | _Failed | object] = asyncio.Queue(maxsize=depth)
 
     async def produce() -> None:
@@ -33,6 +35,11 @@ async def read_ahead(source: AsyncIterator[T], depth: int) -> AsyncIterator[T]:
             async for item in source:
                 await queue.put(item)
             await queue.put(_END)
+        except asyncio.CancelledError as error:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():  # the consumer is done: nobody waits for more
+                raise
+            await queue.put(_Failed(error))  # the source's own: the consumer must not wait forever
         except Exception as error:  # handed to the consumer, which raises it
             await queue.put(_Failed(error))
         finally:

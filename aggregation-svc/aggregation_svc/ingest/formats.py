@@ -137,18 +137,23 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+# The values orjson reads exactly as json does. It has only floats for numbers with a fraction (json reads them
+# as exact decimals) and reads integers beyond 64 bits as floats; a list or an object may hold either.
+_READ_ALIKE = frozenset({str, int, bool, type(None)})
+
+
 def _json_row(number: int, line: bytes) -> Row:
     # orjson reads most lines several times faster than json; json reads the rest, so that what a row means
-    # never depends on which parser read it: numbers with a fraction exactly (orjson has only floats, and reads
-    # integers beyond 64 bits as floats), and the errors and oddities (lone surrogates) as json reports them.
+    # never depends on which parser read it: numbers, and the errors and oddities (lone surrogates) as json
+    # reports them.
     try:
         value = orjson.loads(line)
     except orjson.JSONDecodeError:
         value = None
-    if not isinstance(value, dict) or float in map(type, value.values()):
+    if not isinstance(value, dict) or not _READ_ALIKE.issuperset(map(type, value.values())):
         try:
             value = json.loads(line.decode("utf-8"), parse_float=Decimal, parse_constant=_no_constants)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested deeper than json reads
             return Row(number, None, line, f"not a JSON record: {exc}")
     if not isinstance(value, dict):
         return Row(number, None, line, "a record is a JSON object")

@@ -35,6 +35,8 @@ _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$")
 _TRUE, _FALSE = frozenset({"true", "1"}), frozenset({"false", "0"})
+# The most digits a decimal may have written out (before and after its point).
+MAX_DECIMAL_DIGITS = 1000
 
 
 def undeclared_items(fields: Iterable[str], items: Sequence[DataItemSpec]) -> list[Violation]:
@@ -67,7 +69,10 @@ def _string(value: Any, from_text: bool) -> Typed:
 def _integer(value: Any, from_text: bool) -> Typed:
     if from_text:
         if isinstance(value, str) and _INTEGER.match(value.strip()):
-            return int(value.strip()), None
+            try:
+                return int(value.strip()), None
+            except ValueError:  # beyond the digits Python converts (sys.get_int_max_str_digits)
+                return None, "too many digits"
         return None, "expected an integer" if isinstance(value, str) else "expected integer text"
     if isinstance(value, int) and not isinstance(value, bool):
         return value, None
@@ -75,7 +80,7 @@ def _integer(value: Any, from_text: bool) -> Typed:
 
 
 def _decimal(value: Any, from_text: bool) -> Typed:
-    if isinstance(value, str) and _PLAIN_DECIMAL.match(value):
+    if isinstance(value, str) and len(value) <= MAX_DECIMAL_DIGITS and _PLAIN_DECIMAL.match(value):
         return value, None  # already the form `format(Decimal(value), "f")` gives: most decimals are sent so
     if from_text and not isinstance(value, str):
         return None, "expected decimal text"
@@ -93,6 +98,11 @@ def _decimal(value: Any, from_text: bool) -> Typed:
         return None, "expected a decimal number"
     if not number.is_finite():
         return None, "expected a finite decimal number"
+    # Written out without exponent, 1e999999999 would take a gigabyte: refused, however long the item may be.
+    _, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)
+    if number and max(len(digits), len(digits) + exponent, -exponent) > MAX_DECIMAL_DIGITS:
+        return None, f"more than {MAX_DECIMAL_DIGITS} digits written out"
     return format(number, "f"), None
 
 
@@ -202,11 +212,8 @@ def _integers_as_sent(column: list[Any], item: DataItemSpec) -> bool:
 
 def _decimals_as_sent(column: list[Any], item: DataItemSpec) -> bool:
     # Every character of a plain decimal but its sign and point is a digit: within the length, so are its digits.
-    return (
-        _all_strings(column)
-        and all(map(_PLAIN_DECIMAL.match, column))
-        and (item.length is None or max(map(len, column)) <= item.length)
-    )
+    longest = min(item.length or MAX_DECIMAL_DIGITS, MAX_DECIMAL_DIGITS)
+    return _all_strings(column) and all(map(_PLAIN_DECIMAL.match, column)) and max(map(len, column)) <= longest
 
 
 def _booleans_as_sent(column: list[Any], item: DataItemSpec) -> bool:

@@ -15,6 +15,7 @@ import json
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -226,8 +227,9 @@ async def ingest_batch(
     tally = _Tally()
     rules = RecordRules(entry.items, from_text=incoming.from_text)
     checked = _checked_chunks(incoming.rows(check_header), rules, entry, batch_id, tally)
-    async for chunk in read_ahead(checked, READ_AHEAD):
-        await _store_chunk(session, entry, pusher, batch_id, chunk, rules, tally, now)
+    async with aclosing(read_ahead(checked, READ_AHEAD)) as chunks:
+        async for chunk in chunks:
+            await _store_chunk(session, entry, pusher, batch_id, chunk, rules, tally, now)
     batch.status, batch.finished_at = "ingested", await repository.clock_time(session)
     batch.received, batch.stored, batch.quarantined = tally.received, tally.stored, tally.quarantined
     batch.inserted, batch.updated, batch.content_sha256 = tally.inserted, tally.updated, incoming.digest()
