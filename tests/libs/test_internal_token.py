@@ -77,3 +77,27 @@ def test_tokens_are_short_lived() -> None:
     token = TokenSigner(private, ttl_seconds=60).sign(CALLER, audience="catalog")
     claims = jwt.decode(token, options={"verify_signature": False})
     assert 0 < claims["exp"] - time.time() <= 60
+
+
+def test_a_token_verified_before_is_refused_once_it_expires_A12_1() -> None:
+    """The verifier remembers tokens it has verified (the gateway resends one for half its life), but only
+    until they expire."""
+    private, public = generate_keypair()
+    verifier = TokenVerifier([public], audience="catalog")
+    token = TokenSigner(private, ttl_seconds=2).sign(CALLER, audience="catalog")  # expires 1-2 s from now
+    assert verifier.verify(token) == verifier.verify(token)
+    time.sleep(2.1)
+    with pytest.raises(Unauthorized, match="expired"):
+        verifier.verify(token)
+
+
+def test_a_remembered_token_is_no_way_around_the_checks_for_another_token_A12_1() -> None:
+    private, public = generate_keypair()
+    verifier = TokenVerifier([public], audience="catalog")
+    token = TokenSigner(private).sign(CALLER, audience="catalog")
+    verifier.verify(token)
+    header, _payload, signature = token.split(".")
+    claims = jwt.decode(token, options={"verify_signature": False})
+    forged_payload = jwt.utils.base64url_encode(json.dumps({**claims, "sub": "someone-else"}).encode()).decode()
+    with pytest.raises(Unauthorized):
+        verifier.verify(f"{header}.{forged_payload}.{signature}")
