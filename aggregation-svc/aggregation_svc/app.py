@@ -12,6 +12,7 @@ from aggregation_svc.consent.router import router as consent_router
 from aggregation_svc.consumers import handlers
 from aggregation_svc.delivery.router import router as delivery_router
 from aggregation_svc.entries.router import router as entries_router
+from aggregation_svc.ingest.retention import quarantine_retention
 from aggregation_svc.ingest.router import router as ingest_router
 from aggregation_svc.quality.router import router as quality_router
 from aggregation_svc.quality.sweeper import quality_sweeper
@@ -24,7 +25,7 @@ SPEC = ServiceSpec(
     routers=[entries_router, ingest_router, consent_router, delivery_router, quality_router, basedb_router],
     migrations=Path(__file__).parent / "migrations",
     handlers=handlers,
-    extra_lifespan=quality_sweeper,
+    extra_lifespans=[quality_sweeper, quarantine_retention],
 )
 
 

@@ -24,7 +24,7 @@ SPEC = ServiceSpec(
     description="The unified public data catalogue (公共数据目录) and the agency registry.",
     routers=[regions_router, agencies_router, entries_router, sources_router, deadlines_router, transfer_router],
     migrations=MIGRATIONS,
-    extra_lifespan=overdue_sweeper,
+    extra_lifespans=[overdue_sweeper],
 )
 
 

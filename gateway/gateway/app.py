@@ -73,7 +73,7 @@ def create_app(settings: Settings | None = None, tracer_provider: TracerProvider
         migrations=MIGRATIONS,
         require_internal_token=False,
         extra_readiness=[services_ready],
-        extra_lifespan=lambda app: _gateway_lifespan(app, context),
+        extra_lifespans=[lambda app: _gateway_lifespan(app, context)],
         middleware=[
             Middleware(Guard),
             Middleware(

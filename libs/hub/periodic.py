@@ -17,7 +17,7 @@ log = structlog.get_logger(__name__)
 def every(
     name: str, interval_seconds: float, work: Callable[[FastAPI, AsyncSession], Awaitable[None]]
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """A lifespan part (ServiceSpec.extra_lifespan) running `work` in its own transaction now and then every
+    """A lifespan part (one of ServiceSpec.extra_lifespans) running `work` in its own transaction now and then every
     `interval_seconds`; a failure is logged and the next interval tries again. `work` must be safe when several
     replicas run it (a lock or SKIP LOCKED), since each replica has its own loop."""
 

@@ -42,8 +42,9 @@ class ServiceSpec:
     extra_readiness: Sequence[probes.ReadinessCheck] = field(default_factory=tuple)
     # ASGI middleware of the service's own, innermost first (inside metrics and tracing).
     middleware: Sequence[Middleware] = field(default_factory=tuple)
-    # Resources of the service's own (an HTTP client, a cache…) opened after the shared ones, closed before.
-    extra_lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None
+    # Resources and background work of the service's own (an HTTP client, a sweeper…), entered in order after the
+    # shared ones, left in reverse before them.
+    extra_lifespans: Sequence[Callable[[FastAPI], AbstractAsyncContextManager[None]]] = ()
     version: str = "0.1.0"
 
 
@@ -83,8 +84,8 @@ def create_service_app(
         app.state.consumer = consumer
         try:
             async with AsyncExitStack() as stack:
-                if spec.extra_lifespan:
-                    await stack.enter_async_context(spec.extra_lifespan(app))
+                for part in spec.extra_lifespans:
+                    await stack.enter_async_context(part(app))
                 yield
         finally:
             if consumer:

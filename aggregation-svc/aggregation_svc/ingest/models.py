@@ -48,6 +48,8 @@ class Batch(Base):
     refusal: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When its quarantined rows were deleted at the end of their retention (A38.1); their count stays.
+    quarantine_purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Record(Base):

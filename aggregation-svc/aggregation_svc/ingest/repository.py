@@ -218,6 +218,24 @@ async def quarantine(session: AsyncSession, entry_id: uuid.UUID, batch_id: str, 
         )
 
 
+_PURGE_QUARANTINE = text(
+    """
+    WITH purged AS (
+        UPDATE batches SET quarantine_purged_at = :now
+        WHERE finished_at < :cutoff AND quarantined > 0 AND quarantine_purged_at IS NULL
+        RETURNING entry_id, batch_id
+    )
+    DELETE FROM quarantined_rows q USING purged p WHERE q.entry_id = p.entry_id AND q.batch_id = p.batch_id
+    """
+)
+
+
+async def purge_quarantine(session: AsyncSession, cutoff: datetime, now: datetime) -> int:
+    """Delete the quarantined rows of batches finished before `cutoff`, noting when on each batch; rows deleted."""
+    result = await session.execute(_PURGE_QUARANTINE, {"cutoff": cutoff, "now": now})
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def quarantined_rows(
     session: AsyncSession, entry_id: uuid.UUID, batch_id: str, after: int, limit: int
 ) -> Sequence[QuarantinedRow]:

@@ -42,6 +42,8 @@ class BatchReport(BaseModel):
     content_sha256: str | None
     started_at: datetime
     finished_at: datetime | None
+    # Set once the quarantined rows' retention ended and they were deleted (A38.1): `quarantine` is empty then.
+    quarantine_purged_at: datetime | None = None
     refusal: dict[str, Any] | None
     replayed: bool = False
     quarantine: list[QuarantinedRowOut]

@@ -373,6 +373,6 @@ async def report(
         channel=batch.channel, format=batch.format, status=batch.status, entry_version=batch.entry_version,
         received=batch.received, stored=batch.stored, inserted=batch.inserted, updated=batch.updated,
         quarantined=batch.quarantined, content_sha256=batch.content_sha256, started_at=batch.started_at,
-        finished_at=batch.finished_at, refusal=batch.refusal, replayed=replayed, quarantine=quarantine,
-        next_quarantine_after=rows[-1].row_number if more else None,
+        finished_at=batch.finished_at, quarantine_purged_at=batch.quarantine_purged_at, refusal=batch.refusal,
+        replayed=replayed, quarantine=quarantine, next_quarantine_after=rows[-1].row_number if more else None,
     )  # fmt: skip
