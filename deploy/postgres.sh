@@ -6,6 +6,7 @@
 # Environment:
 #   RUN_DIR       where state lives (default: <repo>/.run); the cluster is $RUN_DIR/pg
 #   PG_PORT       TCP port on 127.0.0.1 (default 55432)
+#   PG_SHARED_BUFFERS, PG_MAX_WAL_SIZE   memory and WAL sizing (default 1GB, 4GB: see write_config)
 #   PG_TUNING     "test" trades durability for speed (fsync/synchronous_commit/full_page_writes off);
 #                 never the default, because a crash could then corrupt the cluster
 #   DATABASE_URL  if set, an existing server is used and this script manages nothing
@@ -94,8 +95,8 @@ max_connections = 300
 # Sized for bulk loads into the big data centre: at the 128 MB default a load of a million records evicts and
 # writes back its own pages as it goes (bench/aggregation_ingest.py ran at two thirds of its speed), and 4 GB of
 # WAL between checkpoints keeps such a load from forcing one.
-shared_buffers = 1GB
-max_wal_size = 4GB
+shared_buffers = ${PG_SHARED_BUFFERS:-1GB}
+max_wal_size = ${PG_MAX_WAL_SIZE:-4GB}
 "
     if [[ "$PG_TUNING" == "test" ]]; then
         # Throwaway test data only: a crash may lose or corrupt it.

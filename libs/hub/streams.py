@@ -35,12 +35,10 @@ async def read_ahead(source: AsyncIterator[T], depth: int) -> AsyncGenerator[T, 
             async for item in source:
                 await queue.put(item)
             await queue.put(_END)
-        except asyncio.CancelledError as error:
+        except BaseException as error:  # handed to the consumer, which raises it: it must never wait forever
             task = asyncio.current_task()
-            if task is not None and task.cancelling():  # the consumer is done: nobody waits for more
-                raise
-            await queue.put(_Failed(error))  # the source's own: the consumer must not wait forever
-        except Exception as error:  # handed to the consumer, which raises it
+            if isinstance(error, asyncio.CancelledError) and task is not None and task.cancelling():
+                raise  # the consumer cancelled the producer: it waits for nothing more
             await queue.put(_Failed(error))
         finally:
             aclose = getattr(source, "aclose", None)

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -221,3 +222,20 @@ async def streamed_rows(
     if cut is not None:
         await cut()
         raise ConnectionAbortedError("the pusher went away mid-batch")
+
+
+def consent_body(entry_id: str, **overrides: Any) -> dict[str, Any]:
+    return {
+        "subject": "320200199001011234", "purpose": "办理居住证", "method": "政务服务网在线勾选同意",
+        "scope": "居住地址、联系电话", "entry_ids": [entry_id], "query_channel": "无锡市政务服务网“我的数据”",
+        "correction_channel": "12345 政务服务热线", "given_at": (datetime.now(UTC) - timedelta(days=1)).isoformat(),
+        **overrides,
+    }  # fmt: skip
+
+
+async def record_consent(world: World, entry_id: str, **overrides: Any) -> str:
+    response = await world.gateway.post(
+        "/api/aggregation/consents", json=consent_body(entry_id, **overrides), headers=world.police.system
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])

@@ -245,3 +245,20 @@ async def test_a_cancelled_consumer_cancels_the_source() -> None:
         await consumer
     assert await tasks_left(before) == set()
     assert log == ["finally"]
+
+
+class Halt(BaseException):
+    """Neither an Exception nor a cancellation: what a source might still raise (SystemExit, a group)."""
+
+
+async def test_a_base_exception_of_the_source_reaches_the_consumer_instead_of_leaving_it_waiting() -> None:
+    class Halting(Numbers):
+        async def __anext__(self) -> int:
+            if self.produced == 2:
+                raise Halt("stop")
+            return await super().__anext__()
+
+    received: list[int] = []
+    with pytest.raises(Halt):
+        await asyncio.wait_for(collect(read_ahead(Halting(), 2), received), timeout=5)
+    assert received == [1, 2]

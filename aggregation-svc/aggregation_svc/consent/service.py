@@ -89,7 +89,7 @@ async def revoke(session: AsyncSession, caller: Caller, consent_id: uuid.UUID, r
             raise Forbidden(f"Consent {consent_id} is outside region {caller.region_code}.", requirement="A4.1")
     if consent.revoked_at is not None:
         return consent
-    now = datetime.now(UTC)
+    now = await records.clock_time(session)  # the database's clock, which records' history times are on
     consent.revoked_at, consent.revoked_by, consent.revocation_reason = now, caller.subject, reason.strip() or None
     withdrawn = await records.log_withdrawals(session, consent.id, consent.agency_id, now)
     await session.flush()

@@ -11,7 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from aggregation_svc.entries.models import PublishedEntry, PublishedItem
 
 
-async def entry(session: AsyncSession, entry_id: uuid.UUID, *, lock: bool = False) -> PublishedEntry | None:
+async def entry(
+    session: AsyncSession, entry_id: uuid.UUID, *, lock: bool = False, hold: bool = False
+) -> PublishedEntry | None:
+    """The entry; `lock` to change it (FOR UPDATE), `hold` to keep it from changing until the transaction ends
+    (FOR KEY SHARE, which writers of its data take: its retirement or republication waits for them)."""
+    if hold:
+        return await session.get(PublishedEntry, entry_id, with_for_update={"read": True, "key_share": True})
     return await session.get(PublishedEntry, entry_id, with_for_update=lock)
 
 

@@ -67,9 +67,10 @@ async def apply_retired(session: AsyncSession, event: EntryRetired) -> None:
         entry.retired_at = datetime.now(UTC)
 
 
-async def known_entry(session: AsyncSession, entry_id: uuid.UUID) -> KnownEntry | None:
-    """The entry with its items, or None when catalog-svc never published it (or it has not arrived yet)."""
-    entry = await repository.entry(session, entry_id)
+async def known_entry(session: AsyncSession, entry_id: uuid.UUID, *, hold: bool = False) -> KnownEntry | None:
+    """The entry with its items, or None when catalog-svc never published it (or it has not arrived yet); `hold`
+    keeps both from changing until the transaction ends."""
+    entry = await repository.entry(session, entry_id, hold=hold)
     if entry is None:
         return None
     items = await repository.items(session, entry_id)
@@ -91,8 +92,12 @@ async def entry_or_404(session: AsyncSession, entry_id: uuid.UUID) -> KnownEntry
 
 
 async def accepting_entry(session: AsyncSession, entry_id: uuid.UUID) -> KnownEntry:
-    """The entry records may be pushed for; refused unless it is published and not retired (A15.1)."""
-    entry = await known_entry(session, entry_id)
+    """The entry records may be pushed for; refused unless it is published and not retired (A15.1).
+
+    It is held until the transaction ends: a retirement or a new version waits for the batch being stored, which
+    is checked against these items and stored under an entry still accepting data.
+    """
+    entry = await known_entry(session, entry_id, hold=True)
     if entry is None:
         raise RuleViolation(
             f"Entry {entry_id} is not a published catalogue entry: the centre collects only within the catalogue.",

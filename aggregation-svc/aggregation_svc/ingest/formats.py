@@ -1,6 +1,7 @@
 """Reading a batch as it arrives: NDJSON line by line, CSV record by record, a JSON array element by element.
 
-Memory stays flat whatever the batch size: a parser holds at most one record (capped) and the chunk being read.
+Memory stays flat whatever the batch size: a parser holds the piece of the body being read and its rows (a record
+is capped).
 Each yields the `Row`s of each piece of the body it reads as one list (a batch has millions of rows: one step of
 an async iteration per row would cost more than reading it), numbered from 1 in the order of the batch (blank
 NDJSON lines and the CSV header are not rows). A row that cannot be read as a record carries the problem instead
@@ -14,6 +15,8 @@ import codecs
 import csv
 import hashlib
 import json
+import re
+import sys
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -257,12 +260,31 @@ async def csv_rows(chunks: AsyncIterator[bytes], encoding: str, on_header: Heade
         raise BadRequest("A CSV batch starts with a header row naming the items.")
 
 
+_DIGITS = b"0123456789"
+
+
 class _Reader:
-    """The async file ijson reads from, refusing at once a body that is not a JSON array."""
+    """The async file ijson reads from, refusing at once a body that is not a JSON array, and one with a run of
+    more digits than Python turns into an integer (sys.get_int_max_str_digits), on which ijson's C parser
+    (yajl2_c, 3.6.0) crashes the whole process instead of raising."""
 
     def __init__(self, chunks: AsyncIterator[bytes]) -> None:
         self._chunks = chunks
         self._checked = False
+        self._max_digits = sys.get_int_max_str_digits()
+        self._too_many_digits = re.compile(b"[0-9]{%d,}" % (self._max_digits + 1)) if self._max_digits else None
+        self._trailing_digits = 0  # the digits that ended what was read so far
+
+    def _screen(self, chunk: bytes) -> None:
+        if self._too_many_digits is None:
+            return
+        leading = len(chunk) - len(chunk.lstrip(_DIGITS))
+        if self._trailing_digits + leading > self._max_digits or self._too_many_digits.search(chunk):
+            raise BadRequest(f"The JSON body holds a run of more than {self._max_digits} digits.")
+        if leading == len(chunk):
+            self._trailing_digits += leading
+        else:
+            self._trailing_digits = len(chunk) - len(chunk.rstrip(_DIGITS))
 
     async def read(self, size: int = -1) -> bytes:
         if size == 0:
@@ -276,6 +298,7 @@ class _Reader:
                     raise BadRequest("A JSON batch is an array of records: [{…}, {…}].")
                 self._checked = True
                 chunk = chunk.removeprefix(codecs.BOM_UTF8)
+            self._screen(chunk)
             return chunk
         return b""
 

@@ -83,7 +83,8 @@ async def record_refusal(session: AsyncSession, values: dict[str, Any]) -> None:
 async def valid_consents(
     session: AsyncSession, consent_ids: Set[uuid.UUID], entry_id: uuid.UUID, agency_id: uuid.UUID, now: datetime
 ) -> set[uuid.UUID]:
-    """Those of the consents that hold now for the entry: recorded by its agency, unrevoked, unexpired (A16.1)."""
+    """Those of the consents that hold now for the entry: recorded by its agency, unrevoked, unexpired (A16.1);
+    held until the transaction ends."""
     query = select(Consent.id).where(
         Consent.id.in_(consent_ids),
         Consent.agency_id == agency_id,
@@ -91,7 +92,8 @@ async def valid_consents(
         Consent.revoked_at.is_(None),
         (Consent.expires_at.is_(None)) | (Consent.expires_at > now),
     )
-    return set((await session.execute(query)).scalars())
+    # FOR SHARE: a revocation waits for the batch that relied on the consent, so it sees (and withdraws) its records.
+    return set((await session.execute(query.with_for_update(read=True))).scalars())
 
 
 async def stored_versions(session: AsyncSession, entry_id: uuid.UUID, keys: Collection[str]) -> dict[str, int]:

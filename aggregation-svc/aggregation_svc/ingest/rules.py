@@ -267,7 +267,8 @@ class RecordRules:
         ]
 
     def validate(self, record: Mapping[str, Any]) -> tuple[dict[str, Any], list[Violation]]:
-        """The record checked item by item: required, type, length, key (A17.1); see `validated_record`."""
+        """The record checked item by item against the entry's declared items: required, type, length, key
+        (A17.1). Returns the stored form of its declared values (blank ones left out) and every violation found."""
         data: dict[str, Any] = {}
         found: list[Violation] = []
         for name, key, required, typed, item in self._checks:
@@ -321,16 +322,6 @@ class RecordRules:
         if self._keys:
             return compact_json([data[name] for name in self._keys])
         return "sha256:" + hashlib.sha256(canonical_json(data).encode()).hexdigest()
-
-
-def validated_record(
-    record: Mapping[str, Any], items: Sequence[DataItemSpec], *, from_text: bool
-) -> tuple[dict[str, Any], list[Violation]]:
-    """A record checked item by item against the entry's declared items: required, type, length, key (A17.1).
-
-    Returns the stored form of its declared values (blank ones left out) and every violation found.
-    """
-    return RecordRules(items, from_text=from_text).validate(record)
 
 
 def canonical_json(value: Any) -> str:

@@ -1,9 +1,10 @@
 """Use cases of ingest: a batch validated and stored, once, whatever the channel (A15.1, A15.2, A16.1, A17.1).
 
-A batch is one transaction. It takes its entry's write lock and claims its row first (a retried or concurrent id
-waits, then replays); its rows are read as they arrive and checked by the rules a chunk at a time, ahead of the
-writes, so that checking the next chunk overlaps writing this one; valid rows are upserted by key with their
-history, invalid ones quarantined; its counts and events are written last. A batch that stops half-way (the
+A batch is one transaction. It holds its entry (which may not change meanwhile), claims its row (a retried or
+concurrent id waits, then replays), then takes the entry's write lock; its rows are read as they arrive and
+checked by the rules a chunk at a time, ahead of the writes, so that checking the next chunk overlaps writing
+this one; valid rows are stored by key (new ones inserted, stored ones updated) with their history, invalid
+ones quarantined; its counts and events are written last. A batch that stops half-way (the
 pusher goes away, the service is killed) commits nothing, and its retry does it all once.
 """
 
@@ -58,7 +59,7 @@ from hub.violations import Violation, refuse_if_any
 log = structlog.get_logger(__name__)
 
 SOURCE = "/hub/aggregation"
-# Rows validated and written per round trip: large enough to amortise it, small enough to keep memory flat.
+# Rows validated and written together: enough to amortise a chunk's statements, few enough to keep memory flat.
 CHUNK_ROWS = 5000
 # Chunks checked ahead of the one being written.
 READ_AHEAD = 2
@@ -201,7 +202,6 @@ async def ingest_batch(
 ) -> IngestOutcome:
     """Validate and store a batch once (A17.1); the caller has checked the entry accepts data from the pusher."""
     now = await repository.transaction_time(session)
-    await repository.lock_entry_records(session, entry.entry_id)
     claimed = await repository.claim_batch(
         session,
         {
@@ -216,6 +216,8 @@ async def ingest_batch(
     if not claimed:
         await incoming.drain()
         return IngestOutcome(batch, replayed=True, same_content=batch.content_sha256 == incoming.digest())
+    # After the claim: a retry of a batch done already answers at once, not after other batches of the entry.
+    await repository.lock_entry_records(session, entry.entry_id)
 
     def check_header(columns: Sequence[str]) -> None:
         refuse_if_any(
@@ -229,7 +231,7 @@ async def ingest_batch(
     checked = _checked_chunks(incoming.rows(check_header), rules, entry, batch_id, tally)
     async with aclosing(read_ahead(checked, READ_AHEAD)) as chunks:
         async for chunk in chunks:
-            await _store_chunk(session, entry, pusher, batch_id, chunk, rules, tally, now)
+            await _store_chunk(session, entry, pusher, batch_id, chunk, rules, tally)
     batch.status, batch.finished_at = "ingested", await repository.clock_time(session)
     batch.received, batch.stored, batch.quarantined = tally.received, tally.stored, tally.quarantined
     batch.inserted, batch.updated, batch.content_sha256 = tally.inserted, tally.updated, incoming.digest()
@@ -246,17 +248,18 @@ async def _store_chunk(
     checked: _Checked,
     rules: RecordRules,
     tally: _Tally,
-    now: datetime,
 ) -> None:
     accepted = checked.accepted
     if checked.awaiting_consent:
-        # Consents are read here, not where rows are checked: the session is this writer's alone.
+        # Consents are read here, not where rows are checked: the session is this writer's alone. They must hold
+        # when the rows are stored, not when the batch began.
         references = {c for _, _, _, value in checked.awaiting_consent if (c := consent_id_of(value))}
-        valid = (
-            await repository.valid_consents(session, references, entry.entry_id, entry.row.provider_agency_id, now)
-            if references
-            else set()
-        )
+        valid: set[uuid.UUID] = set()
+        if references:
+            at = await repository.clock_time(session)
+            valid = await repository.valid_consents(
+                session, references, entry.entry_id, entry.row.provider_agency_id, at
+            )
         for row, data, found, value in checked.awaiting_consent:
             found = found + consent_violations(value, entry.row.consent_required, valid)
             if found:

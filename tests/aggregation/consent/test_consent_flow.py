@@ -8,29 +8,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from aggregation.centre import World, ndjson, person
+from aggregation.centre import World, consent_body, ndjson, person, record_consent
 
 from harness import eventually, records_of
 from hub.events import EventEnvelope
 
 pytestmark = pytest.mark.integration
-
-
-def consent_body(entry_id: str, **overrides: Any) -> dict[str, Any]:
-    return {
-        "subject": "320200199001011234", "purpose": "办理居住证", "method": "政务服务网在线勾选同意",
-        "scope": "居住地址、联系电话", "entry_ids": [entry_id], "query_channel": "无锡市政务服务网“我的数据”",
-        "correction_channel": "12345 政务服务热线", "given_at": (datetime.now(UTC) - timedelta(days=1)).isoformat(),
-        **overrides,
-    }  # fmt: skip
-
-
-async def record_consent(world: World, entry_id: str, **overrides: Any) -> str:
-    response = await world.gateway.post(
-        "/api/aggregation/consents", json=consent_body(entry_id, **overrides), headers=world.police.system
-    )
-    assert response.status_code == 201, response.text
-    return str(response.json()["id"])
 
 
 async def test_a_consent_must_record_what_the_subject_was_told_and_cover_the_agencys_own_entries_A16_1(

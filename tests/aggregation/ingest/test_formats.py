@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import tracemalloc
 from collections.abc import AsyncIterator, Callable, Sequence
 from decimal import Decimal
@@ -106,6 +107,20 @@ async def generated(rows: int, render: Callable[[int], bytes], head: bytes, tail
     for start in range(0, rows, 500):
         yield b"".join(render(n) for n in range(start, min(start + 500, rows)))
     yield tail
+
+
+@pytest.mark.parametrize("size", [1, 7, 4301, 65536])
+async def test_a_json_batch_with_a_run_of_digits_longer_than_python_reads_is_refused_not_crashing_A17_1(
+    size: int,
+) -> None:
+    """ijson's C parser crashes the process on an integer of more digits than Python converts: the run is refused
+    before it reaches the parser, however the body is chunked."""
+    limit = sys.get_int_max_str_digits()
+    fits = b'[{"a": 1}, {"n": ' + b"9" * limit + b"}]"
+    assert [row.number for row in await rows(json_rows(chunks(fits, size)))] == [1, 2]
+    too_long = b'[{"a": 1}, {"n": ' + b"9" * (limit + 1) + b"}]"
+    with pytest.raises(BadRequest, match=f"more than {limit} digits"):
+        await rows(json_rows(chunks(too_long, size)))
 
 
 @pytest.mark.parametrize("name", ["ndjson", "csv", "json"])

@@ -9,12 +9,12 @@ import pytest
 
 from aggregation_svc.ingest.rules import (
     CONSENT_FIELD,
+    RecordRules,
     consent_violations,
     length_problem,
     record_key,
     typed_value,
     undeclared_items,
-    validated_record,
 )
 from hub.contracts.catalog import DataItemSpec
 
@@ -41,7 +41,7 @@ def test_items_the_entry_does_not_declare_are_named_and_the_consent_reference_is
 
 def test_a_valid_record_is_stored_typed_with_its_blank_items_left_out_A17_1() -> None:
     record = {"id_number": "320200199001011234", "full_name": "张三", "age": 34, "income": 1234.5, "married": None}
-    data, found = validated_record(record, PERSON, from_text=False)
+    data, found = RecordRules(PERSON, from_text=False).validate(record)
     assert found == []
     assert data == {"id_number": "320200199001011234", "full_name": "张三", "age": 34, "income": "1234.5"}
 
@@ -49,7 +49,7 @@ def test_a_valid_record_is_stored_typed_with_its_blank_items_left_out_A17_1() ->
 def test_text_values_are_typed_by_their_items_A17_1() -> None:
     record = {"id_number": "1", "full_name": "李四", "age": "7", "income": "0.50", "married": "TRUE",
               "born_on": "2001-02-03", "seen_at": "2024-05-01 08:00:00+08:00"}  # fmt: skip
-    data, found = validated_record(record, PERSON, from_text=True)
+    data, found = RecordRules(PERSON, from_text=True).validate(record)
     assert found == []
     assert data["age"] == 7
     assert data["income"] == "0.50"
@@ -85,7 +85,7 @@ def test_a_value_not_of_the_declared_type_is_refused_A17_1(data_type: str, value
 
 def test_missing_required_and_key_items_and_overlong_values_are_each_named_A17_1() -> None:
     record = {"full_name": "欧阳娜娜娜", "age": 1000, "income": "123456789.1"}
-    _, found = validated_record(record, PERSON, from_text=False)
+    _, found = RecordRules(PERSON, from_text=False).validate(record)
     assert {(v.field, v.requirement) for v in found} == {
         ("id_number", "A17.1"), ("full_name", "A17.1"), ("age", "A17.1"), ("income", "A17.1"),
     }  # fmt: skip
@@ -96,7 +96,7 @@ def test_missing_required_and_key_items_and_overlong_values_are_each_named_A17_1
 
 
 def test_a_blank_required_value_counts_as_missing_A17_1() -> None:
-    _, found = validated_record({"id_number": "1", "full_name": "   "}, PERSON, from_text=False)
+    _, found = RecordRules(PERSON, from_text=False).validate({"id_number": "1", "full_name": "   "})
     assert [(v.field, v.message) for v in found] == [("full_name", "required")]
 
 
