@@ -124,18 +124,20 @@ async def clock_time(session: AsyncSession) -> datetime:
     return moment
 
 
+async def _copy(session: AsyncSession, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """COPY rows into a table, in the session's transaction."""
+    if rows:
+        connection = await driver_connection(session)
+        await connection.copy_records_to_table(table, columns=columns, records=rows)
+
+
 async def insert_records(
     session: AsyncSession, entry_id: uuid.UUID, batch_id: str, agency_id: uuid.UUID, changes: Sequence[Change]
 ) -> None:
     """Store records whose keys the entry does not hold yet (the caller holds `lock_entry_records`)."""
-    if changes:
-        connection = await driver_connection(session)
-        entry, agency = str(entry_id), str(agency_id)  # asyncpg encodes a UUID's text faster than a UUID object
-        await connection.copy_records_to_table(
-            "records",
-            columns=_RECORD_COLUMNS,
-            records=[(entry, c.row.key, c.row.data, c.row.consent_id, agency, batch_id, c.version) for c in changes],
-        )
+    entry, agency = str(entry_id), str(agency_id)  # asyncpg encodes a UUID's text faster than a UUID object
+    rows = [(entry, c.row.key, c.row.data, c.row.consent_id, agency, batch_id, c.version) for c in changes]
+    await _copy(session, "records", _RECORD_COLUMNS, rows)
 
 
 _UPDATE = text(
@@ -180,17 +182,12 @@ async def log_changes(
     session: AsyncSession, entry_id: uuid.UUID, batch_id: str, agency_id: uuid.UUID, changes: Sequence[Change]
 ) -> None:
     """Append each change to its record's history: which batch and row, which agency, when (A17.1, A36.1)."""
-    if changes:
-        connection = await driver_connection(session)
-        entry, agency = str(entry_id), str(agency_id)  # asyncpg encodes a UUID's text faster than a UUID object
-        await connection.copy_records_to_table(
-            "record_history",
-            columns=_HISTORY_COLUMNS,
-            records=[
-                (entry, c.row.key, c.operation, c.version, batch_id, c.row.row_number, agency, c.row.consent_id)
-                for c in changes
-            ],
-        )  # fmt: skip
+    entry, agency = str(entry_id), str(agency_id)
+    rows = [
+        (entry, c.row.key, c.operation, c.version, batch_id, c.row.row_number, agency, c.row.consent_id)
+        for c in changes
+    ]
+    await _copy(session, "record_history", _HISTORY_COLUMNS, rows)
 
 
 _QUARANTINE = text(
