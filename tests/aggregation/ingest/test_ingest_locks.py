@@ -4,10 +4,11 @@ and a transaction around every write, COPY included (A17.1)."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
-from aggregation.centre import World, record_consent
+from aggregation.centre import World, ndjson, person, record_consent
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -58,3 +59,26 @@ async def test_the_asyncpg_connection_under_a_fresh_session_is_inside_its_transa
     async with AsyncSession(world.aggregation_db) as session, session.begin():
         driver = await driver_connection(session)
         assert driver.is_in_transaction()
+
+
+async def test_batches_of_one_entry_pushed_at_once_are_stored_one_after_the_other_with_every_change_A17_1(
+    world: World,
+) -> None:
+    """Two batches whose keys overlap, pushed at the same time: each key is stored once, its versions count every
+    change, and the two reports add up (one writer per entry: what a batch finds stored stays true)."""
+    entry_id = await world.publish(world.police)
+    first = ndjson(person(n) for n in range(0, 6000))
+    second = ndjson(person(n, age=31) for n in range(4000, 10000))
+    answers = await asyncio.gather(
+        world.push(entry_id, "first", first, world.police.system),
+        world.push(entry_id, "second", second, world.police.system),
+    )
+    assert [a.status_code for a in answers] == [201, 201], [a.text for a in answers]
+    reports = [a.json() for a in answers]
+    assert sum(r["inserted"] for r in reports) == 10000
+    assert sum(r["updated"] for r in reports) == 2000
+    entry = uuid.UUID(entry_id)
+    assert await world.rows(
+        "SELECT count(*), count(DISTINCT key), sum(version) FROM records WHERE entry_id = :e", e=entry
+    ) == [(10000, 10000, 12000)]
+    assert await world.rows("SELECT count(*) FROM record_history WHERE entry_id = :e", e=entry) == [(12000,)]
