@@ -90,10 +90,13 @@ COUNT_CAP = 1_000
 async def catalogue_page(session: AsyncSession, q: CatalogueQuery) -> tuple[int, bool, Sequence[EntryVersion]]:
     """One page of matching versions in resource-code order, the number of matches (up to COUNT_CAP) and whether
     that number is exact."""
-    filtered = _filtered(q)
-    capped = filtered.with_only_columns(EntryVersion.entry_id).limit(COUNT_CAP + 1).subquery()
-    total = (await session.execute(select(func.count()).select_from(capped))).scalar_one()
-    return min(total, COUNT_CAP), total <= COUNT_CAP, await catalogue_rows(session, q, CATALOGUE_COLUMNS)
+    rows = await catalogue_rows(session, q, CATALOGUE_COLUMNS)
+    if rows and len(rows) < q.limit:
+        total = q.offset + len(rows)  # a page that is not full holds the last matches: no need to count them
+    else:
+        capped = _filtered(q).with_only_columns(EntryVersion.entry_id).limit(COUNT_CAP + 1).subquery()
+        total = (await session.execute(select(func.count()).select_from(capped))).scalar_one()
+    return min(total, COUNT_CAP), total <= COUNT_CAP, rows
 
 
 async def catalogue_rows(
