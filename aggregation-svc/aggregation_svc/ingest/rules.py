@@ -212,7 +212,7 @@ def _integers_as_sent(column: list[Any], item: DataItemSpec) -> bool:
 
 def _decimals_as_sent(column: list[Any], item: DataItemSpec) -> bool:
     # Every character of a plain decimal but its sign and point is a digit: within the length, so are its digits.
-    longest = min(item.length or MAX_DECIMAL_DIGITS, MAX_DECIMAL_DIGITS)
+    longest = MAX_DECIMAL_DIGITS if item.length is None else min(item.length, MAX_DECIMAL_DIGITS)
     return _all_strings(column) and all(map(_PLAIN_DECIMAL.match, column)) and max(map(len, column)) <= longest
 
 
