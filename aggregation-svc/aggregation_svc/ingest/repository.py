@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Integer, Text, bindparam, select, text
 from sqlalchemy.dialects.postgresql import ARRAY, UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.dml import ReturningInsert
 
 from aggregation_svc.consent.models import Consent
 from aggregation_svc.ingest.models import Batch, QuarantinedRow
@@ -42,14 +43,10 @@ async def lock_entry_records(session: AsyncSession, entry_id: uuid.UUID) -> None
     )
 
 
-async def claim_batch(session: AsyncSession, values: dict[str, Any]) -> bool:
-    """Insert the batch row, unless its id is taken; True when this transaction owns the batch.
-
-    A concurrent push of the same id waits here until the first one commits or rolls back, so a batch is ingested
-    once. A batch refused whole (ingest topic) had no effect and may be submitted again under the same id.
-    """
+def _insert_unless_taken(values: dict[str, Any]) -> ReturningInsert[tuple[str]]:
+    """The batch row, inserted, or written over one that was refused (which had no effect); returns its id if so."""
     table = Batch.__table__
-    statement = (
+    return (
         insert(Batch)
         .values(values)
         .on_conflict_do_update(
@@ -59,7 +56,15 @@ async def claim_batch(session: AsyncSession, values: dict[str, Any]) -> bool:
         )
         .returning(table.c.batch_id)
     )
-    return (await session.execute(statement)).first() is not None
+
+
+async def claim_batch(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """Insert the batch row, unless its id is taken; True when this transaction owns the batch.
+
+    A concurrent push of the same id waits here until the first one commits or rolls back, so a batch is ingested
+    once. A batch refused whole (ingest topic) had no effect and may be submitted again under the same id.
+    """
+    return (await session.execute(_insert_unless_taken(values))).first() is not None
 
 
 async def batch(session: AsyncSession, entry_id: uuid.UUID, batch_id: str) -> Batch | None:
@@ -68,16 +73,7 @@ async def batch(session: AsyncSession, entry_id: uuid.UUID, batch_id: str) -> Ba
 
 async def record_refusal(session: AsyncSession, values: dict[str, Any]) -> None:
     """Keep why a batch from the ingest topic was refused, unless the id was ingested meanwhile."""
-    table = Batch.__table__
-    await session.execute(
-        insert(Batch)
-        .values(values)
-        .on_conflict_do_update(
-            index_elements=[table.c.entry_id, table.c.batch_id],
-            set_={k: v for k, v in values.items() if k not in ("entry_id", "batch_id")},
-            where=table.c.status == "refused",
-        )
-    )
+    await session.execute(_insert_unless_taken(values))
 
 
 async def valid_consents(
