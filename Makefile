@@ -16,7 +16,7 @@ TEST_RUN_DIR := $(RUN_DIR)/test
 TEST_PG_PORT ?= 55442
 TEST_KAFKA_PORT ?= 59192
 TEST_KAFKA_CONTROLLER_PORT ?= 59193
-LINT_PATHS := libs catalog-svc share-svc open-svc aggregation-svc gateway services tests bench
+LINT_PATHS := libs catalog-svc share-svc open-svc aggregation-svc gateway services tests bench tools
 
 export RUN_DIR
 
@@ -26,7 +26,7 @@ help:
 	@echo "make up      run the whole hub (gateway on http://127.0.0.1:8100)"
 	@echo "make down    stop everything make up started"
 	@echo "make test    lint, then all tests on private PostgreSQL and Kafka"
-	@echo "make lint    ruff, ruff format --check, mypy"
+	@echo "make lint    the file-size check, ruff, ruff format --check, mypy"
 	@echo "make bench   gateway vs direct vs nginx, catalogue search, big data centre ingest (.run/bench/results.json)"
 
 $(UV):
@@ -73,6 +73,7 @@ bench: install
 		--kafka "$${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$(KAFKA_PORT)}"
 
 lint: install
+	$(PY) tools/file_sizes.py
 	.venv/bin/ruff check $(LINT_PATHS)
 	.venv/bin/ruff format --check $(LINT_PATHS)
 	.venv/bin/mypy $(LINT_PATHS)
