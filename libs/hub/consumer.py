@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub import metrics
+from hub.background import BackgroundWork
 from hub.db import MessagingBase
 from hub.events import Event, EventEnvelope, header_dict
 from hub.kafka import DLQ_SUFFIX, create_consumer, create_producer, ensure_topics, stop_producer
@@ -109,8 +110,9 @@ async def apply_once(session: AsyncSession, handlers: EventHandlers, envelope: E
     return True
 
 
-class EventConsumer:
-    """Consumes the topics of a handler registry for one service; start() in the lifespan, stop() on shutdown."""
+class EventConsumer(BackgroundWork):
+    """Consumes the topics of a handler registry for one service; start() in the lifespan, stop() on shutdown.
+    Uncommitted messages are redelivered to the next consumer of the group."""
 
     def __init__(
         self,
@@ -119,36 +121,15 @@ class EventConsumer:
         handlers: EventHandlers,
         provider: TracerProvider,
     ) -> None:
+        super().__init__(f"consumer-{settings.service_name}")
         self._settings = settings
         self._sessionmaker = sessionmaker
         self._handlers = handlers
         self._tracer = provider.get_tracer("hub.consumer")
-        self._task: asyncio.Task[None] | None = None
         self.is_running = False
 
-    def start(self) -> None:
-        """Consume in the background, reconnecting while Kafka is away."""
-        self._task = asyncio.create_task(self._run(), name=f"consumer-{self._settings.service_name}")
-
-    async def stop(self) -> None:
-        """Stop consuming; uncommitted messages are redelivered to the next consumer of the group."""
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self._consume()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                self.is_running = False
-                log.warning("consumer interrupted; reconnecting", error=str(exc))
-                await asyncio.sleep(1.0)
-
-    async def _consume(self) -> None:
+    async def run(self) -> None:
+        """Consume until cancelled; while Kafka is away, the base reconnects with backoff."""
         topics = self._handlers.topics
         await ensure_topics(self._settings, [*topics, *(t + DLQ_SUFFIX for t in topics)])
         consumer = create_consumer(self._settings, *topics)

@@ -33,6 +33,7 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
+from hub.background import BackgroundWork
 from hub.db import SessionDep
 from hub.errors import NotFound, Problem
 from hub.internal_token import Caller, CallerDep
@@ -153,7 +154,7 @@ class JobProgress:
 JobWork = Callable[[bytes | None, dict[str, Any], JobProgress], Awaitable[dict[str, Any]]]
 
 
-class JobRunner:
+class JobRunner(BackgroundWork):
     """Runs one service's queued jobs in the background, one at a time per replica."""
 
     def __init__(
@@ -164,12 +165,12 @@ class JobRunner:
         lease_seconds: float = 60.0,
         poll_seconds: float = 2.0,
     ) -> None:
+        super().__init__("job-runner")
         self.model = model
         self.work = dict(work)
         self.lease_seconds = lease_seconds
         self.poll_seconds = poll_seconds
         self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         self.sessionmaker: async_sessionmaker[AsyncSession] | None = None
 
     def wake(self) -> None:
@@ -180,26 +181,21 @@ class JobRunner:
         """The runner as a lifespan part (ServiceSpec.extra_lifespans)."""
 
         @contextlib.asynccontextmanager
-        async def run() -> AsyncIterator[None]:
+        async def running() -> AsyncIterator[None]:
             self.sessionmaker = app.state.sessionmaker
             app.state.job_runner = self
-            self._task = asyncio.create_task(self._loop(), name="job-runner")
+            self.start()
             try:
                 yield
             finally:
-                self._task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await self._task
+                await self.stop()
 
-        return run()
+        return running()
 
-    async def _loop(self) -> None:
+    async def run(self) -> None:
         while True:
-            try:
-                while await self.run_next():
-                    pass
-            except Exception as exc:
-                log.warning("job runner failed; it tries again", error=str(exc))
+            while await self.run_next():
+                pass
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
             self._wake.clear()

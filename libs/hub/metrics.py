@@ -19,3 +19,6 @@ EVENTS_DEAD_LETTERED = Counter(
 )
 AUDIT_RECORDS = Counter("hub_audit_records_total", "Records appended to the gateway's audit chain.")
 SECURITY_EVENTS = Counter("hub_security_events_total", "Security events at the gateway (A28.1).", ["event"])
+BACKGROUND_FAILURES = Counter(
+    "hub_background_failures_total", "Failures of a service's background work (each is retried).", ["task"]
+)

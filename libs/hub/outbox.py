@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub import metrics
+from hub.background import BackgroundWork
 from hub.db import MessagingBase, asyncpg_dsn
 from hub.events import Event, EventEnvelope
 from hub.kafka import create_producer, ensure_topics, stop_producer
@@ -86,43 +87,27 @@ _CLAIM = text(
 )
 
 
-class OutboxRelay:
-    """Publishes a database's outbox to Kafka; start() it in the service's lifespan, stop() on shutdown."""
+class OutboxRelay(BackgroundWork):
+    """Publishes a database's outbox to Kafka; start() it in the service's lifespan, stop() on shutdown. Unpublished
+    rows stay for the next relay."""
 
     def __init__(self, settings: HubSettings, engine: AsyncEngine, provider: TracerProvider) -> None:
+        super().__init__(f"outbox-relay-{settings.service_name}")
         self._settings = settings
         self._engine = engine
         self._tracer = provider.get_tracer("hub.outbox")
         self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
         self._producer: AIOKafkaProducer | None = None
         self._provisioned_topics: set[str] = set()
         self.is_leader = False
 
-    def start(self) -> None:
-        """Run the relay in the background."""
-        self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self._settings.service_name}")
+    async def run(self) -> None:
+        await self._lead_and_relay()
 
-    async def stop(self) -> None:
-        """Stop relaying; unpublished rows stay for the next relay."""
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+    async def cleanup(self) -> None:
         if self._producer:
             await stop_producer(self._producer, self._settings.kafka_request_timeout_ms / 1000)
             self._producer = None
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self._lead_and_relay()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                self.is_leader = False
-                log.warning("outbox relay interrupted; retrying", error=str(exc))
-                await asyncio.sleep(1.0)
 
     async def _lead_and_relay(self) -> None:
         conn = await asyncpg.connect(asyncpg_dsn(self._settings.database_url))

@@ -7,37 +7,43 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 
-import structlog
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
-log = structlog.get_logger(__name__)
+from hub.background import BackgroundWork
+
+PeriodicWork = Callable[[FastAPI, AsyncSession], Awaitable[None]]
+
+
+class Periodic(BackgroundWork):
+    """`work` in its own transaction now and then every `interval_seconds`; a failure is retried with backoff."""
+
+    def __init__(self, name: str, interval_seconds: float, work: PeriodicWork, app: FastAPI) -> None:
+        super().__init__(name)
+        self.interval_seconds = interval_seconds
+        self.work = work
+        self.app = app
+
+    async def run(self) -> None:
+        while True:
+            async with self.app.state.sessionmaker() as session, session.begin():
+                await self.work(self.app, session)
+            await asyncio.sleep(self.interval_seconds)
 
 
 def every(
-    name: str, interval_seconds: float, work: Callable[[FastAPI, AsyncSession], Awaitable[None]]
+    name: str, interval_seconds: float, work: PeriodicWork
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """A lifespan part (one of ServiceSpec.extra_lifespans) running `work` in its own transaction now and then every
-    `interval_seconds`; a failure is logged and the next interval tries again. `work` must be safe when several
-    replicas run it (a lock or SKIP LOCKED), since each replica has its own loop."""
+    """A lifespan part (one of ServiceSpec.extra_lifespans) running `work` periodically (see `Periodic`). `work`
+    must be safe when several replicas run it (a lock or SKIP LOCKED), since each replica has its own loop."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async def forever() -> None:
-            while True:
-                try:
-                    async with app.state.sessionmaker() as session, session.begin():
-                        await work(app, session)
-                except Exception as exc:
-                    log.warning("periodic work failed; the next interval retries", task=name, error=str(exc))
-                await asyncio.sleep(interval_seconds)
-
-        task = asyncio.create_task(forever(), name=name)
+        periodic = Periodic(name, interval_seconds, work, app)
+        periodic.start()
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await periodic.stop()
 
     return lifespan
