@@ -1,6 +1,9 @@
 """Working-day calendar used for the A14.2 (15 working days) and A24.2 (10 working days) deadlines."""
 
 import json
+import os
+import subprocess
+import sys
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -10,7 +13,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from hub.workdays import CalendarNotCovered, CalendarOverrides, WorkingCalendar, add_working_days
+from hub.workdays import (
+    CalendarNotCovered,
+    CalendarOverrides,
+    WorkingCalendar,
+    add_working_days,
+    year_schedule_errors,
+)
+from hub.workdays import main as workdays_main
 
 CALENDAR = WorkingCalendar()
 
@@ -312,3 +322,129 @@ def test_deadline_running_into_a_year_the_override_covers_succeeds() -> None:
     assert deadline.year == FIRST_UNBUNDLED_YEAR
     assert calendar.is_working_day(new_year) is False
     assert calendar.working_days_between(date(LAST_BUNDLED_YEAR, 12, 20), deadline) == 15
+
+
+# --- coverage ------------------------------------------------------------------------------
+
+
+def test_the_bundled_calendar_covers_through_the_end_of_its_last_year() -> None:
+    assert CALENDAR.covered_through(date(LAST_BUNDLED_YEAR, 3, 1)) == date(LAST_BUNDLED_YEAR, 12, 31)
+    assert CALENDAR.covered_through(date(FIRST_UNBUNDLED_YEAR, 1, 1)) is None
+    with_next = WorkingCalendar(CalendarOverrides(holidays={date(FIRST_UNBUNDLED_YEAR, 1, 1): "New Year's Day"}))
+    assert with_next.covered_through(date(LAST_BUNDLED_YEAR, 12, 20)) == date(FIRST_UNBUNDLED_YEAR, 12, 31)
+    # A year further on does not extend the unbroken run.
+    assert WorkingCalendar(_overrides_2099()).covered_through(date(LAST_BUNDLED_YEAR, 1, 1)) == date(
+        LAST_BUNDLED_YEAR, 12, 31
+    )
+
+
+def test_a_missing_override_file_means_no_overrides_yet(tmp_path: Path) -> None:
+    # Services are told where the file will be before an operator first adds a year.
+    assert WorkingCalendar.from_file(tmp_path / "not-yet.json").overrides == CalendarOverrides()
+
+
+# --- adding a year (python -m hub.workdays add-year) ---------------------------------------
+
+# TEST DATA, not the State Council's schedule: no 2027 notice was published when this was written. A plausible
+# 2027 (1 January is a Friday): 18 weekday holidays minus 5 adjusted working days = the 13 statutory days.
+HOLIDAYS_2027 = (
+    "2027-01-01..2027-01-03=元旦,2027-02-05..2027-02-13=春节,2027-04-03..2027-04-05=清明节,"
+    "2027-05-01..2027-05-05=劳动节,2027-06-09=端午节,2027-09-15=中秋节,2027-10-01..2027-10-07=国庆节"
+)
+WORKDAYS_2027 = "2027-01-31=春节调休,2027-02-20=春节调休,2027-05-08,2027-09-26,2027-10-09"
+
+
+def _add_2027(path: Path, holidays: str = HOLIDAYS_2027, workdays: str = WORKDAYS_2027, *extra: str) -> int:
+    return workdays_main(["add-year", "2027", "--holidays", holidays, "--workdays", workdays, "--file", str(path),
+                          *extra])  # fmt: skip
+
+
+def test_add_year_writes_a_file_the_calendar_reads_and_keeps_other_years(tmp_path: Path) -> None:
+    path = _write_overrides(tmp_path / "calendar.json", holidays={"2099-01-01": "New Year's Day"}, workdays={})
+    assert _add_2027(path) == 0
+
+    calendar = WorkingCalendar.from_file(path)
+    assert calendar.is_working_day(date(2027, 1, 1)) is False  # Friday, New Year's Day
+    assert calendar.is_working_day(date(2027, 1, 31)) is True  # Sunday, adjusted
+    assert calendar.is_working_day(date(2027, 5, 8)) is True  # Saturday, adjusted
+    assert calendar.is_working_day(date(2027, 3, 1)) is True  # unlisted Monday
+    assert calendar.overrides.holidays[date(2027, 2, 6)] == "春节"
+    assert calendar.overrides.workdays[date(2027, 9, 26)] == "adjusted working day"
+    assert calendar.is_working_day(date(2099, 1, 1)) is False  # the other year is kept
+    assert calendar.covered_through(date(LAST_BUNDLED_YEAR, 12, 1)) == date(2027, 12, 31)
+    # The same shape as a hand-written override file, and no temporary file left beside it.
+    assert set(json.loads(path.read_text(encoding="utf-8"))) == {"holidays", "workdays"}
+    assert [p.name for p in tmp_path.iterdir()] == ["calendar.json"]
+
+
+def test_adding_a_year_again_replaces_that_years_entries(tmp_path: Path) -> None:
+    path = tmp_path / "calendar.json"
+    assert _add_2027(path) == 0
+    # The corrected notice moves the National Day adjusted Saturday from 9 to 16 October.
+    assert _add_2027(path, HOLIDAYS_2027, WORKDAYS_2027.replace("2027-10-09", "2027-10-16")) == 0
+    workdays = WorkingCalendar.from_file(path).overrides.workdays
+    assert date(2027, 10, 16) in workdays
+    assert date(2027, 10, 9) not in workdays
+
+
+@pytest.mark.parametrize(
+    ("holidays", "workdays", "fault"),
+    [
+        (HOLIDAYS_2027 + ",2028-01-03", WORKDAYS_2027, "outside 2027: 2028-01-03"),
+        (HOLIDAYS_2027, WORKDAYS_2027 + ",2027-10-07", "both as holiday and as adjusted working day: 2027-10-07"),
+        (HOLIDAYS_2027, WORKDAYS_2027 + ",2027-03-03", "Saturdays or Sundays"),  # a Wednesday
+        (HOLIDAYS_2027.replace("2027-10-07", "2027-10-06"), WORKDAYS_2027, "statutory"),  # a day left out
+        (HOLIDAYS_2027.replace("2027-01-01..", "2027-01-02.."), WORKDAYS_2027, "New Year's Day"),
+        ("2027-02-13..2027-02-05", WORKDAYS_2027, "ends before it starts"),
+        ("2027-02-30", WORKDAYS_2027, "day is out of range"),
+    ],
+)
+def test_add_year_refuses_a_faulty_schedule_and_writes_nothing(
+    tmp_path: Path, holidays: str, workdays: str, fault: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _write_overrides(tmp_path / "calendar.json", holidays={"2099-01-01": "New Year's Day"}, workdays={})
+    before = path.read_bytes()
+    assert _add_2027(path, holidays, workdays) == 2
+    assert fault in capsys.readouterr().err
+    assert path.read_bytes() == before
+
+
+def test_add_year_accepts_another_statutory_count_only_when_told(tmp_path: Path) -> None:
+    short = HOLIDAYS_2027.replace("2027-10-07", "2027-10-06")
+    assert _add_2027(tmp_path / "calendar.json", short) == 2
+    assert _add_2027(tmp_path / "calendar.json", short, WORKDAYS_2027, "--statutory-days", "12") == 0
+
+
+def test_add_year_refuses_to_merge_into_an_invalid_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "calendar.json"
+    path.write_text('{"holiday": {}}', encoding="utf-8")
+    assert _add_2027(path) == 2
+    assert "fix it first" in capsys.readouterr().err
+    assert path.read_text(encoding="utf-8") == '{"holiday": {}}'
+
+
+def test_add_year_from_a_file_in_the_override_format(tmp_path: Path) -> None:
+    schedule = tmp_path / "2027.json"
+    target = tmp_path / "calendar.json"
+    assert _add_2027(schedule) == 0  # a file of 2027 alone, as an operator might keep one per year
+    assert workdays_main(["add-year", "2027", "--from-file", str(schedule), "--file", str(target)]) == 0
+    assert WorkingCalendar.from_file(target).overrides == WorkingCalendar.from_file(schedule).overrides
+    assert workdays_main(["add-year", "2028", "--from-file", str(schedule), "--file", str(target)]) == 2
+
+
+@pytest.mark.parametrize("year", [2024, 2025, 2026])
+def test_the_official_schedules_chinese_calendar_bundles_pass_the_checks(year: int) -> None:
+    holidays = {d: str(n) for d, n in chinese_calendar.holidays.items() if d.year == year}
+    adjusted = {d: str(n) for d, n in chinese_calendar.workdays.items() if d.year == year and d.weekday() >= 5}
+    assert year_schedule_errors(year, holidays, adjusted) == []
+
+
+def test_python_m_hub_workdays_add_year_uses_the_services_override_file(tmp_path: Path) -> None:
+    path = tmp_path / "calendar.json"
+    env = {**os.environ, "HUB_CALENDAR_OVERRIDE_FILE": str(path)}
+    command = [sys.executable, "-m", "hub.workdays", "add-year", "2027", "--holidays", HOLIDAYS_2027,
+               "--workdays", WORKDAYS_2027]  # fmt: skip
+    done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "2027-12-31" in done.stdout
+    assert WorkingCalendar.from_file(path).is_working_day(date(2027, 1, 1)) is False

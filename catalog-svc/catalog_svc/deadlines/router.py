@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
 from catalog_svc.deadlines import service
+from catalog_svc.deadlines.rules import NoticeState
 from catalog_svc.deadlines.schemas import NoticeIn, NoticeOut
 from catalog_svc.entries import service as entries
 from catalog_svc.regions import service as regions
@@ -29,9 +30,12 @@ async def open_notice(
     today: TodayDep,
     calendar: CalendarDep,
 ) -> NoticeOut:
-    """The bureau notes that an entry's elements changed: its agency has 15 working days to update it (A14.2)."""
+    """The bureau notes that an entry's elements changed: its agency has 15 working days to update it (A14.2).
+
+    Where the working-day calendar does not cover those days yet, the due date is provisional (`provisional`),
+    counted on weekends alone, and recomputed when an operator adds the year."""
     entry, _ = await entries.visible_entry(session, caller, entry_id)
-    await regions.require_region_scope(session, caller, entry.region_code)
+    regions.require_scope(caller, entry.region_code)
     return NoticeOut.model_validate(
         await service.open_notice(session, entry, body.reason, caller.subject, today, calendar)
     )
@@ -42,7 +46,7 @@ async def list_notices(
     session: SessionDep,
     caller: Operator,
     agency_id: uuid.UUID | None = None,
-    state: Annotated[Literal["open", "met", "overdue"] | None, Query()] = None,
+    state: Annotated[NoticeState | None, Query()] = None,
 ) -> list[NoticeOut]:
     """Open, met and overdue notices of the operator's region, earliest due first."""
     scope = await regions.subtree(session, caller.region_code or "")

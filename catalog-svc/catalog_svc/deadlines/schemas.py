@@ -5,7 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
+
+from catalog_svc.deadlines.rules import NoticeState
 
 
 class NoticeIn(BaseModel):
@@ -21,7 +23,14 @@ class NoticeOut(BaseModel):
     region_code: str
     reason: str
     opened_on: date
+    working_days: int = Field(description="The time limit in working days (15, A14.2).")
     due_on: date
-    state: str
+    provisional: bool = Field(
+        # The row calls it due_provisional; a re-validated response (FastAPI) calls it provisional.
+        validation_alias=AliasChoices("due_provisional", "provisional"),
+        description="The working-day calendar does not cover the whole time limit yet: due_on counts the uncovered "
+        "days on weekends alone and is recomputed when an operator adds the year (no holidays are known there).",
+    )
+    state: NoticeState
     met_on: date | None
     met_late: bool

@@ -1,19 +1,28 @@
-"""Use cases of change notices (A14.2): open, meet, flag overdue, list and count per agency."""
+"""Use cases of change notices (A14.2): open, meet, announce due soon and overdue, recompute provisional due
+dates, list and count per agency. The deadline mechanics are hub.deadlines'; this module names the table and the
+events."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from catalog_svc.deadlines import repository
 from catalog_svc.deadlines.models import ChangeNotice
-from catalog_svc.deadlines.rules import due_date, is_overdue
+from catalog_svc.deadlines.rules import UPDATE_WORKING_DAYS, NoticeState
 from catalog_svc.entries.models import Entry
-from hub.contracts.catalog import ChangeNoticeMet, ChangeNoticeOpened, ChangeNoticeOverdue
+from hub.contracts.catalog import (
+    ChangeNoticeDueDateRecomputed,
+    ChangeNoticeDueSoon,
+    ChangeNoticeMet,
+    ChangeNoticeOpened,
+    ChangeNoticeOverdue,
+)
+from hub.deadlines import DeadlineKind, announce_overdue
 from hub.outbox import record_event
 from hub.workdays import WorkingCalendar
 
@@ -27,17 +36,41 @@ def _fields(notice: ChangeNotice) -> dict[str, Any]:
         "agency_id": notice.agency_id,
         "region_code": notice.region_code,
         "due_on": notice.due_on,
+        "provisional": notice.due_provisional,
     }
+
+
+def _announce_overdue(session: AsyncSession, notice: ChangeNotice) -> None:
+    record_event(session, ChangeNoticeOverdue(**_fields(notice)), source=SOURCE)
+
+
+def _announce_due_soon(session: AsyncSession, notice: ChangeNotice) -> None:
+    record_event(session, ChangeNoticeDueSoon(**_fields(notice)), source=SOURCE)
+
+
+def _announce_recomputed(session: AsyncSession, notice: ChangeNotice, previous_due_on: date) -> None:
+    event = ChangeNoticeDueDateRecomputed(**_fields(notice), previous_due_on=previous_due_on)
+    record_event(session, event, source=SOURCE)
+
+
+CHANGE_NOTICES = DeadlineKind(
+    model=ChangeNotice,
+    on_overdue=_announce_overdue,
+    on_approaching=_announce_due_soon,
+    on_recomputed=_announce_recomputed,
+)
 
 
 async def open_notice(
     session: AsyncSession, entry: Entry, reason: str, opened_by: str, today: date, calendar: WorkingCalendar
 ) -> ChangeNotice:
-    """The entry's agency must update it within 15 working days (A14.2)."""
+    """The entry's agency must update it within 15 working days (A14.2). The due date is provisional, never an
+    error, when the calendar does not cover the 15 working days yet; it is recomputed once it does."""
     notice = ChangeNotice(
         id=uuid.uuid4(), entry_id=entry.id, agency_id=entry.provider_agency_id, region_code=entry.region_code,
-        reason=reason, opened_on=today, due_on=due_date(today, calendar), state="open", opened_by=opened_by,
+        reason=reason, opened_by=opened_by,
     )  # fmt: skip
+    notice.start_deadline(today, UPDATE_WORKING_DAYS, calendar)
     session.add(notice)
     await session.flush()
     record_event(session, ChangeNoticeOpened(**_fields(notice), reason=reason), source=SOURCE)
@@ -46,49 +79,30 @@ async def open_notice(
 
 async def meet_notices(session: AsyncSession, entry: Entry, today: date) -> list[ChangeNotice]:
     """A submitted update meets the entry's open (or overdue) notices; late if after the due date."""
-    query = select(ChangeNotice).where(ChangeNotice.entry_id == entry.id, ChangeNotice.state.in_(("open", "overdue")))
-    notices = list((await session.execute(query.with_for_update())).scalars())
+    notices = await repository.running_for_entry(session, entry.id)
     for notice in notices:
-        notice.met_late = notice.state == "overdue" or today > notice.due_on
-        notice.state, notice.met_on = "met", today
+        notice.met_late = notice.close_deadline(today)
         record_event(session, ChangeNoticeMet(**_fields(notice), met_on=today, late=notice.met_late), source=SOURCE)
     await session.flush()
     return notices
 
 
-async def flag_overdue(session: AsyncSession, today: date) -> list[ChangeNotice]:
-    """Mark every open notice past its due date overdue and announce it (run periodically)."""
-    query = select(ChangeNotice).where(ChangeNotice.state == "open", ChangeNotice.due_on < today)
-    flagged = []
-    for notice in (await session.execute(query.with_for_update(skip_locked=True))).scalars():
-        if is_overdue(notice.state, notice.due_on, today):
-            notice.state = "overdue"
-            record_event(session, ChangeNoticeOverdue(**_fields(notice)), source=SOURCE)
-            flagged.append(notice)
-    await session.flush()
-    return flagged
+async def flag_overdue(session: AsyncSession, today: date, now: datetime | None = None) -> list[ChangeNotice]:
+    """Announce every open notice past its due date overdue, once (the sweeper runs it periodically)."""
+    return await announce_overdue(session, CHANGE_NOTICES, today, now or datetime.now(UTC))
 
 
 async def notices(
-    session: AsyncSession, regions: list[str], agency_id: uuid.UUID | None, state: str | None
+    session: AsyncSession, regions: list[str], agency_id: uuid.UUID | None, state: NoticeState | None
 ) -> Sequence[ChangeNotice]:
-    query = select(ChangeNotice).where(ChangeNotice.region_code.in_(regions)).order_by(ChangeNotice.due_on)
-    if agency_id:
-        query = query.where(ChangeNotice.agency_id == agency_id)
-    if state:
-        query = query.where(ChangeNotice.state == state)
-    return (await session.execute(query)).scalars().all()
+    """Notices of the regions, earliest due first."""
+    return await repository.in_regions(session, regions, agency_id, state)
 
 
 async def counts_per_agency(session: AsyncSession, regions: list[str]) -> dict[str, dict[str, int]]:
     """Open, met, met late and overdue notices per agency: overdue ones count against it (A14.2, A32.1)."""
-    query = (
-        select(ChangeNotice.agency_id, ChangeNotice.state, ChangeNotice.met_late, func.count())
-        .where(ChangeNotice.region_code.in_(regions))
-        .group_by(ChangeNotice.agency_id, ChangeNotice.state, ChangeNotice.met_late)
-    )
     out: dict[str, dict[str, int]] = {}
-    for agency_id, state, late, count in await session.execute(query):
+    for agency_id, state, late, count in await repository.counts_per_agency(session, regions):
         row = out.setdefault(str(agency_id), {"open": 0, "met": 0, "met_late": 0, "overdue": 0})
         row[state] += count
         if state == "met" and late:

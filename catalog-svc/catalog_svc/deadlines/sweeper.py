@@ -1,26 +1,10 @@
-"""Flags overdue change notices periodically (A14.2); safe on several replicas (rows are claimed SKIP LOCKED)."""
+"""Keeps change-notice deadlines current (A14.2): follows the working-day calendar (reloaded when the override
+file changes, without restart), recomputes provisional due dates, announces due-soon and overdue notices once.
+Safe on several replicas (rows are claimed SKIP LOCKED)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from catalog_svc.deadlines.service import CHANGE_NOTICES
+from hub.deadlines import deadline_upkeep
 
-import structlog
-from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from catalog_svc.deadlines.service import flag_overdue
-from hub.periodic import every
-
-log = structlog.get_logger(__name__)
-SWEEP_INTERVAL_SECONDS = 600.0
-
-
-async def flag_overdue_today(app: FastAPI, session: AsyncSession) -> None:
-    """Flag the notices overdue as of today in the hub's time zone."""
-    flagged = await flag_overdue(session, datetime.now(ZoneInfo(app.state.settings.timezone)).date())
-    if flagged:
-        log.info("change notices overdue", count=len(flagged))
-
-
-overdue_sweeper = every("overdue-sweeper", SWEEP_INTERVAL_SECONDS, flag_overdue_today)
+overdue_sweeper = deadline_upkeep(CHANGE_NOTICES, name="change-notices")

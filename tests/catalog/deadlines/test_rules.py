@@ -1,14 +1,16 @@
-"""The catalogue update deadline (A14.2): 15 working days, checked against chinese_calendar across holidays."""
+"""The catalogue update deadline (A14.2): 15 working days, checked against chinese_calendar across holidays; a
+notice's state derives from its deadline's marks."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import chinese_calendar
 import pytest
 
-from catalog_svc.deadlines.rules import due_date, is_overdue
+from catalog_svc.deadlines.rules import due_date, notice_state
+from hub.deadlines import DueDate
 from hub.workdays import CalendarOverrides, WorkingCalendar
 
 
@@ -46,28 +48,28 @@ def test_an_update_is_due_15_working_days_after_the_notice_A14_2(
     assert all(d.weekday() >= 5 and chinese_calendar.is_workday(d) for d in weekend_working_days)
     assert fifteenth_working_day_after(opened_on) == due_on
 
-    assert due_date(opened_on, WorkingCalendar()) == due_on
+    assert due_date(opened_on, WorkingCalendar()) == DueDate(due_on, provisional=False)
     assert due_on != fifteenth_weekday_after(opened_on)  # the holidays and 调休 days matter
 
 
 def test_the_due_date_follows_the_operators_calendar_overrides_A14_2() -> None:
     calendar = WorkingCalendar(CalendarOverrides(holidays={date(2025, 10, 23): "extra holiday"}))
-    assert due_date(date(2025, 9, 26), calendar) == date(2025, 10, 24)
+    assert due_date(date(2025, 9, 26), calendar) == DueDate(date(2025, 10, 24), provisional=False)
 
 
-DUE = date(2025, 10, 23)
+FLAGGED_AT = datetime(2025, 10, 24, 1, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
-    ("state", "today", "overdue"),
+    ("closed_on", "overdue_notified_at", "state"),
     [
-        ("open", DUE + timedelta(days=1), True),
-        ("open", DUE + timedelta(days=30), True),
-        ("open", DUE, False),  # the due day itself is still in time
-        ("open", DUE - timedelta(days=1), False),
-        ("met", DUE + timedelta(days=1), False),
-        ("overdue", DUE + timedelta(days=1), False),  # already flagged, not flagged again
+        (None, None, "open"),
+        (None, FLAGGED_AT, "overdue"),  # announced overdue by the sweep, not met yet
+        (date(2025, 10, 20), None, "met"),
+        (date(2025, 10, 30), FLAGGED_AT, "met"),  # met late: met, counted late by met_late
     ],
 )
-def test_only_an_open_notice_past_its_due_day_is_overdue_A14_2(state: str, today: date, overdue: bool) -> None:
-    assert is_overdue(state, DUE, today) is overdue
+def test_a_notice_is_met_once_updated_and_overdue_once_announced_so_A14_2(
+    closed_on: date | None, overdue_notified_at: datetime | None, state: str
+) -> None:
+    assert notice_state(closed_on, overdue_notified_at) == state
