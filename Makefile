@@ -20,13 +20,14 @@ LINT_PATHS := libs catalog-svc share-svc open-svc aggregation-svc gateway servic
 
 export RUN_DIR
 
-.PHONY: help install up down status test test-servers stop-test-servers lint clean bench docs-events
+.PHONY: help install browser up down status test test-servers stop-test-servers lint clean bench docs docs-events
 
 help:
 	@echo "make up      run the whole hub (gateway on http://127.0.0.1:8100)"
 	@echo "make down    stop everything make up started"
 	@echo "make test    lint, then all tests on private PostgreSQL and Kafka"
 	@echo "make lint    the file-size check, ruff, ruff format --check, mypy"
+	@echo "make docs    regenerate docs/compliance.md and docs/events/asyncapi.json"
 	@echo "make bench   gateway vs direct vs nginx, catalogue search, big data centre ingest (.run/bench/results.json)"
 
 $(UV):
@@ -38,6 +39,19 @@ $(UV):
 	touch $@
 
 install: .venv/.synced
+
+# The official AsyncAPI 3.0 JSON Schema (npm @asyncapi/specs), which the events' document is validated against.
+ASYNCAPI_SCHEMA := $(RUN_DIR)/asyncapi/asyncapi-3.0.0.json
+$(ASYNCAPI_SCHEMA):
+	mkdir -p $(@D)
+	cd $(@D) && npm pack --silent @asyncapi/specs@6.11.1 >/dev/null && tar xzf asyncapi-specs-6.11.1.tgz \
+		&& cp 'package/schemas/3.0.0-without-$$id.json' $(@F) && rm -rf package asyncapi-specs-6.11.1.tgz
+
+# Debian's Chromium for the browser tests (Playwright drives it; its own browser download cannot be reached), and
+# CJK fonts so Chinese pages do not render as boxes in screenshots.
+browser:
+	command -v chromium >/dev/null || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk)
 
 up: install
 	deploy/postgres.sh start
@@ -88,16 +102,20 @@ stop-test-servers:
 	RUN_DIR=$(TEST_RUN_DIR) PG_PORT=$(TEST_PG_PORT) deploy/postgres.sh stop
 
 # The servers are stopped whatever pytest's outcome; pytest's exit code is make's.
-test: install test-servers lint
+test: install browser $(ASYNCAPI_SCHEMA) test-servers lint
 	status=0; \
 	HUB_TEST_DATABASE_URL="$${DATABASE_URL:-postgresql://hub@127.0.0.1:$(TEST_PG_PORT)/postgres}" \
 	HUB_TEST_KAFKA_BOOTSTRAP_SERVERS="$${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$(TEST_KAFKA_PORT)}" \
-	HUB_TEST_KAFKA_JARS="$(RUN_DIR)/kafka-jars" \
+	HUB_TEST_KAFKA_JARS="$(RUN_DIR)/kafka-jars" HUB_TEST_ASYNCAPI_SCHEMA="$(ASYNCAPI_SCHEMA)" \
 		$(PY) -m pytest $(PYTEST_ARGS) || status=$$?; \
 	$(MAKE) --no-print-directory stop-test-servers; \
 	exit $$status
 
-# The AsyncAPI document of every event, regenerated from the contracts (a test fails while it is stale).
+# The generated documents: the compliance matrix from the ids the code and tests cite (A34.1), and the events'
+# AsyncAPI document from the contracts. A test fails while either is stale.
+docs: install docs-events
+	$(PY) tools/compliance.py > docs/compliance.md
+
 docs-events: install
 	$(PY) -m hub.contracts.asyncapi > docs/events/asyncapi.json
 

@@ -4,30 +4,22 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from catalog_svc.agencies.rules import credit_code_problem
-
-
-class AgencyKind(StrEnum):
-    """The kinds of agency the Measures cover (A2.1, Articles 2 and 37)."""
-
-    administrative_organ = "administrative_organ"  # 行政机关
-    public_institution = "public_institution"  # 事业单位
-    enterprise = "enterprise"  # 企业 (performing public functions)
-    social_organisation = "social_organisation"  # 社会组织
-    stationed_unit = "stationed_unit"  # 驻锡单位 (Article 37)
+from catalog_svc.regions.schemas import RegionCode
+from hub.contracts.vocabulary import AgencyKind
 
 
 class AgencyIn(BaseModel):
     """An agency to register."""
 
-    credit_code: str = Field(description="统一社会信用代码, 18 characters, GB 32100 check character.")
+    # 18 characters; room is left for blanks around them, which are stripped.
+    credit_code: str = Field(max_length=32, description="统一社会信用代码, 18 characters, GB 32100 check character.")
     name: str = Field(min_length=1, max_length=200)
     kind: AgencyKind
-    region_code: str = Field(min_length=1, max_length=12, description="The region the agency belongs to (A4.1).")
+    region_code: RegionCode = Field(description="The region the agency belongs to (A4.1).")
     duties: str = Field(default="", max_length=4000, description="Its duties (职责); a change opens notices (A14.2).")
     data_unit: str = Field(min_length=1, max_length=200, description="Its data unit (A31.1).")
     responsible_person: str = Field(min_length=1, max_length=100, description="Its responsible person (A31.1).")

@@ -1,7 +1,9 @@
 """The AsyncAPI 3.0 document of every topic and event of the mesh, generated from the event models.
 
 `python -m hub.contracts.asyncapi > docs/events/asyncapi.json` writes it; a test fails when the committed
-document and the models disagree, so the published schemas never drift from the code.
+document and the models disagree, so the published schemas never drift from the code. Schemas nested in a payload
+(a pydantic model inside an event) live once under `components.schemas`, where their `$ref`s point, so generators
+and the AsyncAPI tools resolve every reference.
 """
 
 from __future__ import annotations
@@ -32,12 +34,25 @@ def event_models() -> list[type[Event]]:
     return sorted(found.values(), key=lambda c: (c.topic, c.type))
 
 
+SCHEMAS_REF = "#/components/schemas/{model}"
+
+
+def payload_schema(model: type[Event], schemas: dict[str, Any]) -> dict[str, Any]:
+    """An event's JSON Schema, its nested models moved into `schemas` (the document's components)."""
+    schema = model.model_json_schema(ref_template=SCHEMAS_REF)
+    for name, nested in schema.pop("$defs", {}).items():
+        if schemas.setdefault(name, nested) != nested:
+            raise ValueError(f"two event contracts define {name} differently: rename one")
+    return schema
+
+
 def document() -> dict[str, Any]:
     """The AsyncAPI document: one channel per topic, one message per event type, payloads as JSON Schema."""
     producers = {topic: s.name for s in load_mesh().services.values() for topic in s.publishes}
     channels: dict[str, Any] = {}
     messages: dict[str, Any] = {}
     operations: dict[str, Any] = {}
+    schemas: dict[str, Any] = {}
     for model in event_models():
         name = model.type.replace(".", "_")
         messages[name] = {
@@ -60,7 +75,7 @@ def document() -> dict[str, Any]:
                 },
                 "required": ["ce_specversion", "ce_type", "ce_id", "ce_source"],
             },
-            "payload": model.model_json_schema(),
+            "payload": payload_schema(model, schemas),
         }
         channel = channels.setdefault(model.topic.replace(".", "_"), {"address": model.topic, "messages": {}})
         channel["messages"][name] = {"$ref": f"#/components/messages/{name}"}
@@ -83,7 +98,7 @@ def document() -> dict[str, Any]:
         "defaultContentType": "application/json",
         "channels": channels,
         "operations": operations,
-        "components": {"messages": messages},
+        "components": {"messages": messages, "schemas": dict(sorted(schemas.items()))},
     }
 
 

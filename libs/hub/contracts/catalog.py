@@ -10,8 +10,20 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from hub.contracts.vocabulary import (
+    AgencyKind,
+    BaseDatabase,
+    Category,
+    ItemType,
+    OpenType,
+    Secrecy,
+    Sensitivity,
+    ShareMethod,
+    ShareType,
+    UpdateCycle,
+)
 from hub.events import Event
 
 
@@ -27,7 +39,7 @@ class AgencyRegistered(CatalogEvent):
     agency_id: UUID
     credit_code: str
     name: str
-    kind: str
+    kind: AgencyKind
     region_code: str
 
     def aggregate_id(self) -> str:
@@ -53,11 +65,11 @@ class DataItemSpec(BaseModel):
 
     name: str
     label: str
-    data_type: str
+    data_type: ItemType
     length: int | None = None
     required: bool = False
     key: bool = False
-    sensitivity: str = "internal"
+    sensitivity: Sensitivity = Sensitivity.internal
 
 
 class EntryLifecycleEvent(CatalogEvent):
@@ -92,15 +104,15 @@ class EntryPublished(EntryLifecycleEvent):
 
     name: str
     summary: str
-    category: str | None
-    base_database: str | None
-    share_type: str
+    category: Category | None
+    base_database: BaseDatabase | None
+    share_type: ShareType
     share_conditions: str | None
-    share_method: str | None
-    open_type: str
+    share_method: ShareMethod | None
+    open_type: OpenType
     open_conditions: str | None
-    update_cycle: str
-    secrecy: str
+    update_cycle: UpdateCycle
+    secrecy: Secrecy
     consent_required: bool
     items: list[DataItemSpec]
     published_at: datetime
@@ -124,6 +136,12 @@ class ChangeNoticeEvent(CatalogEvent):
     agency_id: UUID
     region_code: str
     due_on: date
+    # Defaults to False so that events published before the field existed still parse.
+    provisional: bool = Field(
+        default=False,
+        description="due_on was counted on weekends alone where the working-day calendar does not cover the span "
+        "yet; catalog.change_notice.due_date_recomputed follows when the calendar is extended",
+    )
 
     def aggregate_id(self) -> str:
         return str(self.entry_id)
@@ -148,3 +166,16 @@ class ChangeNoticeOverdue(ChangeNoticeEvent):
     """The due date passed without an update: counted against the agency (A14.2, A32.1)."""
 
     type: ClassVar[str] = "catalog.change_notice.overdue"
+
+
+class ChangeNoticeDueSoon(ChangeNoticeEvent):
+    """The due date is at most 3 working days away and the entry is not updated yet (A14.2)."""
+
+    type: ClassVar[str] = "catalog.change_notice.due_soon"
+
+
+class ChangeNoticeDueDateRecomputed(ChangeNoticeEvent):
+    """A provisional due date was recomputed on an extended working-day calendar (A14.2)."""
+
+    type: ClassVar[str] = "catalog.change_notice.due_date_recomputed"
+    previous_due_on: date
