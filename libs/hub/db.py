@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import errno
+import socket
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
 import asyncpg
 from fastapi import Depends, Request
 from sqlalchemy import MetaData, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
@@ -52,7 +55,12 @@ def asyncpg_dsn(url: str) -> str:
 
 
 def create_engine(settings: HubSettings) -> AsyncEngine:
-    """The service's engine, pooled, with pre-ping so a restarted database is survived."""
+    """The service's engine, pooled, with pre-ping so a restarted database is survived.
+
+    A connection that fails with a disconnect error is invalidated by SQLAlchemy rather than returned to the pool,
+    and pre-ping replaces any pooled connection the server closed meanwhile, so a database restart or a failed
+    request never hands the next request a dead connection.
+    """
     return create_async_engine(
         async_url(settings.database_url),
         pool_size=settings.database_pool_size,
@@ -90,3 +98,51 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 # "function" scope: the commit happens before the response is sent, so a failed commit is an error response.
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+# What says the database (or the way to it) is unavailable, rather than that a statement was wrong.
+_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    asyncpg.PostgresConnectionError,  # 08xxx: the connection failed, was refused or is gone
+    asyncpg.exceptions.OperatorInterventionError,  # 57xxx: shutting down, starting up, statement cancelled
+    asyncpg.exceptions.InsufficientResourcesError,  # 53xxx: too many connections, disk full, out of memory
+    sa_exc.TimeoutError,  # no pooled connection came free in time
+    ConnectionError,  # refused, reset, aborted, broken pipe
+    TimeoutError,  # connecting took too long
+    socket.gaierror,  # the database's host name does not resolve
+)
+# A plain OSError with these numbers is the network failing, not the program (asyncpg raises them connecting).
+_NETWORK_ERRNOS = frozenset({errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN, errno.EHOSTDOWN})
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """The exception, what caused it or was being handled when it was raised, and so on; groups included."""
+    pending, seen = [exc], set()
+    while pending:
+        link = pending.pop()
+        if id(link) in seen:
+            continue
+        seen.add(id(link))
+        yield link
+        if isinstance(link, BaseExceptionGroup):
+            pending.extend(link.exceptions)
+        pending.extend(e for e in (link.__cause__, link.__context__) if e is not None)
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """Whether the error, or one it arose from, says the database cannot be reached or cannot serve now.
+
+    Such an error is no fault of the request: it answers 503 with Retry-After (hub.errors). The chain matters
+    because the layer that notices is often not the one that failed: a rollback on a closed connection raises
+    while the handler's own error is being handled.
+    """
+    for link in _chain(exc):
+        if isinstance(link, _UNAVAILABLE):
+            return True
+        if isinstance(link, sa_exc.DBAPIError) and link.connection_invalidated:
+            return True
+        if isinstance(link, OSError) and link.errno in _NETWORK_ERRNOS:
+            return True
+        # asyncpg's own words for a connection used after it closed (SQLAlchemy's asyncpg dialect matches them too).
+        if isinstance(link, asyncpg.InterfaceError) and "connection is closed" in str(link):
+            return True
+    return False

@@ -1,17 +1,33 @@
-"""RFC 9457 problem details: typed exceptions and the one place they become application/problem+json."""
+"""RFC 9457 problem details: typed exceptions and the one place they become application/problem+json.
+
+Whatever a handler raises is answered as a problem: typed problems as themselves, validation errors as 422, and,
+through `ProblemForUnhandled`, anything else as 503 with Retry-After when the database is unavailable or as 500
+with the trace id to quote (never a plain-text 500).
+"""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from opentelemetry import trace
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from hub.db import is_database_unavailable
+
+log = structlog.get_logger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 # Stable type URIs, relative to the hub's public base: /problems/<kind> (RFC 9457 §3.1.1).
 PROBLEM_BASE = "/problems/"
+# A restarted PostgreSQL accepts connections again within seconds; asking sooner would only add load.
+DEPENDENCY_RETRY_AFTER_SECONDS = 5
 
 
 class Problem(Exception):
@@ -53,6 +69,10 @@ class Problem(Exception):
             doc["errors"] = self.errors
         doc.update(self.extensions)
         return doc
+
+
+class InternalError(Problem):
+    """A fault of the service itself; the body carries the trace id to quote when reporting it."""
 
 
 class BadRequest(Problem):
@@ -139,6 +159,8 @@ async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
         problem.title = str(exc.detail)
     else:
         problem = cls(str(exc.detail))
+    # Starlette's own headers matter to the client: `Allow` on a 405 (RFC 9110 §15.5.6), for one.
+    problem.headers = {**(exc.headers or {}), **problem.headers}
     return problem_response(problem, request.url.path)
 
 
@@ -147,3 +169,60 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Problem, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http_exception)
+
+
+def current_trace_id() -> str:
+    """The trace id of the request being served; a fresh random one where the request is not traced (probes)."""
+    context = trace.get_current_span().get_span_context()
+    return format(context.trace_id, "032x") if context.is_valid else secrets.token_hex(16)
+
+
+def problem_for_unhandled(exc: Exception) -> Problem:
+    """The problem that answers an error no handler took, logged with the trace id the answer carries."""
+    if isinstance(exc, Problem):
+        return exc
+    trace_id = current_trace_id()
+    # Caught here, the error would otherwise never reach the span the tracing middleware records errors on.
+    trace.get_current_span().record_exception(exc)
+    if is_database_unavailable(exc):
+        log.warning("database unavailable", error=f"{type(exc).__name__}: {exc}", trace_id=trace_id)
+        return ServiceUnavailable(
+            "The service cannot reach its database right now; retry later.",
+            headers={"Retry-After": str(DEPENDENCY_RETRY_AFTER_SECONDS)},
+            trace_id=trace_id,
+        )
+    log.error("unhandled error", exc_info=exc, trace_id=trace_id)
+    return InternalError("An unexpected error occurred; quote the trace id when reporting it.", trace_id=trace_id)
+
+
+class ProblemForUnhandled:
+    """Pure ASGI middleware: an error that escapes everything inside it is answered as problem+json.
+
+    Inside it, exception handlers answer what they know; this answers the rest (a rollback failing on a closed
+    connection after the handler's own error, a fault in a middleware). Once the response has started, a second
+    one cannot be sent: the error is re-raised, and the server closes the connection, which the client sees as a
+    truncated response rather than as a wrong answer.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watching_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watching_send)
+        except ClientDisconnect:
+            return  # nobody is left to answer
+        except Exception as exc:
+            if started:
+                raise
+            await problem_response(problem_for_unhandled(exc), scope["path"])(scope, receive, send)

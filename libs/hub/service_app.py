@@ -10,18 +10,23 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
+from fastapi.routing import APIRoute
+from fastapi_offline import FastAPIOffline
 from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import text
 from starlette.middleware import Middleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub import probes
 from hub.consumer import EventConsumer, EventHandlers
 from hub.db import create_engine, create_sessionmaker
-from hub.errors import install_problem_handlers
+from hub.errors import ProblemForUnhandled, install_problem_handlers
+from hub.input_edge import refuse_unstorable_input
 from hub.internal_token import TokenVerifier, require_caller
 from hub.kafka import kafka_reachable
 from hub.logs import configure_logging
 from hub.migrations import current_revision, head_revision
+from hub.openapi import install_problem_openapi
 from hub.outbox import OutboxRelay
 from hub.settings import HubSettings
 from hub.telemetry import create_tracer_provider, instrument_app, instrument_engine
@@ -52,6 +57,9 @@ class ServiceSpec:
 # many short-lived containers per request or row and few cycles; at the default, the collector's passes cost the
 # big data centre's ingest a third of its time (bench/aggregation_ingest.py).
 GC_YOUNG_THRESHOLD = 10_000
+# Swagger UI's and ReDoc's assets, served by each service itself: the hub runs on networks without internet access,
+# where docs loading from a CDN stay blank. Under /docs so the gateway's guard leaves them public like /docs.
+DOCS_STATIC_URL = "/docs/assets"
 
 
 def tune_garbage_collector() -> None:
@@ -93,13 +101,16 @@ def create_service_app(
             await relay.stop()
             await engine.dispose()
 
-    app = FastAPI(
+    app = FastAPIOffline(
+        static_url=DOCS_STATIC_URL,
+        redoc_url=None,
         title=spec.title,
         description=spec.description,
         version=spec.version,
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.event_handlers = spec.handlers
     app.state.calendar = WorkingCalendar.from_file(settings.calendar_override_file)
     app.state.tracer_provider = provider
     app.state.token_verifier = TokenVerifier(settings.internal_token_public_keys, settings.service_name)
@@ -110,14 +121,48 @@ def create_service_app(
     ]
     install_problem_handlers(app)
     app.include_router(probes.router)
+    install_problem_openapi(app, skip_paths={r.path for r in probes.router.routes if isinstance(r, APIRoute)})
+    # The caller first (401 before anything else), then the input edge, before any parameter reaches a handler.
     guard = [Depends(require_caller)] if spec.require_internal_token else []
     for router in spec.routers:
-        app.include_router(router, dependencies=guard)
+        app.include_router(router, dependencies=[*guard, Depends(refuse_unstorable_input)])
+    # Innermost: a route's unhandled fault becomes a problem before the service's own middleware (the gateway's
+    # guard audits the exchange) and the metrics see the response.
+    app.add_middleware(ProblemForUnhandled)
+    app.add_middleware(NoContentWithoutType)
     for middleware in spec.middleware:
         app.add_middleware(middleware.cls, *middleware.args, **middleware.kwargs)
     app.add_middleware(probes.HttpMetricsMiddleware, service=settings.service_name)
+    # Outermost, yet inside the tracing middleware (so the answer carries the trace id): faults of the middleware.
+    app.add_middleware(ProblemForUnhandled)
     instrument_app(app, provider)
     return app
+
+
+class NoContentWithoutType:
+    """Pure ASGI middleware: a 204 carries no Content-Type, whatever response class the route used.
+
+    A 204 has no content (RFC 9110 §15.3.5), so naming its type misleads clients; FastAPI's default JSONResponse
+    names one even for a route declared with status_code=204.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_without_type(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 204:
+                headers = [
+                    (name, value) for name, value in message.get("headers", []) if name.lower() != b"content-type"
+                ]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_without_type)
 
 
 def _database_ready(app: FastAPI, migrations: Path) -> probes.ReadinessCheck:
