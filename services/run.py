@@ -118,6 +118,9 @@ def start(service: ServiceDeclaration, port: int, env: dict[str, str], run_dir: 
     command = [
         sys.executable, "-m", "uvicorn", f"{service.package}.app:create_app", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
+        # uvicorn would believe X-Forwarded-For from 127.0.0.1, i.e. from any local client; the gateway believes it
+        # from HUB_TRUSTED_PROXIES only (gateway.routing.forwarded).
+        "--no-proxy-headers",
     ]  # fmt: skip
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=REPO
@@ -156,6 +159,11 @@ def up(args: argparse.Namespace) -> int:
             "KAFKA_BOOTSTRAP_SERVERS": args.kafka,
             "HUB_INTERNAL_TOKEN_PUBLIC_KEYS": json.dumps([public_pem]),
             "OTEL_SERVICE_NAME": service.name,
+            # Where an operator adds a year to the working-day calendar (python -m hub.workdays add-year); every
+            # service watches it, so it may be created later without a restart.
+            "HUB_CALENDAR_OVERRIDE_FILE": os.environ.get(
+                "HUB_CALENDAR_OVERRIDE_FILE", str(RUN_DIR / "calendar-overrides.json")
+            ),
         }
         if service.name == "gateway":
             env["HUB_INTERNAL_TOKEN_PRIVATE_KEY"] = private_pem

@@ -25,7 +25,7 @@ from fastapi import FastAPI
 from opentelemetry.sdk.trace import SpanProcessor
 from sqlalchemy.engine import make_url
 
-from factories import agency_body
+from factories import agency_body, credit_code
 from hub.db import asyncpg_dsn
 from hub.mesh import load_mesh
 from hub.migrations import ensure_database, upgrade_to_head
@@ -139,7 +139,8 @@ class _InProcessServer(uvicorn.Server):
 
 async def serve(app: FastAPI, sock: socket.socket, name: str) -> RunningService:
     """Start uvicorn for the app on the socket and wait until its lifespan has started."""
-    config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)
+    # As services/run.py: no service believes X-Forwarded-For from loopback (the gateway's own setting decides).
+    config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False, proxy_headers=False)
     server = _InProcessServer(config)
     task = asyncio.create_task(server.serve(sockets=[sock]), name=f"uvicorn-{name}")
     while not server.started:
@@ -226,7 +227,7 @@ async def bootstrap_admin(gateway_database_url: str, login: str = "admin", regio
     """The first administrator, created as `python -m gateway.identities bootstrap-admin` does."""
     from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-    from gateway.identities.service import bootstrap_administrator
+    from gateway.identities.administrators import bootstrap_administrator
     from hub.db import async_url
 
     engine = create_async_engine(async_url(gateway_database_url))
@@ -267,15 +268,61 @@ async def register_client(
     body = {"kind": kind, "login": login, "display_name": login, "roles": roles, "region_code": region,
             "agency_id": agency_id, "password": password}  # fmt: skip
     if kind in ("agency_system", "ingest_job") and agency_id is None:
-        body["agency_id"] = str(uuid.uuid4())
+        # A system is bound to an agency the catalogue registered in its region (A15.2).
+        agency = await gateway.post("/api/catalog/agencies", json=agency_body(region_code=region), headers=admin)
+        assert agency.status_code == 201, agency.text
+        body["agency_id"] = agency.json()["id"]
     if kind == "operator":
         body["password"] = password or f"pw-{uuid.uuid4().hex}"
-    response = await gateway.post("/admin/clients", json=body, headers=admin)
+    response = await eventually(lambda: _registered_once_agency_known(gateway, admin, body))
     assert response.status_code == 201, response.text
     created = response.json()
     if kind == "operator":
         return await token(gateway, login, str(body["password"]))
     return await token(gateway, login, created["client_secret"], grant="client_credentials")
+
+
+async def _registered_once_agency_known(
+    gateway: httpx.AsyncClient, admin: dict[str, str], body: dict[str, Any]
+) -> httpx.Response | None:
+    """The answer to a client registration, or None while the gateway has not yet learned the client's agency
+    from catalog.events (it refuses to bind an agency it does not know, naming the field)."""
+    response = await gateway.post("/admin/clients", json=body, headers=admin)
+    if response.status_code == 422 and any(e["field"] == "agency_id" for e in response.json().get("errors", [])):
+        return None
+    return response
+
+
+async def catalogued_agency(
+    mesh: LocalMesh, gateway: httpx.AsyncClient, admin: dict[str, str], region: str = CITY
+) -> str:
+    """The id of an agency registered in the catalogue, once the gateway has learned it from catalog.events."""
+    response = await gateway.post("/api/catalog/agencies", json=agency_body(region_code=region), headers=admin)
+    assert response.status_code == 201, response.text
+    agency_id = uuid.UUID(response.json()["id"])
+    query = "SELECT region_code FROM known_agencies WHERE id = $1"
+    await eventually(lambda: rows(mesh.databases["gateway"], query, agency_id))
+    return str(agency_id)
+
+
+async def agency_known_to_gateway(mesh: LocalMesh, region: str = CITY) -> str:
+    """The id of an agency the gateway has learned, for a mesh without the catalog: the gateway's own handler of
+    catalog.agency.registered is applied to its database, as its consumer would."""
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+    from gateway.agencies.service import record_registered
+    from hub.contracts.catalog import AgencyRegistered
+    from hub.db import async_url
+
+    event = AgencyRegistered(agency_id=uuid.uuid4(), credit_code=credit_code(), name="无锡市公安局",
+                             kind="administrative_organ", region_code=region)  # fmt: skip
+    engine = create_async_engine(async_url(mesh.databases["gateway"]))
+    try:
+        async with async_sessionmaker(engine)() as session, session.begin():
+            await record_registered(session, event)
+    finally:
+        await engine.dispose()
+    return str(event.agency_id)
 
 
 async def region_admin(mesh: LocalMesh, login: str = "admin", region: str = CITY) -> dict[str, str]:

@@ -14,7 +14,12 @@ class Settings(HubSettings):
     upstream_connect_timeout_seconds: float = 2.0
     upstream_read_timeout_seconds: float = 30.0
     upstream_max_connections: int = 200
-    # A circuit opens after this many consecutive transport failures and lets a trial through after the pause.
+    # How long an idle pooled connection to a service is reused: below the services' own keep-alive (uvicorn's 5 s),
+    # so the gateway never sends a request down a connection the service is closing at that moment (which fails a
+    # write with "unavailable" though nothing is wrong).
+    upstream_keepalive_seconds: float = 2.0
+    # A circuit opens after this many consecutive faults of its service (gateway.routing.proxy.send says which count)
+    # and lets a trial through after the pause.
     circuit_failure_threshold: int = 5
     circuit_open_seconds: float = 10.0
     access_token_ttl_seconds: int = 900
@@ -29,6 +34,10 @@ class Settings(HubSettings):
         },
         validation_alias="HUB_RATE_LIMITS",
     )
+    # The reverse proxies (addresses or networks, e.g. ["10.0.0.0/8"]) whose X-Forwarded-For and X-Forwarded-Proto the
+    # gateway believes; nobody's by default, so a caller cannot pick the address its rate limit and audit record
+    # name (A28.1, A36.1).
+    trusted_proxies: list[str] = Field(default_factory=list, validation_alias="HUB_TRUSTED_PROXIES")
     # Browsers may call the hub from the open portal's origin(s) only.
     portal_origins: list[str] = Field(default_factory=list, validation_alias="HUB_PORTAL_ORIGINS")
     audit_anchor_interval_seconds: float = 60.0

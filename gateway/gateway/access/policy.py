@@ -60,6 +60,12 @@ POLICY: tuple[Rule, ...] = (
     Rule("gateway", "POST", "/portal/accounts", frozenset({Role.anonymous}), max_body_bytes=8 * KiB),
     Rule("gateway", "POST", "/portal/api-keys", frozenset({Role.portal_user})),
     Rule("gateway", "DELETE", "/portal/api-keys/{key_id}", frozenset({Role.portal_user})),
+    # Every service's API description and its Swagger UI page, through the gateway, for anyone (read-only).
+    *(
+        Rule(service, "GET", path, ANYONE, audited=False)
+        for service in ("catalog", "share", "open", "aggregation")
+        for path in ("/openapi.json", "/docs")
+    ),
     # catalog-svc: regions and compilation rules (A4.1, A13.2)
     Rule("catalog", "POST", "/regions", ADMINISTRATOR, scope="region"),
     Rule("catalog", "GET", "/regions", AUTHENTICATED),
@@ -144,6 +150,12 @@ class Policy:
             if rule.pattern.match(path):
                 return rule
         return None
+
+    def methods_for(self, service: str, path: str) -> frozenset[str]:
+        """Every method some rule allows on the path (HEAD wherever GET is, as `match` reads it); empty when the
+        path is no route at all. What a 405's Allow header lists (RFC 9110 §10.2.1)."""
+        methods = {rule.method for rule in self.rules if rule.service == service and rule.pattern.match(path)}
+        return frozenset(methods | {"HEAD"} if "GET" in methods else methods)
 
 
 def allows(rule: Rule | None, roles: frozenset[str]) -> bool:

@@ -1,9 +1,27 @@
-"""The hash chain as pure functions: how a record is hashed, and how a sequence of records is verified (A36.1)."""
+"""The hash chain as pure functions: how records are linked and hashed, and how a run of them is verified (A36.1).
+
+What a verifier compares, and what each comparison catches:
+- each record with its own hash (an edited record), with the seq before it (a deleted one) and with the hash
+  before it (records moved, or an edit rehashed in place);
+- the chain's end with its marks: an anchor holds the last seq and its hash at anchor time, and since seq counts
+  every record from 1 without gaps, it is also how many records the chain held then. A chain ending before a
+  mark's seq lost its tail (truncated); a record differing from its mark was rewritten (anchor-mismatch).
+
+Marks come from two places. The anchors in the gateway's database (every audit_anchor_interval_seconds) guard
+against a tail cut by someone who cannot also delete anchors. The `gateway.audit` Kafka topic holds a copy outside
+the database: every committed batch is published there with each record's seq and hash (the outbox commits with
+the batch), and every anchor too. Verifying against the topic (`python -m gateway.audit verify --published`)
+catches a tail cut after the newest anchor, or anchors deleted along with it, up to the last batch the relay
+published.
+
+A tail can also be missing because it was never written; the writer rules that out for every answered exchange
+by committing each record before its response starts (see writer.py).
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -41,6 +59,17 @@ class ChainBreak:
     detail: str
 
 
+def link(batch: Sequence[Mapping[str, Any]], head_seq: int, head_hash: str) -> list[dict[str, Any]]:
+    """The records of a batch numbered and hashed after the chain head (seq 0 and GENESIS for an empty chain)."""
+    rows, seq, prev_hash = [], head_seq, head_hash
+    for fields in batch:
+        seq += 1
+        row = {**fields, "seq": seq, "prev_hash": prev_hash}
+        row["hash"] = prev_hash = record_hash(row)
+        rows.append(row)
+    return rows
+
+
 def verify_chain(
     records: Iterable[Mapping[str, Any]],
     *,
@@ -48,11 +77,12 @@ def verify_chain(
     expected_prev_hash: str = GENESIS,
     anchors: Iterable[Mapping[str, Any]] = (),
 ) -> list[ChainBreak]:
-    """Every break in a run of records read in `seq` order, and every anchor the records contradict.
+    """Every break in a run of records read in `seq` order, and every mark the records contradict.
 
     An edited record no longer matches its hash (altered); a deleted one leaves a gap in `seq` (removed); records
-    moved to other positions no longer follow the hash they hold (reordered); a cut-off tail falls short of an
-    anchor (truncated).
+    moved to other positions no longer follow the hash they hold (reordered); a chain ending before a mark's seq
+    lost its tail (truncated); a record whose hash is not its mark's was rewritten (anchor-mismatch). `anchors` are
+    marks `{seq, hash}`, with an optional `source` naming where the mark was found (default "anchor").
     """
     breaks: list[ChainBreak] = []
     hashes: dict[int, str] = {}
@@ -69,10 +99,14 @@ def verify_chain(
             breaks.append(ChainBreak(seq, "reordered", f"record {seq} does not follow the record before it"))
         hashes[seq] = record["hash"]
         expected_seq, prev_hash, last_seq = seq + 1, record["hash"], seq
-    for anchor in anchors:
-        seq = int(anchor["seq"])
+    truncated_at = None
+    for mark in sorted(anchors, key=lambda m: int(m["seq"])):
+        seq, source = int(mark["seq"]), mark.get("source", "anchor")
         if seq > last_seq:
-            breaks.append(ChainBreak(seq, "truncated", f"anchored record {seq} is beyond the last record {last_seq}"))
-        elif seq in hashes and hashes[seq] != anchor["hash"]:
-            breaks.append(ChainBreak(seq, "anchor-mismatch", f"record {seq} differs from its anchor"))
-    return breaks
+            # One break names how far the chain should reach; every mark beyond its end says the same.
+            truncated_at = ChainBreak(
+                seq, "truncated", f"{source} of record {seq} is beyond the last record {last_seq}"
+            )
+        elif seq in hashes and hashes[seq] != mark["hash"]:
+            breaks.append(ChainBreak(seq, "anchor-mismatch", f"record {seq} differs from its {source}"))
+    return breaks + ([truncated_at] if truncated_at else [])

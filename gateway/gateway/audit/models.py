@@ -10,6 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.db import Base
 
+# response_bytes of an answer streamed without a declared length (see AuditRecord.response_bytes).
+UNDECLARED_LENGTH = -1
+# The largest seq PostgreSQL's BIGINT holds: the bound of every seq a client names.
+MAX_SEQ = 2**63 - 1
+
 
 class AuditRecord(Base):
     __tablename__ = "audit_records"
@@ -30,15 +35,20 @@ class AuditRecord(Base):
     entry: Mapped[str | None] = mapped_column(String(100))
     items: Mapped[str | None] = mapped_column(String(2000))
     row_count: Mapped[int | None] = mapped_column(Integer)
+    # The purpose the client declared (x-hub-purpose): its claim, recorded as claimed, never checked by the gateway.
     purpose: Mapped[str | None] = mapped_column(String(500))
+    # The grant the serving service checked the delivery against (its x-hub-audit-grant answer), never the client's.
     grant_id: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[int] = mapped_column(Integer)
+    # Bytes of the request body received before the answer started (the record is committed at that moment).
     request_bytes: Mapped[int] = mapped_column(BigInteger)
+    # The answer's declared length (its content-length, or the service's); UNDECLARED_LENGTH for a body streamed
+    # without one, whose size is known only after the record had to be committed (A36.1: record before answer).
     response_bytes: Mapped[int] = mapped_column(BigInteger)
     request_in: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     request_out: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     response_in: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    response_out: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    response_out: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # when the answer started
     trace_id: Mapped[str | None] = mapped_column(String(32))
     detail: Mapped[str | None] = mapped_column(String(500))
     prev_hash: Mapped[str] = mapped_column(String(64))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 
 import orjson
@@ -14,11 +14,11 @@ from gateway.audit import repository
 from gateway.audit.chain import GENESIS, ChainBreak, verify_chain
 
 
-async def verify(session: AsyncSession) -> list[ChainBreak]:
-    """Every break in the whole chain and against every anchor."""
+async def verify(session: AsyncSession, published: Iterable[Mapping[str, Any]] = ()) -> list[ChainBreak]:
+    """Every break in the whole chain, against every anchor and every `published` mark (see published.py)."""
     records = [r async for r in repository.records(session, 1, None)]
     anchors = [{"seq": a.seq, "hash": a.hash} for a in await repository.anchors(session)]
-    return verify_chain(records, anchors=anchors)
+    return verify_chain(records, anchors=[*anchors, *published])
 
 
 async def proof(session: AsyncSession, first: int) -> dict[str, Any]:
@@ -39,20 +39,42 @@ def jsonable(record: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat(timespec="microseconds") if hasattr(v, "isoformat") else v) for k, v in record.items()}
 
 
+# Streamed bodies go out in pieces of about this size: few sends, flat memory.
+CHUNK_BYTES = 64 * 1024
+
+
+async def started(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """`chunks` with its first piece already made, so a fault in making it (the database's, say) raises here,
+    before any response has started, and becomes a problem+json answer instead of a 200 with a broken body."""
+    first = await anext(chunks)
+
+    async def body() -> AsyncIterator[bytes]:
+        yield first
+        async for chunk in chunks:
+            yield chunk
+
+    return body()
+
+
 async def export_json(
     sessionmaker: async_sessionmaker[AsyncSession], first: int, last: int | None, region: str | None
 ) -> AsyncIterator[bytes]:
     """The range as one JSON document {proof, records}, streamed; `region` limits it (None: everything).
 
-    It opens its own session: the body is streamed after the request's session has closed.
+    It opens its own session: the body is streamed after the request's session has closed. Its first piece holds
+    the proof and the first page of records, so `started` runs the first queries before the response starts.
     """
     async with sessionmaker() as session:
-        yield b'{"proof":' + orjson.dumps(await proof(session, first)) + b',"records":['
-        separator = b""
+        pieces = [b'{"proof":' + orjson.dumps(await proof(session, first)) + b',"records":[']
+        size, separator = 0, b""
         async for record in repository.records(session, first, last, region=region):
-            yield separator + orjson.dumps(jsonable(record))
-            separator = b","
-        yield b"]}"
+            pieces.append(separator + orjson.dumps(jsonable(record)))
+            size, separator = size + len(pieces[-1]), b","
+            if size > CHUNK_BYTES:
+                yield b"".join(pieces)
+                pieces, size = [], 0
+        pieces.append(b"]}")
+        yield b"".join(pieces)
 
 
 async def export_csv(
@@ -65,7 +87,7 @@ async def export_csv(
     async with sessionmaker() as session:
         async for record in repository.records(session, first, last, region=region):
             writer.writerow(jsonable(record))
-            if buffer.tell() > 64 * 1024:
+            if buffer.tell() > CHUNK_BYTES:
                 yield buffer.getvalue().encode()
                 buffer.seek(0)
                 buffer.truncate()

@@ -1,14 +1,29 @@
-"""Appending to the audit chain: records queue in memory and are written in batches (group commit).
+"""Appending to the audit chain, durable first (A36.1): no response starts before its exchange's record is
+committed, so every exchange a caller saw answered is in the chain, whatever happens to the gateway next (kill -9).
 
-One transaction per batch takes a transaction-level advisory lock, reads the chain head, links and hashes the
-batch, inserts it with one outbox event for the batch (gateway.audit), and commits — so several gateway replicas
-share one total order. Batching keeps the audit off the request's critical path: a request never waits for it.
+Group commit keeps this cheap. `append` queues a record and waits for the batch it lands in; one writer task takes
+everything queued and, in one transaction, takes a transaction-level advisory lock, reads the chain head once,
+links and hashes the batch, inserts it with one outbox event for the batch (gateway.audit) and commits — so several
+gateway replicas share one total order. While one batch commits the next one gathers, so under load a request
+waits for about two commits, not for one commit per request ahead of it, and an idle gateway adds one commit.
+
+Guarantees:
+- `append` returns once its record is committed. A caller cancelled while it waits (its client went away) does not
+  withdraw the record: it is written all the same.
+- A batch the database refuses is retried until the database takes it; a record is never dropped while the gateway
+  runs. A caller that has waited `commit_timeout` seconds gets AuditUnavailable (503 with Retry-After) and answers
+  that instead of what it would have answered; its record, holding the service's answer the caller never received,
+  stays queued and is written when the database is back.
+- Texts are fitted to their columns before queueing, so no value a caller chose can stall the chain.
+- What is still queued at shutdown belongs to exchanges not answered yet; `stop` writes it, giving up after
+  `commit_timeout` seconds (the database is gone, and those callers get no answer either).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,27 +31,51 @@ import structlog
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from gateway.audit.chain import GENESIS, record_hash
+from gateway.audit.chain import GENESIS, link
 from gateway.audit.models import AuditAnchor, AuditRecord
 from hub import metrics
 from hub.contracts.gateway import AuditAnchored, ExchangesAudited
+from hub.errors import ServiceUnavailable
 from hub.outbox import record_event
 
 log = structlog.get_logger(__name__)
 SOURCE = "/hub/gateway"
-LINGER_SECONDS = 0.005
+RETRY_SECONDS = 0.5
 _LOCK = text("SELECT pg_advisory_xact_lock(hashtext('gateway.audit_chain'))")
 
 
+class AuditUnavailable(ServiceUnavailable):
+    """The audit chain did not take a record in time; the exchange may not be answered without it (A36.1)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The audit trail cannot be written just now, and no exchange is answered without it; retry shortly.",
+            requirement="A36.1",
+            headers={"Retry-After": "5"},
+        )
+
+
+@dataclass
+class _Queued:
+    record: dict[str, Any]
+    committed: asyncio.Future[None] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
+
 class AuditLog:
-    """The gateway's audit writer; `append` never blocks the request unless the queue is full."""
+    """The gateway's audit writer: `append` returns once the record is committed, batched with its neighbours."""
 
     def __init__(
-        self, sessionmaker: async_sessionmaker[AsyncSession], *, batch_size: int = 500, max_queue: int = 100_000
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        *,
+        batch_size: int = 500,
+        max_queue: int = 100_000,
+        commit_timeout: float = 10.0,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._batch_size = batch_size
-        self._queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(max_queue)
+        self._commit_timeout = commit_timeout
+        self._queue: asyncio.Queue[_Queued] = asyncio.Queue(max_queue)
         self._task: asyncio.Task[None] | None = None
         self._pending = 0
         self._drained = asyncio.Event()
@@ -46,61 +85,63 @@ class AuditLog:
         self._task = asyncio.create_task(self._run(), name="audit-writer")
 
     async def stop(self) -> None:
-        """Write what is queued, then stop."""
-        await self.flush()
+        """Write what is queued (for at most `commit_timeout` seconds), then stop."""
+        if self._pending:
+            try:
+                await asyncio.wait_for(self._drained.wait(), self._commit_timeout)
+            except TimeoutError:
+                log.error("audit writer stopped with records of unanswered exchanges unwritten", records=self._pending)
         if self._task:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
     async def append(self, record: dict[str, Any]) -> None:
-        """Queue one record (every field of AuditRecord but seq, prev_hash and hash)."""
-        record = fit_to_columns(record)
-        self._pending += 1
-        self._drained.clear()
-        await self._queue.put(record)
+        """Append one record (every field of AuditRecord but seq, prev_hash and hash) and wait for its commit.
 
-    async def flush(self) -> None:
-        """Wait until everything queued so far is committed."""
-        await self._drained.wait()
+        AuditUnavailable when it is not committed within `commit_timeout` seconds (it stays queued).
+        """
+        queued = _Queued(fit_to_columns(record))
+        try:
+            async with asyncio.timeout(self._commit_timeout):
+                await self._queue.put(queued)
+                self._pending += 1
+                self._drained.clear()
+                # Shielded: a caller cancelled while it waits leaves the record to be written all the same.
+                await asyncio.shield(queued.committed)
+        except TimeoutError as exc:
+            raise AuditUnavailable() from exc
 
     async def _run(self) -> None:
         while True:
             batch = [await self._queue.get()]
-            # A moment's wait lets the requests in flight join one transaction (group commit): the writer's cost
-            # is per batch, not per record, and a request never waits for it.
-            await asyncio.sleep(LINGER_SECONDS)
+            # Whatever queued while the last batch committed joins this one (group commit).
             while len(batch) < self._batch_size and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
-            while True:
-                try:
-                    await self._write(batch)
-                    break
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:
-                    # Never drop an audit record: retry until the database takes it.
-                    log.error("audit batch not written; retrying", error=str(exc), records=len(batch))
-                    await asyncio.sleep(0.5)
+            await self._write_until_taken([queued.record for queued in batch])
+            for queued in batch:
+                if not queued.committed.done():
+                    queued.committed.set_result(None)
             self._pending -= len(batch)
             if self._pending == 0:
                 self._drained.set()
 
+    async def _write_until_taken(self, batch: list[dict[str, Any]]) -> None:
+        while True:
+            try:
+                await self._write(batch)
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                # Never drop an audit record: retry until the database takes it.
+                log.error("audit batch not written; retrying", error=str(exc), records=len(batch))
+                await asyncio.sleep(RETRY_SECONDS)
+
     async def _write(self, batch: list[dict[str, Any]]) -> None:
         async with self._sessionmaker() as session, session.begin():
             await session.execute(_LOCK)
-            head = (
-                await session.execute(
-                    select(AuditRecord.seq, AuditRecord.hash).order_by(AuditRecord.seq.desc()).limit(1)
-                )
-            ).first()
-            seq, prev_hash = (head[0], head[1]) if head else (0, GENESIS)
-            rows = []
-            for fields in batch:
-                seq += 1
-                row = {**fields, "seq": seq, "prev_hash": prev_hash}
-                row["hash"] = prev_hash = record_hash(row)
-                rows.append(row)
+            rows = link(batch, *(await chain_head(session) or (0, GENESIS)))
             await session.execute(insert(AuditRecord), rows)
             record_event(session, ExchangesAudited.from_records(rows), source=SOURCE)
         metrics.AUDIT_RECORDS.inc(len(rows))
@@ -123,7 +164,7 @@ def fit_to_columns(record: dict[str, Any]) -> dict[str, Any]:
 
 
 async def chain_head(session: AsyncSession) -> tuple[int, str] | None:
-    """The newest record's sequence number and hash."""
+    """The newest record's sequence number and hash (under _LOCK, nobody appends meanwhile)."""
     row = (
         await session.execute(select(AuditRecord.seq, AuditRecord.hash).order_by(AuditRecord.seq.desc()).limit(1))
     ).first()
@@ -131,11 +172,13 @@ async def chain_head(session: AsyncSession) -> tuple[int, str] | None:
 
 
 async def anchor_chain_head(session: AsyncSession) -> AuditAnchor | None:
-    """Record the current chain head as an anchor and publish it (its copy outside the database)."""
+    """Record the current chain head as an anchor and publish it (its copy outside the database).
+
+    The anchor's seq is the number of records the chain held at that moment (seq counts from 1 without gaps), so a
+    verifier finding fewer records than an anchor's seq knows the chain lost its tail.
+    """
     await session.execute(_LOCK)
-    head = (
-        await session.execute(select(AuditRecord.seq, AuditRecord.hash).order_by(AuditRecord.seq.desc()).limit(1))
-    ).first()
+    head = await chain_head(session)
     if head is None:
         return None
     last = (await session.execute(select(AuditAnchor.seq).order_by(AuditAnchor.id.desc()).limit(1))).scalar()

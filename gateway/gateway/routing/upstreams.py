@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from httpx_aiohttp import AiohttpTransport
@@ -20,6 +21,16 @@ class Upstream:
     name: str
     prefix: str
     base_url: str
+
+    @property
+    def public_base(self) -> str:
+        """Where clients reach this service: the gateway's /api/<prefix>."""
+        return f"/api/{self.prefix}"
+
+    @property
+    def address(self) -> str:
+        """The service's host:port inside the mesh, which no answer to a client may name (A12.1)."""
+        return urlsplit(self.base_url).netloc
 
 
 def declared_upstreams(settings: Settings) -> dict[str, Upstream]:
@@ -40,6 +51,7 @@ def create_upstream_client(settings: Settings) -> httpx.AsyncClient:
     limits = httpx.Limits(
         max_connections=settings.upstream_max_connections,
         max_keepalive_connections=settings.upstream_max_connections,
+        keepalive_expiry=settings.upstream_keepalive_seconds,
     )
     return httpx.AsyncClient(
         transport=AiohttpTransport(limits=limits),

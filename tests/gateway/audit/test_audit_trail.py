@@ -19,15 +19,32 @@ import asyncpg
 import httpx
 import orjson
 import pytest
+from fastapi import FastAPI, Response
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from factories import agency_body
+from gateway.audit import service
 from gateway.audit.chain import GENESIS, verify_chain
 from gateway.audit.writer import anchor_chain_head
-from harness import CITY, Infra, LocalMesh, MeshStarter, city_admin, eventually, records_of, register_client
+from gateway.context import GatewayContext
+from gateway.routing.upstreams import Upstream
+from harness import (
+    CITY,
+    Infra,
+    LocalMesh,
+    MeshStarter,
+    assert_problem,
+    city_admin,
+    eventually,
+    free_socket,
+    records_of,
+    register_client,
+    rows,
+    serve,
+)
 from hub.db import async_url, asyncpg_dsn
 from hub.events import EventEnvelope
 
@@ -74,18 +91,14 @@ async def export(gateway: httpx.AsyncClient, headers: dict[str, str], first: int
 async def audited(
     gateway: httpx.AsyncClient, headers: dict[str, str], matches: Callable[[Record], bool], count: int = 1
 ) -> list[Record]:
-    """The exported records that match, once there are `count` of them.
+    """The exported records that match, `count` of them.
 
-    The guard appends a request's record after its response has gone out, so the record may still be on its
-    way into the writer's queue when the next request (this export) flushes it.
+    No waiting: the guard commits a request's record before its response starts (A36.1), so every exchange
+    answered so far is in the chain.
     """
-
-    async def found() -> list[Record]:
-        records = [r for r in (await export(gateway, headers))["records"] if matches(r)]
-        return records if len(records) >= count else []
-
-    result: list[Record] = await eventually(found)
-    return result
+    records = [r for r in (await export(gateway, headers))["records"] if matches(r)]
+    assert len(records) == count, records
+    return records
 
 
 async def verify(gateway: httpx.AsyncClient, headers: dict[str, str]) -> dict[str, Any]:
@@ -128,11 +141,13 @@ async def stored_record(database_url: str, seq: int) -> asyncpg.Record | None:
         await conn.close()
 
 
-async def cli_verify(database_url: str, workdir: Path) -> tuple[int, str]:
+async def cli_verify(
+    database_url: str, workdir: Path, *args: str, env: dict[str, str] | None = None
+) -> tuple[int, str]:
     """`python -m gateway.audit verify` against the gateway's database, as an operator runs it."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "gateway.audit", "verify",
-        env={**os.environ, "DATABASE_URL": database_url}, cwd=workdir,
+        sys.executable, "-m", "gateway.audit", "verify", *args,
+        env={**os.environ, **(env or {}), "DATABASE_URL": database_url}, cwd=workdir,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
     output, _ = await process.communicate()
@@ -187,7 +202,7 @@ async def test_a_request_through_the_gateway_is_attributed_timed_and_traced_in_t
     assert record["path"] == "/api/catalog/agencies"
     assert record["status"] == 201
     assert record["request_bytes"] == len(body)
-    assert record["response_bytes"] > 0
+    assert record["response_bytes"] == len(response.content)  # as catalog declared it, before it was sent on
     assert record["purpose"] == PURPOSE
     request_in, request_out, response_in, response_out = (datetime.fromisoformat(record[t]) for t in TIMESTAMPS)
     assert request_in <= request_out <= response_in <= response_out
@@ -223,6 +238,7 @@ async def test_denied_and_unauthenticated_requests_are_recorded_as_security_even
         assert record["detail"]
     denied = next(r for r in security if r["caller_kind"] == "agency_system")
     assert denied["roles"] == "agency_system"
+    assert denied["response_bytes"] == len(forbidden.content)
     assert denied["caller"] not in ("", "anonymous")
     # The same events, as the security-event report lists them.
     listed = await gateway.get("/admin/security-events", headers=admin)
@@ -428,12 +444,9 @@ async def test_no_caller_supplied_value_can_stop_the_audit_chain_A36_1(
     refused = await gateway.get(path, headers=headers)
     later = await gateway.get(marker, headers=admin)
 
+    # A stuck writer would have answered 503 (AuditUnavailable) instead of either.
     assert (refused.status_code, later.status_code) == (401, 404)
-    try:
-        await eventually(lambda: _stored(mesh.databases["gateway"], marker))
-    except AssertionError:
-        _abandon_stuck_audit(mesh)
-        raise
+    assert await _stored(mesh.databases["gateway"], marker)
     assert await verify(gateway, admin) == {"intact": True, "breaks": []}
     security = await audited(gateway, admin, lambda r: r["kind"] == "security")
     assert security[0]["caller"] == "anonymous"
@@ -447,6 +460,110 @@ async def _stored(database_url: str, path: str) -> bool:
         await conn.close()
 
 
-def _abandon_stuck_audit(mesh: LocalMesh) -> None:
-    """Let the gateway shut down although its writer retries an unwritable batch forever (stop() flushes)."""
-    mesh.services["gateway"].app.state.gateway.audit._drained.set()
+# Beyond PostgreSQL's BIGINT (2**63 - 1), below the first seq, or an inverted range: each names its parameter.
+OUT_OF_RANGE = [
+    ("/admin/audit/export", {"from": str(10**20)}, "query.from"),
+    ("/admin/audit/export", {"from": str(2**63)}, "query.from"),
+    ("/admin/audit/export", {"from": "0"}, "query.from"),
+    ("/admin/audit/export", {"to": str(10**20)}, "query.to"),
+    ("/admin/audit/export", {"from": "5", "to": "4"}, "query.to"),
+    ("/admin/audit/export", {"format": "xml"}, "query.format"),
+    ("/admin/security-events", {"from": str(10**20)}, "query.from"),
+    ("/admin/security-events", {"limit": "0"}, "query.limit"),
+    ("/admin/security-events", {"limit": "1001"}, "query.limit"),
+]
+
+
+async def test_an_audit_parameter_out_of_range_is_a_422_naming_it_and_its_bound_is_in_the_openapi_A34_1(
+    gateway: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
+    for path, params, field in OUT_OF_RANGE:
+        response = await gateway.get(path, params=params, headers=admin)
+
+        problem = assert_problem(response, 422)
+        assert [error["field"] for error in problem["errors"]] == [field], (path, params)
+    # The largest seq there can be is a valid (and empty) range, answered whole.
+    for format in ("json", "csv"):
+        response = await gateway.get(
+            "/admin/audit/export", params={"from": "9223372036854775807", "format": format}, headers=admin
+        )
+        assert response.status_code == 200, response.text
+    assert response.text.splitlines()[1:] == []  # the CSV header alone
+    # Each bound is in the schema, where a client reads it.
+    paths = (await gateway.get("/openapi.json")).json()["paths"]
+
+    def bounds(path: str, name: str) -> tuple[int | None, int | None]:
+        [parameter] = [p for p in paths[path]["get"]["parameters"] if p["name"] == name]
+        schema = parameter["schema"]
+        integer = next((s for s in schema.get("anyOf", [schema]) if s.get("type") == "integer"), schema)
+        return integer.get("minimum"), integer.get("maximum")
+
+    assert bounds("/admin/audit/export", "from") == (1, 9223372036854775807)
+    assert bounds("/admin/audit/export", "to") == (1, 9223372036854775807)
+    assert bounds("/admin/security-events", "from") == (1, 9223372036854775807)
+    assert bounds("/admin/security-events", "limit") == (1, 1000)
+
+
+async def test_a_grant_the_client_names_is_never_recorded_only_the_one_the_service_reports_A36_1(
+    mesh: LocalMesh, gateway: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
+    # A stand-in for a serving service that checked a grant: it reports it (x-hub-audit-grant) for one id only.
+    stand_in, granted_id = FastAPI(), str(uuid.uuid4())
+
+    @stand_in.get("/{rest:path}")
+    async def answer(rest: str) -> Response:
+        reported = {"x-hub-audit-grant": "grant-checked-by-service"} if rest.endswith(granted_id) else {}
+        return Response(b"{}", media_type="application/json", headers=reported)
+
+    served = await serve(stand_in, free_socket(), "stand-in")
+    context: GatewayContext = mesh.services["gateway"].app.state.gateway
+    catalog = context.upstreams["catalog"]
+    context.upstreams["catalog"] = Upstream(catalog.name, catalog.prefix, served.url)
+    try:
+        claims = {**admin, "x-hub-grant": "forged", "x-hub-purpose": quote(PURPOSE)}
+        ungranted = await gateway.get(f"/api/catalog/agencies/{uuid.uuid4()}", headers=claims)
+        granted = await gateway.get(f"/api/catalog/agencies/{granted_id}", headers=claims)
+    finally:
+        context.upstreams["catalog"] = catalog
+        served.server.should_exit = True
+        await served.task
+
+    assert (ungranted.status_code, granted.status_code) == (200, 200)
+    by_path = {r["path"]: r for r in (await export(gateway, admin))["records"]}
+    assert by_path[ungranted.url.path]["grant_id"] is None
+    assert by_path[granted.url.path]["grant_id"] == "grant-checked-by-service"
+    for record in (by_path[ungranted.url.path], by_path[granted.url.path]):
+        assert record["purpose"] == PURPOSE  # what the client declared, recorded as its declared purpose
+
+
+async def test_a_tail_cut_after_the_newest_anchor_is_caught_against_the_published_copy_A36_1(
+    mesh: LocalMesh, gateway: httpx.AsyncClient, admin: dict[str, str], infra: Infra, topic_prefix: str,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    database = mesh.databases["gateway"]
+    await audited_requests(gateway, admin, 2)
+    anchored_seq, _ = await anchor(database)
+    for _ in range(3):
+        assert (await gateway.get("/api/catalog/agencies", headers=admin)).status_code == 200
+    [(head,)] = await rows(database, "SELECT max(seq) FROM audit_records")
+
+    async def published_to_head() -> bool:
+        messages = await _messages(infra, f"{topic_prefix}gateway.audit")
+        return any(e.data.get("last_seq") == head for _, e in messages)
+
+    await eventually(published_to_head, within=30)
+    await as_dba(database, f"DELETE FROM audit_records WHERE seq > {anchored_seq:d}")  # noqa: S608 - our own int
+    kafka = {"KAFKA_BOOTSTRAP_SERVERS": infra.kafka_bootstrap, "KAFKA_TOPIC_PREFIX": topic_prefix}
+
+    # The database alone agrees with itself: its newest anchor is below the cut.
+    engine = create_async_engine(async_url(database))
+    try:
+        async with async_sessionmaker(engine)() as session:
+            assert await service.verify(session) == []
+    finally:
+        await engine.dispose()
+    code, output = await cli_verify(database, tmp_path, "--published", env=kafka)
+
+    assert code == 1
+    assert "truncated" in output
+    assert f"seq {head}: published record of record {head} is beyond the last record {anchored_seq}" in output

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gateway.audit.chain import GENESIS, HASHED_FIELDS, ChainBreak, record_hash, verify_chain
+from gateway.audit.chain import GENESIS, HASHED_FIELDS, ChainBreak, link, record_hash, verify_chain
 from gateway.audit.models import AuditRecord
 
 START = datetime(2026, 3, 2, 9, 30, 15, 123456, tzinfo=UTC)
@@ -180,6 +180,43 @@ def test_cutting_the_tail_below_an_anchor_is_reported_truncated_A36_1() -> None:
     assert [(b.seq, b.kind) for b in breaks] == [(5, "truncated")]
     assert "beyond the last record 3" in breaks[0].detail
     assert [(b.seq, b.kind) for b in verify_chain([], anchors=anchors)] == [(5, "truncated")]
+
+
+def test_a_batch_is_linked_after_the_chain_head_as_one_chain_A36_1() -> None:
+    fields = [audit_fields(n) for n in range(1, 7)]
+
+    first = link(fields[:2], 0, GENESIS)
+    second = link(fields[2:], first[-1]["seq"], first[-1]["hash"])
+
+    assert first + second == chain_of(fields)
+    assert [r["seq"] for r in second] == [3, 4, 5, 6]
+
+
+def test_a_chain_ending_before_the_records_published_of_it_is_reported_truncated_once_A36_1() -> None:
+    records = chain(8)
+    # Anchored at 3; records up to 8 published on gateway.audit; the tail after the anchor is cut.
+    marks = [{"seq": 3, "hash": records[2]["hash"]}] + [
+        {"seq": r["seq"], "hash": r["hash"], "source": "published record"} for r in records
+    ]
+
+    assert verify_chain(records[:3], anchors=marks[:1]) == []  # the database's own anchor cannot see it
+    breaks = verify_chain(records[:3], anchors=marks)
+
+    assert [(b.seq, b.kind) for b in breaks] == [(8, "truncated")]
+    assert breaks[0].detail == "published record of record 8 is beyond the last record 3"
+
+
+def test_a_record_differing_from_its_published_copy_names_the_copy_A36_1() -> None:
+    records = chain(5)
+    fields = [{k: v for k, v in r.items() if k not in ("seq", "prev_hash", "hash")} for r in records]
+    fields[3]["caller"] = "someone-else"
+    rewritten = chain_of(fields)  # consistent in itself, rehashed from record 4 on
+    published = [{"seq": r["seq"], "hash": r["hash"], "source": "published record"} for r in records]
+
+    breaks = verify_chain(rewritten, anchors=published)
+
+    assert [(b.seq, b.kind) for b in breaks] == [(4, "anchor-mismatch"), (5, "anchor-mismatch")]
+    assert breaks[0].detail == "record 4 differs from its published record"
 
 
 def test_an_anchor_whose_hash_differs_is_reported_A36_1() -> None:

@@ -1,21 +1,24 @@
-"""The audit writer on a real gateway database: what it appends verifies after PostgreSQL has stored it, and
-several writers (gateway replicas) share one chain (A36.1)."""
+"""The audit writer on a real gateway database: an append returns once its record is committed, concurrent appends
+share commits (group commit), what it appends verifies after PostgreSQL has stored it, and several writers
+(gateway replicas) share one chain (A36.1)."""
 
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from gateway.audit.models import AuditRecord
 from gateway.audit.service import verify
-from gateway.audit.writer import AuditLog
+from gateway.audit.writer import AuditLog, AuditUnavailable
 from hub.db import async_url
+from hub.errors import ServiceUnavailable
 
 pytestmark = pytest.mark.integration
 
@@ -60,7 +63,6 @@ async def test_records_with_whole_second_timestamps_verify_after_postgresql_stor
 ) -> None:
     for n in range(1, 4):
         await audit_log.append(audit_fields(n))
-    await audit_log.flush()
 
     async with sessionmaker() as session:
         stored = (await session.execute(select(AuditRecord).order_by(AuditRecord.seq))).scalars().all()
@@ -84,7 +86,6 @@ async def test_two_gateway_replicas_append_to_one_chain_without_gaps_or_forks_A3
             for replica in replicas
         ]
         await asyncio.gather(*appends)
-        await asyncio.gather(*(replica.flush() for replica in replicas))
     finally:
         for replica in replicas:
             await replica.stop()
@@ -97,3 +98,51 @@ async def test_two_gateway_replicas_append_to_one_chain_without_gaps_or_forks_A3
     assert list(seqs) == list(range(1, 81))
     assert prev_hashes == 80  # no two records follow the same one
     assert breaks == []
+
+
+async def test_an_append_returns_only_once_its_record_is_committed_A36_1(
+    audit_log: AuditLog, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await audit_log.append(audit_fields(1))
+
+    # Another connection sees it at once: the guard answers a request only after this returned.
+    async with sessionmaker() as session:
+        stored = (await session.execute(select(AuditRecord.caller))).scalars().all()
+    assert list(stored) == ["client-1"]
+
+
+async def test_concurrent_appends_wait_for_shared_batches_not_one_commit_each_A36_1(
+    audit_log: AuditLog, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    appends = 200
+
+    await asyncio.gather(*(audit_log.append(audit_fields(n)) for n in range(1, appends + 1)))
+
+    async with sessionmaker() as session:
+        records = (await session.execute(select(func.count()).select_from(AuditRecord))).scalar()
+        # One outbox event per committed batch (gateway.exchanges.audited).
+        batches = (await session.execute(text("SELECT count(*) FROM outbox"))).scalar_one()
+        breaks = await verify(session)
+    assert records == appends
+    assert 1 <= batches <= appends // 10
+    assert breaks == []
+
+
+async def test_an_append_the_database_does_not_take_in_time_is_a_503_with_retry_after_A36_1() -> None:
+    with socket.socket() as probe:  # a port nobody listens on: the database is down
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    engine = create_async_engine(f"postgresql+asyncpg://hub@127.0.0.1:{port}/gateway")
+    log = AuditLog(async_sessionmaker(engine), commit_timeout=0.5)
+    log.start()
+    try:
+        with pytest.raises(AuditUnavailable) as refused:
+            await log.append(audit_fields(1))
+    finally:
+        await asyncio.wait_for(log.stop(), 5)  # gives up on the unwritable record instead of hanging shutdown
+        await engine.dispose()
+
+    assert isinstance(refused.value, ServiceUnavailable)
+    assert refused.value.status == 503
+    assert refused.value.requirement == "A36.1"
+    assert refused.value.headers["Retry-After"].isdigit()

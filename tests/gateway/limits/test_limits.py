@@ -16,22 +16,24 @@ from opentelemetry.trace import SpanKind
 from prometheus_client.parser import text_string_to_metric_families
 
 from gateway.access.policy import KiB, MiB
-from harness import MeshStarter, assert_problem, eventually, free_socket, region_admin, token
+from harness import MeshStarter, agency_known_to_gateway, assert_problem, eventually, free_socket, region_admin, token
 
 pytestmark = pytest.mark.integration
 
 PORTAL = "https://portal.example"
 
 
-async def register_system(gateway: httpx.AsyncClient, admin: dict[str, str]) -> tuple[str, dict[str, str]]:
-    """An agency system: (its client id, its authorization headers)."""
+async def register_system(
+    gateway: httpx.AsyncClient, admin: dict[str, str], agency_id: str
+) -> tuple[str, dict[str, str]]:
+    """An agency system of the agency: (its client id, its authorization headers)."""
     login = f"system-{uuid.uuid4().hex[:8]}"
     body = {
         "kind": "agency_system",
         "login": login,
         "display_name": login,
         "roles": ["agency_system"],
-        "agency_id": str(uuid.uuid4()),
+        "agency_id": agency_id,
         "region_code": "320200",
     }
     response = await gateway.post("/admin/clients", json=body, headers=admin)
@@ -88,8 +90,9 @@ async def test_the_request_past_a_clients_rate_gets_429_with_retry_after_and_is_
         mesh.client("gateway") as gateway,
     ):
         admin = await region_admin(mesh)
-        system_id, system = await register_system(gateway, admin)
-        _, other_system = await register_system(gateway, admin)
+        agency_id = await agency_known_to_gateway(mesh)
+        system_id, system = await register_system(gateway, admin, agency_id)
+        _, other_system = await register_system(gateway, admin, agency_id)
         counted_before = await security_event_count(gateway, "rate.limited")
         answers = [await gateway.get("/.well-known/jwks.json", headers=system) for _ in range(4)]
         # The window is the client's own: another system of the same kind is not held back.
