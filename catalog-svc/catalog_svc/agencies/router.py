@@ -15,6 +15,8 @@ from hub.internal_token import Caller
 from hub.roles import Role, require_roles
 
 router = APIRouter(prefix="/agencies", tags=["agencies"])
+# Far past any registry's size, and far inside PostgreSQL's bigint OFFSET: a larger one is a 422, not a 500.
+MAX_OFFSET = 1_000_000
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=AgencyOut)
@@ -48,7 +50,7 @@ async def get_agency(agency_id: uuid.UUID, session: SessionDep) -> AgencyOut:
 async def list_agencies(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[AgencyOut]:
     """Registered agencies, oldest first."""
     return [AgencyOut.model_validate(a) for a in await repository.page(session, limit, offset)]

@@ -25,7 +25,6 @@ SOURCE = "/hub/catalog"
 
 async def register_agency(session: AsyncSession, caller: Caller, data: AgencyIn) -> Agency:
     """Register an agency (A2.1) in the caller's region (A4.1) and announce it on catalog.events."""
-    await regions.get_region(session, data.region_code)
     await regions.require_region_scope(session, caller, data.region_code)
     if await repository.by_credit_code(session, data.credit_code):
         raise Conflict(f"An agency with credit code {data.credit_code} is already registered.")
@@ -61,7 +60,7 @@ async def change_agency(
     """Change an agency's particulars; a change of its duties opens a change notice on each of its published
     entries: it has 15 working days to update its catalogue (A14.2)."""
     agency = await get_agency(session, agency_id)
-    await regions.require_region_scope(session, caller, agency.region_code)
+    regions.require_scope(caller, agency.region_code)
     duties_changed = change.duties is not None and change.duties != agency.duties
     for field, value in change.model_dump(exclude_none=True).items():
         setattr(agency, field, value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
 from hub.errors import Conflict
 
 # (state, action) → new state. Drafts are edited and submitted; the bureau approves (publishes) or returns them
@@ -16,7 +18,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     ("published", "supersede"): "superseded",
     ("published", "retire"): "retired",
 }
-STATES = frozenset({"draft", "submitted", "returned", "published", "superseded", "retired"})
+VersionState = Literal["draft", "submitted", "returned", "published", "superseded", "retired"]
+STATES = frozenset(get_args(VersionState))
 ACTIONS = frozenset(action for _, action in TRANSITIONS)
 
 

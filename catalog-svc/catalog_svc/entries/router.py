@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Path, Query, status
 
 from catalog_svc.entries import repository, service
+from catalog_svc.entries.lifecycle import VersionState
 from catalog_svc.entries.repository import CatalogueQuery
 from catalog_svc.entries.schemas import (
     CatalogueItem,
@@ -21,6 +22,7 @@ from catalog_svc.entries.schemas import (
 )
 from catalog_svc.entries.vocabulary import Category, OpenType, ShareType, UpdateCycle
 from catalog_svc.regions import service as regions
+from catalog_svc.regions.schemas import REGION_CODE_PATTERN
 from hub.db import SessionDep
 from hub.dependencies import TodayDep
 from hub.errors import Forbidden, NotFound
@@ -30,6 +32,8 @@ from hub.roles import OPERATOR_ROLES, Role, require_roles
 router = APIRouter(tags=["entries"])
 Agency = Annotated[Caller, Depends(require_roles(Role.agency_system))]
 Reviewer = Annotated[Caller, Depends(require_roles(Role.reviewer))]
+# Version numbers live in an integer column: anything past it is a 422, never a database error.
+VersionNumber = Annotated[int, Path(ge=1, le=2**31 - 1, description="A version number of the entry")]
 
 
 def _entry_out(entry: object, version: object) -> EntryOut:
@@ -92,7 +96,9 @@ async def list_versions(entry_id: uuid.UUID, session: SessionDep, caller: Caller
 
 
 @router.get("/entries/{entry_id}/versions/{a}/diff/{b}", response_model=VersionDiff)
-async def compare(entry_id: uuid.UUID, a: int, b: int, session: SessionDep, caller: CallerDep) -> VersionDiff:
+async def compare(
+    entry_id: uuid.UUID, a: VersionNumber, b: VersionNumber, session: SessionDep, caller: CallerDep
+) -> VersionDiff:
     """What changed between two versions."""
     versions = {v.version: v for v in await service.visible_versions(session, caller, entry_id)}
     if a not in versions or b not in versions:
@@ -105,13 +111,17 @@ async def catalogue(
     session: SessionDep,
     caller: CallerDep,
     q: Annotated[str, Query(max_length=100, description="Words to find in names, summaries, item labels")] = "",
-    region: str | None = None,
+    region: Annotated[
+        str | None, Query(pattern=REGION_CODE_PATTERN, description="A region; its districts are included")
+    ] = None,
     agency_id: uuid.UUID | None = None,
     category: Category | None = None,
     share_type: ShareType | None = None,
     open_type: OpenType | None = None,
     update_cycle: UpdateCycle | None = None,
-    state: Annotated[str | None, Query(description="Latest versions in this state instead of the catalogue")] = None,
+    state: Annotated[
+        VersionState | None, Query(description="Latest versions in this state instead of the catalogue")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> Page:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -19,6 +19,10 @@ from catalog_svc.entries.vocabulary import (
     ShareType,
     UpdateCycle,
 )
+from catalog_svc.regions.schemas import RegionCode
+
+# The resource code (资源代码): the entries' code column holds 60 characters.
+EntryCode = Annotated[str, Field(min_length=1, max_length=60)]
 
 
 class DataItem(BaseModel):
@@ -37,7 +41,9 @@ class DataItem(BaseModel):
 class ItemSource(BaseModel):
     """Why an item another agency is authoritative for is in this entry (A15.3)."""
 
-    source_entry_code: str | None = Field(default=None, description="The authoritative entry it is shared from.")
+    source_entry_code: str | None = Field(
+        default=None, max_length=60, description="The authoritative entry it is shared from."
+    )
     justification: str | None = Field(default=None, max_length=1000)
 
     @model_validator(mode="after")
@@ -69,24 +75,24 @@ class EntryElements(BaseModel):
     update_cycle: UpdateCycle | None = None
     secrecy: Secrecy = Secrecy.internal
     consent_required: bool = False
-    tags: list[str] = Field(default_factory=list, max_length=30)
-    related_codes: list[str] = Field(default_factory=list, max_length=50)
+    tags: list[Annotated[str, Field(max_length=50)]] = Field(default_factory=list, max_length=30)
+    related_codes: list[EntryCode] = Field(default_factory=list, max_length=50)
     items: list[DataItem] = Field(default_factory=list, max_length=500)
-    item_sources: dict[str, ItemSource] = Field(default_factory=dict)
+    item_sources: dict[Annotated[str, Field(max_length=60)], ItemSource] = Field(default_factory=dict, max_length=500)
 
 
 class EntryCreate(EntryElements):
     """A new entry: its resource code (代码) and responsible agency (提供方) are fixed from then on."""
 
-    code: str = Field(min_length=1, max_length=60)
-    region_code: str = Field(min_length=1, max_length=12)
+    code: EntryCode
+    region_code: RegionCode
     provider_agency_id: uuid.UUID
 
 
 class ReturnIn(BaseModel):
     """Why a submitted entry goes back to its agency (A14.1): at least one reason."""
 
-    reasons: list[str] = Field(min_length=1, max_length=50)
+    reasons: list[Annotated[str, Field(max_length=1000)]] = Field(min_length=1, max_length=50)
 
     @model_validator(mode="after")
     def _not_blank(self) -> ReturnIn:

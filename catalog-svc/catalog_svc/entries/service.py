@@ -38,6 +38,7 @@ from hub.contracts.catalog import (
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound
 from hub.internal_token import Caller
 from hub.outbox import record_event
+from hub.regions import region_contains
 from hub.roles import OPERATOR_ROLES, Role
 from hub.violations import refuse_if_any
 
@@ -55,11 +56,11 @@ def require_provider(caller: Caller, entry: Entry) -> None:
         raise Forbidden("Only the entry's responsible agency may change it.", requirement="A15.2")
 
 
-async def require_reviewer(session: AsyncSession, caller: Caller, entry: Entry) -> None:
+def require_reviewer(caller: Caller, entry: Entry) -> None:
     """Only a bureau reviewer of the entry's region reviews it (A14.1, A4.1)."""
     if Role.reviewer not in caller.roles:
         raise Forbidden("Reviewing catalogue entries needs the reviewer role.", requirement="A14.1")
-    await regions.require_region_scope(session, caller, entry.region_code)
+    regions.require_scope(caller, entry.region_code)
 
 
 def _apply_elements(version: EntryVersion, elements: dict[str, Any]) -> None:
@@ -190,7 +191,7 @@ async def submit(session: AsyncSession, caller: Caller, entry_id: uuid.UUID, tod
 async def approve(session: AsyncSession, caller: Caller, entry_id: uuid.UUID) -> EntryVersion:
     """The bureau publishes the submitted version into the unified catalogue; it supersedes the old one."""
     entry = await _entry(session, entry_id, lock=True)
-    await require_reviewer(session, caller, entry)
+    require_reviewer(caller, entry)
     version = await _latest(session, entry)
     version.state = lifecycle.apply(version.state, "approve")
     now = datetime.now(UTC)
@@ -227,7 +228,7 @@ async def return_version(
 ) -> EntryVersion:
     """The bureau returns the submitted version to its agency with the reasons (A14.1)."""
     entry = await _entry(session, entry_id, lock=True)
-    await require_reviewer(session, caller, entry)
+    require_reviewer(caller, entry)
     version = await _latest(session, entry)
     version.state = lifecycle.apply(version.state, "return")
     version.return_reasons = [r.strip() for r in reasons if r.strip()]
@@ -246,7 +247,7 @@ async def retire(session: AsyncSession, caller: Caller, entry_id: uuid.UUID) -> 
     if not _is_provider(caller, entry.provider_agency_id):
         if Role.administrator not in caller.roles:
             raise Forbidden("Only the responsible agency or an administrator retires an entry.", requirement="A15.2")
-        await regions.require_region_scope(session, caller, entry.region_code)
+        regions.require_scope(caller, entry.region_code)
     if entry.published_version is None or entry.retired:
         raise Conflict("Only a published entry can be retired.", requirement="A14.1")
     published = await repository.version(session, entry.id, entry.published_version)
@@ -259,19 +260,21 @@ async def retire(session: AsyncSession, caller: Caller, entry_id: uuid.UUID) -> 
     return entry
 
 
-async def can_see_unpublished(session: AsyncSession, caller: Caller, entry: Entry) -> bool:
-    """Drafts and submissions are visible to their agency and the bureau of the region only (A14.1)."""
+def can_see_unpublished(caller: Caller, entry: Entry) -> bool:
+    """Drafts and submissions are visible to their agency and the bureau of the region only (A14.1, A4.1)."""
     if _is_provider(caller, entry.provider_agency_id):
         return True
-    return bool(OPERATOR_ROLES.intersection(caller.roles)) and await regions.contains(
-        session, caller.region_code, entry.region_code
+    return (
+        bool(OPERATOR_ROLES.intersection(caller.roles))
+        and caller.region_code is not None
+        and region_contains(caller.region_code, entry.region_code)
     )
 
 
 async def visible_entry(session: AsyncSession, caller: Caller, entry_id: uuid.UUID) -> tuple[Entry, EntryVersion]:
     """The entry with the version the caller may see: the latest, or else the published one."""
     entry = await _entry(session, entry_id)
-    if await can_see_unpublished(session, caller, entry):
+    if can_see_unpublished(caller, entry):
         return entry, await _latest(session, entry)
     if entry.published_version is None:
         raise NotFound(f"No entry {entry_id}.")
@@ -284,7 +287,7 @@ async def visible_versions(session: AsyncSession, caller: Caller, entry_id: uuid
     """Every version the caller may see, oldest first."""
     entry = await _entry(session, entry_id)
     versions = await repository.versions(session, entry.id)
-    if await can_see_unpublished(session, caller, entry):
+    if can_see_unpublished(caller, entry):
         return versions
     shown = [v for v in versions if v.published_at is not None]
     if not shown:

@@ -9,14 +9,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog_svc.entries.rules import CompilationRequirements
 from catalog_svc.regions.models import CompilationRule, Region
+from catalog_svc.regions.rules import placement_problems
 from catalog_svc.regions.schemas import CompilationRuleIn, RegionIn
-from hub.errors import Conflict, Forbidden, NotFound
+from hub.errors import Conflict, Forbidden, NotFound, RuleViolation
 from hub.internal_token import Caller
+from hub.regions import region_contains
 
-_SUBTREE = text(
-    "WITH RECURSIVE tree AS (SELECT code FROM regions WHERE code = :root "
-    "UNION ALL SELECT r.code FROM regions r JOIN tree t ON r.parent_code = t.code) SELECT code FROM tree"
-)
 _ANCESTRY = text(
     "WITH RECURSIVE up AS (SELECT code, parent_code, 0 AS depth FROM regions WHERE code = :code "
     "UNION ALL SELECT r.code, r.parent_code, up.depth + 1 FROM regions r JOIN up ON r.code = up.parent_code) "
@@ -25,19 +23,25 @@ _ANCESTRY = text(
 
 
 async def subtree(session: AsyncSession, root: str) -> list[str]:
-    """The region and every region under it: a city's bureau sees its districts (A4.1)."""
-    return list((await session.execute(_SUBTREE, {"root": root})).scalars())
+    """The known regions `root` contains, itself included: a city's bureau sees its districts (A4.1).
+
+    Containment is hub.regions.region_contains, the one region rule of the mesh; the tree only lists the codes.
+    """
+    codes = (await session.execute(select(Region.code).order_by(Region.code))).scalars()
+    return [code for code in codes if region_contains(root, code)]
 
 
-async def contains(session: AsyncSession, outer: str | None, inner: str) -> bool:
-    """Whether region `inner` is `outer` or lies under it in the region tree."""
-    return outer is not None and inner in await subtree(session, outer)
-
-
-async def require_region_scope(session: AsyncSession, caller: Caller, region_code: str) -> None:
+def require_scope(caller: Caller, region_code: str) -> None:
     """Forbidden unless the operator's region contains `region_code` (A4.1)."""
-    if not await contains(session, caller.region_code, region_code):
+    if not caller.region_code or not region_contains(caller.region_code, region_code):
         raise Forbidden(f"Region {region_code} is outside {caller.region_code}.", requirement="A4.1")
+
+
+async def require_region_scope(session: AsyncSession, caller: Caller, region_code: str) -> Region:
+    """The region, if it exists (else NotFound) and lies inside the operator's (else Forbidden, A4.1)."""
+    region = await get_region(session, region_code)
+    require_scope(caller, region_code)
+    return region
 
 
 async def get_region(session: AsyncSession, code: str) -> Region:
@@ -48,17 +52,16 @@ async def get_region(session: AsyncSession, code: str) -> Region:
 
 
 async def add_region(session: AsyncSession, caller: Caller, data: RegionIn) -> Region:
-    """Add a city, or a county-level city or district under the caller's region (A4.1)."""
+    """Add a city (by its own bureau), or a county-level city or district of the caller's city (A4.1)."""
     if await session.get(Region, data.code):
         raise Conflict(f"Region {data.code} exists.")
-    if data.parent_code is None:
-        if data.level != "city":
-            raise Conflict("Only a city has no parent region.")
-        if caller.region_code != data.code:
-            raise Forbidden(f"Only the bureau of {data.code} adds it as a city.", requirement="A4.1")
-    else:
-        await get_region(session, data.parent_code)
+    if data.parent_code is not None:
         await require_region_scope(session, caller, data.parent_code)
+    problems = placement_problems(data.code, data.level, data.parent_code)
+    if problems:
+        raise RuleViolation(f"Region {data.code} cannot be a {data.level} there.", errors=problems, requirement="A4.1")
+    if data.parent_code is None and caller.region_code != data.code:
+        raise Forbidden(f"Only the bureau of {data.code} adds it as a city.", requirement="A4.1")
     region = Region(code=data.code, name=data.name, level=data.level, parent_code=data.parent_code)
     session.add(region)
     await session.flush()
@@ -72,8 +75,7 @@ async def regions(session: AsyncSession) -> list[Region]:
 async def set_compilation_rule(
     session: AsyncSession, caller: Caller, region_code: str, data: CompilationRuleIn
 ) -> CompilationRule:
-    """The bureau sets its region's compilation requirements (A13.2)."""
-    await get_region(session, region_code)
+    """The bureau sets its region's compilation requirements (A13.2), inside its own region only (A4.1)."""
     await require_region_scope(session, caller, region_code)
     rule = await session.get(CompilationRule, region_code)
     if rule is None:

@@ -22,6 +22,7 @@ from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[impor
 from catalog_svc.transfer.schemas import FileFormat
 from catalog_svc.transfer.table import Cell
 from hub.errors import InvalidInput
+from hub.spreadsheets import neutralise_formula, restore_formula_text
 
 CSV_TYPES = frozenset({"text/csv", "application/csv"})
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -85,11 +86,13 @@ async def spool(chunks: AsyncIterable[bytes], limit: int = MAX_UPLOAD_BYTES) -> 
 
 
 def csv_rows(file: IO[bytes], charset: str) -> Generator[list[str], None, None]:
-    """The rows of a CSV file, decoded as they are read."""
+    """The rows of a CSV file, decoded as they are read; cells an export neutralised against formula injection
+    (a leading apostrophe, see hub.spreadsheets) read as their value, so an exported catalogue imports as it was."""
     text = io.TextIOWrapper(file, encoding=charset, newline="")
     reader = csv.reader(text)
     try:
-        yield from reader
+        for row in reader:
+            yield [restore_formula_text(cell) for cell in row]
     except UnicodeDecodeError as exc:
         hint = " Excel saves CSV in GBK: send `Content-Type: text/csv; charset=gb18030`." if "utf" in charset else ""
         raise InvalidInput(f"Row {reader.line_num + 1} is not valid {charset}.{hint}") from exc
@@ -135,7 +138,11 @@ def read_rows(file: IO[bytes], file_format: FileFormat, charset: str) -> Generat
 
 
 class CsvWriter:
-    """CSV rows encoded in chunks; UTF-8 with a byte-order mark, so that Excel shows the Chinese text."""
+    """CSV rows encoded in chunks; UTF-8 with a byte-order mark, so that Excel shows the Chinese text.
+
+    It is meant to be opened in a spreadsheet: a text cell that would start a formula gets an apostrophe in front
+    (hub.spreadsheets.neutralise_formula); numbers are written as they are.
+    """
 
     def __init__(self) -> None:
         self._buffer = io.StringIO()
@@ -143,7 +150,7 @@ class CsvWriter:
         self._writer = csv.writer(self._buffer)
 
     def write(self, row: Sequence[Cell]) -> None:
-        self._writer.writerow(row)
+        self._writer.writerow([neutralise_formula(cell) if isinstance(cell, str) else cell for cell in row])
 
     def take(self, at_least: int = CHUNK_BYTES) -> bytes:
         """What is written so far once it reaches `at_least` characters (0: everything), else nothing."""

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.background import BackgroundTask
 from starlette.responses import StreamingResponse
 
+from catalog_svc.regions.schemas import REGION_CODE_PATTERN
 from catalog_svc.transfer import formats, service
 from catalog_svc.transfer.schemas import ExportFormat, FileFormat, ImportReport
 from catalog_svc.transfer.table import COLUMNS
@@ -40,7 +41,21 @@ IMPORT_DESCRIPTION = (
     "Import the agency's catalogue from a CSV or XLSX file sent as the body (row 1 the header), one row per data "
     f"item. Columns: {', '.join(COLUMNS)}; `tags` and `related_codes` are separated by semicolons. Rows with one "
     "`code` make one entry of the caller's agency, written as a draft (A14.1); an entry with any bad row is not "
-    "imported, the others are; 422 when nothing is. CSV is UTF-8 unless its Content-Type names a charset."
+    "imported, the others are; 422 when nothing is. CSV is UTF-8 unless its Content-Type names a charset. A CSV "
+    "cell that is an apostrophe followed by =, +, -, @, tab or carriage return loses that one apostrophe (the "
+    "catalogue's CSV export adds it against formula injection), so an exported catalogue imports unchanged."
+)
+EXPORT_DESCRIPTION = (
+    "The published unified catalogue as CSV or XLSX (the import's columns, one row per data item, then the "
+    "provider and version) or as DCAT-AP JSON-LD (a dcat:Catalog of dcat:Dataset); `region` narrows it to a region "
+    "and its districts.\n\n"
+    "The CSV is meant for spreadsheets and is safe to open in one (OWASP, CSV injection): a text cell starting "
+    "with =, +, -, @, a tab or a carriage return is written with one apostrophe (') in front, and so is a text "
+    "cell made of apostrophes followed by one of those characters; nothing else is changed. Machine readers "
+    "recover each value by removing one leading apostrophe from every cell that starts with apostrophes followed "
+    "by one of those six characters (for example `'=1+2` → `=1+2`, `'-2` → `-2`, `''=x` → `'=x`); every other "
+    "cell, `'abc` included, is the value itself. Whole numbers (item_length, version) are never prefixed. The XLSX "
+    "export stores text as text and adds nothing."
 )
 
 
@@ -66,17 +81,20 @@ async def import_catalogue(
         return await service.import_catalogue(session, caller, upload, file_format, charset, submit=submit, today=today)
 
 
-@router.get("/exports/catalogue", response_class=StreamingResponse, responses=_DOWNLOADS)
+@router.get(
+    "/exports/catalogue", response_class=StreamingResponse, responses=_DOWNLOADS, description=EXPORT_DESCRIPTION
+)
 async def export_catalogue(
     request: Request,
     session: SessionDep,
     caller: CatalogueReader,
     today: TodayDep,
     format: ExportFormat = ExportFormat.csv,
-    region: Annotated[str | None, Query(description="A region; its districts are included")] = None,
+    region: Annotated[
+        str | None, Query(pattern=REGION_CODE_PATTERN, description="A region; its districts are included")
+    ] = None,
 ) -> StreamingResponse:
-    """The published unified catalogue as CSV or XLSX (the import's columns, one row per data item, then the
-    provider and version) or as DCAT-AP JSON-LD (a dcat:Catalog of dcat:Dataset)."""
+    """The published unified catalogue as CSV, XLSX or DCAT-AP JSON-LD (see the description)."""
     scope = await service.export_scope(session, region)
     sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     filename = f"catalogue-{region or 'all'}-{today:%Y%m%d}.{format.value}"

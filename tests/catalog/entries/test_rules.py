@@ -121,6 +121,25 @@ def test_a_region_sets_its_own_code_pattern_A13_2() -> None:
     assert refusals(complete_elements(), code=CODE, rules=rules) == [("code", "A13.2")]
 
 
+def test_a_catastrophic_pattern_answers_at_once_and_rightly_on_a_near_miss_A13_2_A28_1() -> None:
+    # `^(a+)+$` against 50 a's and a b takes a backtracking engine about 2^50 steps; RE2 answers in linear time.
+    rules = CompilationRequirements(code_pattern=r"^(a+)+$")
+    assert refusals(complete_elements(), code="a" * 50 + "b", rules=rules) == [("code", "A13.2")]
+    assert refusals(complete_elements(), code="a" * 50, rules=rules) == []
+
+
+def test_a_code_longer_than_a_resource_code_is_never_matched_A13_2() -> None:
+    rules = CompilationRequirements(code_pattern=r"^a*$")
+    assert refusals(complete_elements(), code="a" * 60, rules=rules) == []
+    assert refusals(complete_elements(), code="a" * 61, rules=rules) == [("code", "A13.2")]
+
+
+def test_a_stored_pattern_re2_cannot_compile_refuses_the_code_instead_of_failing_A13_2() -> None:
+    # A back-reference: Python's re accepts it, RE2 does not (it would need backtracking).
+    rules = CompilationRequirements(code_pattern=r"^(\d{2})-\1$")
+    assert refusals(complete_elements(), code="01-01", rules=rules) == [("code", "A13.2")]
+
+
 # A19.2: sharing attributes.
 
 

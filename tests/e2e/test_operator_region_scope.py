@@ -1,0 +1,533 @@
+"""Every operator route, walked by a district's operators against the city and a sibling district (A4.1).
+
+The Measures (A4.1): the city, its county-level cities and its districts each run their own public data work;
+"every record belongs to a region; a bureau operator acts only inside its region; the city sees all". So an
+operator of district 锡山区 ("own") acting on a resource of the city (无锡市) or of the sibling district 惠山区 is
+refused, and acting on its own district's succeeds (the control that shows the refusal is about the region, not
+a broken request). The expectation of each route is written here by hand, from A4.1 and the README's table of
+who may do what, not read from the policy table or the services; the policy table only says which routes exist
+and which operator roles reach them, and a test checks that this table covers every one of them.
+
+The kinds of scope:
+- REFUSED: the route acts on one resource of a region: another region's is a 403 (A4.1) or 404 problem.
+- FILTERED: the route lists or sums up the operator's region: it answers 200 showing nothing of another region.
+- CITY_ONLY: the route acts for the whole hub (the signing key, the whole audit chain, the authoritative-source
+  register every district's submissions are checked against): a district's operator is refused whatever it names.
+- HUB_WIDE: the route reads what every agency of the hub may read (the region tree, the agency registry, the
+  published catalogue and its register of sources, the compilation rules agencies compile by, the base databases'
+  figures, the sharing platform's directory of agencies); no region owns it, so a district's operator reads the
+  city's too.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import httpx
+import pytest
+from catalog.regional import OWN, REGIONS, Regional, regional_world
+
+from factories import agency_body
+from gateway.access.policy import POLICY, Rule
+from harness import CITY, Infra, Keys, eventually
+from hub.roles import OPERATOR_ROLES, Role
+
+pytestmark = pytest.mark.integration
+
+REFUSED, FILTERED, CITY_ONLY, HUB_WIDE = "refused", "filtered", "city-only", "hub-wide"
+OTHERS = ("city", "sibling")
+SERVICES = ("catalog", "share", "aggregation", "gateway")
+
+
+@dataclass
+class Walk:
+    """The hub and, per region ("city", "own", "sibling"), the resources the walk acts on."""
+
+    hub: Regional
+    published: dict[str, str]  # a published entry, with a batch of records, a consent and a change notice
+    codes: dict[str, str]  # its resource code
+    submitted: dict[str, str]  # a submitted entry
+    batches: dict[str, str]
+    consents: dict[str, str]
+    clients: dict[str, str]  # an agency system of the region's agency
+    channels: dict[str, str]  # a legacy channel
+    # Own-district resources the controls change, so that every other case finds the world as it was built.
+    returnable: str = ""
+    listed: str = ""  # stays submitted
+    retirable: str = ""
+    revocable_consent: str = ""
+    revocable_client: str = ""
+
+    @property
+    def gateway(self) -> httpx.AsyncClient:
+        return self.hub.gateway
+
+    def agency(self, where: str) -> str:
+        return str(self.hub.agencies[where]["id"])
+
+
+Call = Callable[[Walk, str, dict[str, str]], Awaitable[httpx.Response]]
+Check = Callable[[Walk, httpx.Response], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Case:
+    """What a district's operator meets on a route: `call(walk, where, headers)` acts on the resource of `where`;
+    a FILTERED case's `check` asserts the answer shows its own region and nothing of another."""
+
+    kind: str
+    call: Call
+    label: str = ""
+    check: Check | None = None
+    own_control: bool = True  # False where the district has nothing of its own to act on
+    hole: str = ""  # a known hole outside catalog-svc, reported to the lead; the case is a strict xfail
+
+
+def on(method: str, template: str, body: Any = None, **resources: Callable[[Walk, str], str]) -> Call:
+    """A request as the district's operator: `{region}` and `{where}` in the template name the region acted on,
+    every other `{name}` is `resources[name](walk, where)`; a callable `body` is `body(walk, where)`."""
+
+    async def call(walk: Walk, where: str, headers: dict[str, str]) -> httpx.Response:
+        names = {name: resource(walk, where) for name, resource in resources.items()}
+        url = template.format(region=REGIONS[where], where=where, **names)
+        payload = body(walk, where) if callable(body) else body
+        return await walk.gateway.request(method, url, json=payload, headers=headers)
+
+    return call
+
+
+def pick(others: Callable[[Walk, str], str], own: Callable[[Walk], str]) -> Callable[[Walk, str], str]:
+    """The resource of `where`; for the own district's control, one set aside for it (the control changes it)."""
+    return lambda walk, where: own(walk) if where == "own" else others(walk, where)
+
+
+def published(walk: Walk, where: str) -> str:
+    return walk.published[where]
+
+
+def submitted(walk: Walk, where: str) -> str:
+    return walk.submitted[where]
+
+
+def agency(walk: Walk, where: str) -> str:
+    return walk.agency(where)
+
+
+def records(response: httpx.Response) -> list[dict[str, Any]]:
+    assert response.status_code == 200, response.text
+    body = response.json()
+    return list(body["records"] if isinstance(body, dict) and "records" in body else body)
+
+
+def shows_own_only(regions_of: Callable[[httpx.Response], set[str | None]]) -> Check:
+    async def check(walk: Walk, response: httpx.Response) -> None:
+        regions = regions_of(response)
+        assert OWN in regions, f"its own region is missing: {regions}"
+        assert regions <= {OWN}, f"it shows other regions: {regions - {OWN}}"
+
+    return check
+
+
+def region_codes(response: httpx.Response) -> set[str | None]:
+    return {r.get("region_code") for r in records(response)}
+
+
+async def only_own_agencies(walk: Walk, response: httpx.Response) -> None:
+    assert response.status_code == 200, response.text
+    shown = set(response.json())
+    assert walk.agency("own") in shown
+    assert not shown & {walk.agency("city"), walk.agency("sibling")}
+
+
+async def own_channels_counted(walk: Walk, response: httpx.Response) -> None:
+    assert response.status_code == 200, response.text
+    everything = await walk.gateway.get("/admin/legacy-channels", headers=walk.hub.admin)
+    own = [c for c in everything.json() if c["region_code"] == OWN]
+    assert (response.json()["region_code"], response.json()["total"]) == (OWN, len(own))
+    assert len(own) < len(everything.json())
+
+
+async def own_entries_measured(walk: Walk, response: httpx.Response) -> None:
+    assert response.status_code == 200, response.text
+    run = response.json()
+    # The city's rollup shows when each entry was last measured: those of this run are the district's alone.
+    rollup = await walk.gateway.get(f"/api/aggregation/quality/regions/{CITY}", headers=walk.hub.reviewer)
+    assert rollup.status_code == 200, rollup.text
+    taken = datetime.fromisoformat(run["taken_at"])
+    measured = [e["region_code"] for e in rollup.json()["by_entry"]
+                if e["taken_at"] and datetime.fromisoformat(e["taken_at"]) == taken]  # fmt: skip
+    assert (run["region_code"], run["entries"]) == (OWN, len(measured))
+    assert set(measured) == {OWN}
+
+
+def client_body(walk: Walk, where: str, *, region: str | None = None) -> dict[str, Any]:
+    login = f"walk-{uuid.uuid4().hex[:8]}"
+    return {"kind": "agency_system", "login": login, "display_name": login, "roles": ["agency_system"],
+            "region_code": region or REGIONS[where], "agency_id": walk.agency(where)}  # fmt: skip
+
+
+def channel_body(walk: Walk, where: str, *, region: str | None = None) -> dict[str, Any]:
+    return {"agency_id": walk.agency(where), "counterpart": "省人口库", "name": "前置机文件交换",
+            "region_code": region or REGIONS[where], "deadline": "2026-12-31"}  # fmt: skip
+
+
+def new_district(walk: Walk, where: str) -> dict[str, str]:
+    """A new district under the region of `where` (320211 under the city, 320212 under the sibling…)."""
+    code = {"city": "320211", "sibling": "320212", "own": "320213"}[where]
+    return {"code": code, "name": "新区", "level": "district", "parent_code": REGIONS[where]}
+
+
+RULES = {"required_elements": ["classification"], "allowed_update_cycles": ["daily", "weekly"],
+         "code_pattern": r"^01-02/\d{6}$"}  # fmt: skip
+BINDING_HOLE = (
+    "gateway: a district administrator binds a client (or a legacy channel) of its own region to another region's "
+    "agency and gets 201 (issue 9, first hole): the gateway must check the agency's region"
+)
+
+# The table, by (service, method, route) of the policy; written from A4.1, not read from the code.
+EXPECTED: dict[tuple[str, str, str], tuple[Case, ...]] = {
+    # The gateway's administration (A4.1, A12.1, A28.1, A34.1).
+    ("gateway", "POST", "/admin/clients"): (
+        Case(REFUSED, on("POST", "/admin/clients", client_body), "in the region"),
+        Case(
+            REFUSED,
+            on("POST", "/admin/clients", lambda w, where: client_body(w, where, region=OWN)),
+            "own region, bound to the region's agency",
+        ),
+    ),
+    ("gateway", "GET", "/admin/clients"): (
+        Case(FILTERED, on("GET", "/admin/clients?limit=500"), check=shows_own_only(region_codes)),
+    ),
+    ("gateway", "POST", "/admin/clients/{client_id}/secret"): (
+        Case(REFUSED, on("POST", "/admin/clients/{client}/secret", client=lambda w, where: w.clients[where])),
+    ),
+    ("gateway", "POST", "/admin/clients/{client_id}/revoke"): (
+        Case(
+            REFUSED,
+            on(
+                "POST",
+                "/admin/clients/{client}/revoke",
+                client=pick(lambda w, where: w.clients[where], lambda w: w.revocable_client),
+            ),
+        ),
+    ),
+    ("gateway", "POST", "/admin/signing-keys/rotate"): (Case(CITY_ONLY, on("POST", "/admin/signing-keys/rotate")),),
+    ("gateway", "GET", "/admin/audit/export"): (
+        Case(FILTERED, on("GET", "/admin/audit/export"), check=shows_own_only(region_codes)),
+    ),
+    ("gateway", "GET", "/admin/audit/verify"): (Case(CITY_ONLY, on("GET", "/admin/audit/verify")),),
+    ("gateway", "GET", "/admin/security-events"): (
+        Case(FILTERED, on("GET", "/admin/security-events?limit=1000"), check=shows_own_only(region_codes)),
+    ),
+    ("gateway", "POST", "/admin/legacy-channels"): (
+        Case(REFUSED, on("POST", "/admin/legacy-channels", channel_body), "in the region"),
+        Case(
+            REFUSED,
+            on("POST", "/admin/legacy-channels", lambda w, where: channel_body(w, where, region=OWN)),
+            "own region, for the region's agency",
+            hole=BINDING_HOLE,
+        ),
+    ),
+    ("gateway", "GET", "/admin/legacy-channels"): (
+        Case(FILTERED, on("GET", "/admin/legacy-channels"), check=shows_own_only(region_codes)),
+    ),
+    ("gateway", "PATCH", "/admin/legacy-channels/{channel_id}"): (
+        Case(
+            REFUSED,
+            on(
+                "PATCH",
+                "/admin/legacy-channels/{channel}",
+                {"status": "integrating"},
+                channel=lambda w, where: w.channels[where],
+            ),
+        ),
+    ),
+    ("gateway", "GET", "/admin/legacy-channels/indicator"): (
+        Case(FILTERED, on("GET", "/admin/legacy-channels/indicator"), check=own_channels_counted),
+    ),
+    # catalog-svc: regions, compilation rules, agencies (A4.1, A13.2, A2.1).
+    ("catalog", "POST", "/regions"): (
+        # A district has nothing under it to add: the city's bureau adds districts, so there is no own control.
+        Case(REFUSED, on("POST", "/api/catalog/regions", new_district), own_control=False),
+    ),
+    ("catalog", "GET", "/regions"): (Case(HUB_WIDE, on("GET", "/api/catalog/regions")),),
+    ("catalog", "PUT", "/regions/{region_code}/compilation-rules"): (
+        Case(REFUSED, on("PUT", "/api/catalog/regions/{region}/compilation-rules", RULES)),
+    ),
+    ("catalog", "GET", "/regions/{region_code}/compilation-rules"): (
+        Case(HUB_WIDE, on("GET", "/api/catalog/regions/{region}/compilation-rules")),
+    ),
+    ("catalog", "POST", "/agencies"): (
+        Case(REFUSED, on("POST", "/api/catalog/agencies", lambda w, where: agency_body(region_code=REGIONS[where]))),
+    ),
+    ("catalog", "GET", "/agencies"): (Case(HUB_WIDE, on("GET", "/api/catalog/agencies")),),
+    ("catalog", "GET", "/agencies/{agency_id}"): (
+        Case(HUB_WIDE, on("GET", "/api/catalog/agencies/{agency}", agency=agency)),
+    ),
+    ("catalog", "PATCH", "/agencies/{agency_id}"): (
+        Case(REFUSED, on("PATCH", "/api/catalog/agencies/{agency}", {"data_unit": "数据管理科"}, agency=agency)),
+    ),
+    # catalog-svc: entries and their review (A14.1): the published catalogue is everyone's; the rest the region's.
+    ("catalog", "GET", "/entries/{entry_id}"): (
+        Case(HUB_WIDE, on("GET", "/api/catalog/entries/{entry}", entry=published), "published"),
+        Case(
+            REFUSED, on("GET", "/api/catalog/entries/{entry}", entry=pick(submitted, lambda w: w.listed)), "submitted"
+        ),
+    ),
+    ("catalog", "POST", "/entries/{entry_id}/approve"): (
+        Case(REFUSED, on("POST", "/api/catalog/entries/{entry}/approve", entry=submitted)),
+    ),
+    ("catalog", "POST", "/entries/{entry_id}/return"): (
+        Case(
+            REFUSED,
+            on(
+                "POST",
+                "/api/catalog/entries/{entry}/return",
+                {"reasons": ["请补充更新周期依据"]},
+                entry=pick(submitted, lambda w: w.returnable),
+            ),
+        ),
+    ),
+    ("catalog", "POST", "/entries/{entry_id}/retire"): (
+        Case(REFUSED, on("POST", "/api/catalog/entries/{entry}/retire", entry=pick(published, lambda w: w.retirable))),
+    ),
+    ("catalog", "GET", "/entries/{entry_id}/versions"): (
+        Case(HUB_WIDE, on("GET", "/api/catalog/entries/{entry}/versions", entry=published), "published"),
+        Case(
+            REFUSED,
+            on("GET", "/api/catalog/entries/{entry}/versions", entry=pick(submitted, lambda w: w.listed)),
+            "submitted",
+        ),
+    ),
+    ("catalog", "GET", "/entries/{entry_id}/versions/{a}/diff/{b}"): (
+        Case(HUB_WIDE, on("GET", "/api/catalog/entries/{entry}/versions/1/diff/1", entry=published), "published"),
+        Case(
+            REFUSED,
+            on("GET", "/api/catalog/entries/{entry}/versions/1/diff/1", entry=pick(submitted, lambda w: w.listed)),
+            "submitted",
+        ),
+    ),
+    ("catalog", "GET", "/catalogue"): (
+        Case(HUB_WIDE, on("GET", "/api/catalog/catalogue?region={region}"), "published"),
+        Case(
+            FILTERED,
+            on("GET", "/api/catalog/catalogue?state=submitted"),
+            "submitted",
+            check=shows_own_only(lambda r: {i["region_code"] for i in r.json()["items"]}),
+        ),
+    ),
+    # catalog-svc: one data, one source (A15.3) and change deadlines (A14.2).
+    ("catalog", "POST", "/sources"): (
+        Case(
+            CITY_ONLY,
+            on(
+                "POST",
+                "/api/catalog/sources",
+                lambda w, where: {"item_label": "用水户号", "entry_code": w.codes[where]},
+            ),
+        ),
+    ),
+    ("catalog", "GET", "/sources"): (Case(HUB_WIDE, on("GET", "/api/catalog/sources")),),
+    ("catalog", "POST", "/entries/{entry_id}/change-notices"): (
+        Case(
+            REFUSED, on("POST", "/api/catalog/entries/{entry}/change-notices", {"reason": "职责调整"}, entry=published)
+        ),
+    ),
+    ("catalog", "GET", "/change-notices"): (
+        Case(FILTERED, on("GET", "/api/catalog/change-notices"), check=shows_own_only(region_codes)),
+    ),
+    ("catalog", "GET", "/change-notices/per-agency"): (
+        Case(FILTERED, on("GET", "/api/catalog/change-notices/per-agency"), check=only_own_agencies),
+    ),
+    ("catalog", "GET", "/exports/catalogue"): (
+        Case(HUB_WIDE, on("GET", "/api/catalog/exports/catalogue?region={region}")),
+    ),
+    # share-svc: the agency directory, like the catalogue's registry.
+    ("share", "GET", "/agencies/{agency_id}"): (
+        Case(HUB_WIDE, on("GET", "/api/share/agencies/{agency}", agency=agency)),
+    ),
+    # aggregation-svc: the big data centre's records are the region's (A4.1, A16.1, A17.1, A25.1, A32.1).
+    # The centre's state of an entry (the version it holds, whether it accepts data) is its region's; everyone
+    # reads the entry's description in the published catalogue instead.
+    ("aggregation", "GET", "/entries/{entry_id}"): (
+        Case(REFUSED, on("GET", "/api/aggregation/entries/{entry}", entry=published)),
+    ),
+    ("aggregation", "GET", "/entries/{entry_id}/batches/{batch_id}"): (
+        Case(
+            REFUSED,
+            on(
+                "GET",
+                "/api/aggregation/entries/{entry}/batches/{batch}",
+                entry=published,
+                batch=lambda w, where: w.batches[where],
+            ),
+        ),
+    ),
+    ("aggregation", "GET", "/entries/{entry_id}/records"): (
+        Case(REFUSED, on("GET", "/api/aggregation/entries/{entry}/records", entry=published)),
+    ),
+    ("aggregation", "GET", "/entries/{entry_id}/history"): (
+        Case(
+            REFUSED,
+            on("GET", "/api/aggregation/entries/{entry}/history?key.account_number={where}-0001", entry=published),
+        ),
+    ),
+    ("aggregation", "GET", "/consents/{consent_id}"): (
+        Case(REFUSED, on("GET", "/api/aggregation/consents/{consent}", consent=lambda w, where: w.consents[where])),
+    ),
+    ("aggregation", "POST", "/consents/{consent_id}/revoke"): (
+        Case(
+            REFUSED,
+            on(
+                "POST",
+                "/api/aggregation/consents/{consent}/revoke",
+                {"reason": "本人撤回"},
+                consent=pick(lambda w, where: w.consents[where], lambda w: w.revocable_consent),
+            ),
+        ),
+    ),
+    ("aggregation", "GET", "/base-databases"): (Case(HUB_WIDE, on("GET", "/api/aggregation/base-databases")),),
+    ("aggregation", "GET", "/quality/entries/{entry_id}"): (
+        Case(REFUSED, on("GET", "/api/aggregation/quality/entries/{entry}", entry=published)),
+    ),
+    ("aggregation", "GET", "/quality/agencies/{agency_id}"): (
+        Case(REFUSED, on("GET", "/api/aggregation/quality/agencies/{agency}", agency=agency)),
+    ),
+    ("aggregation", "GET", "/quality/regions/{region_code}"): (
+        Case(REFUSED, on("GET", "/api/aggregation/quality/regions/{region}")),
+    ),
+    ("aggregation", "POST", "/quality/snapshots"): (
+        Case(FILTERED, on("POST", "/api/aggregation/quality/snapshots"), check=own_entries_measured),
+    ),
+}
+
+
+def operator_routes() -> list[Rule]:
+    """The policy's routes an operator may call that are not open to the public (docs are everyone's)."""
+    return [r for r in POLICY if r.roles & OPERATOR_ROLES and Role.anonymous not in r.roles]
+
+
+def test_the_table_says_what_a_district_operator_meets_on_every_operator_route_A4_1() -> None:
+    assert set(EXPECTED) == {(r.service, r.method, r.path) for r in operator_routes()}
+
+
+def walk_params() -> list[Any]:
+    params = []
+    for rule in operator_routes():
+        for case in EXPECTED.get((rule.service, rule.method, rule.path), ()):
+            for role in sorted(rule.roles & OPERATOR_ROLES):
+                marks = [pytest.mark.xfail(strict=True, reason=case.hole)] if case.hole else []
+                label = f"{rule.service}:{rule.method}:{rule.path}[{case.label or case.kind}]:{role}"
+                params.append(pytest.param(case, str(role), id=label, marks=marks))
+    return params
+
+
+async def _pushed(walk: Walk, where: str) -> str:
+    rows = [{"account_number": f"{where}-{n:04d}", "holder": f"用户{n}"} for n in (1, 2)]
+    body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode()
+    batch = f"walk-{where}"
+    response = await walk.gateway.post(
+        f"/api/aggregation/entries/{walk.published[where]}/batches/{batch}", content=body,
+        headers={**walk.hub.agencies[where]["headers"], "content-type": "application/x-ndjson"},
+    )  # fmt: skip
+    assert response.status_code == 201, response.text
+    return batch
+
+
+async def _consent(walk: Walk, where: str) -> str:
+    body = {"subject": "320200199001011234", "purpose": "办理用水过户", "method": "营业厅书面同意", "scope": "户名",
+            "entry_ids": [walk.published[where]], "query_channel": "12345", "correction_channel": "12345",
+            "given_at": "2025-01-02T03:04:05+08:00"}  # fmt: skip
+    response = await walk.gateway.post(
+        "/api/aggregation/consents", json=body, headers=walk.hub.agencies[where]["headers"]
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+async def _client(walk: Walk, where: str) -> str:
+    response = await walk.gateway.post("/admin/clients", json=client_body(walk, where), headers=walk.hub.admin)
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+async def _channel(walk: Walk, where: str) -> str:
+    response = await walk.gateway.post("/admin/legacy-channels", json=channel_body(walk, where), headers=walk.hub.admin)
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+async def _known_to_centre(walk: Walk, entry_id: str, where: str) -> None:
+    async def known() -> bool:
+        url = f"/api/aggregation/entries/{entry_id}"
+        return (await walk.gateway.get(url, headers=walk.hub.agencies[where]["headers"])).status_code == 200
+
+    await eventually(known, within=30)
+
+
+@pytest.fixture(scope="module")
+async def walk(infra: Infra, keys: Keys) -> AsyncIterator[Walk]:
+    async with regional_world(infra, keys, SERVICES) as hub:
+        walk = Walk(hub, {}, {}, {}, {}, {}, {}, {})
+        for where in REGIONS:
+            entry = await hub.entry(where)
+            walk.published[where], walk.codes[where] = str(entry["id"]), str(entry["code"])
+            walk.submitted[where] = str((await hub.entry(where, "submitted"))["id"])
+        walk.returnable = str((await hub.entry("own", "submitted"))["id"])
+        walk.listed = str((await hub.entry("own", "submitted"))["id"])
+        walk.retirable = str((await hub.entry("own"))["id"])
+        for where in REGIONS:
+            await _known_to_centre(walk, walk.published[where], where)
+            walk.batches[where] = await _pushed(walk, where)
+            walk.consents[where] = await _consent(walk, where)
+            walk.clients[where] = await _client(walk, where)
+            walk.channels[where] = await _channel(walk, where)
+            notice = await walk.gateway.post(f"/api/catalog/entries/{walk.published[where]}/change-notices",
+                                             json={"reason": "职责调整"}, headers=hub.reviewer)  # fmt: skip
+            assert notice.status_code == 201, notice.text
+            # A security event of the region: its agency's system knocks on the administration (A28.1).
+            denied = await walk.gateway.get("/admin/clients", headers=hub.agencies[where]["headers"])
+            assert denied.status_code == 403, denied.text
+        walk.revocable_consent = await _consent(walk, "own")
+        walk.revocable_client = await _client(walk, "own")
+        await _known_to_centre(walk, walk.retirable, "own")
+
+        async def directory_knows_the_city_agency() -> bool:
+            url = f"/api/share/agencies/{walk.agency('city')}"
+            return (await walk.gateway.get(url, headers=hub.reviewer)).status_code == 200
+
+        await eventually(directory_knows_the_city_agency, within=30)
+        yield walk
+
+
+def assert_refused(response: httpx.Response) -> None:
+    """A refusal: 403 (outside the region, A4.1) or 404 (not visible there), as problem+json."""
+    assert response.status_code in (403, 404), f"{response.status_code}: {response.text}"
+    assert response.headers["content-type"] == "application/problem+json"
+    if response.status_code == 403:
+        assert response.json().get("requirement") == "A4.1", response.text
+
+
+@pytest.mark.parametrize(("case", "role"), walk_params())
+async def test_a_district_operator_acts_only_inside_its_district_A4_1(walk: Walk, case: Case, role: str) -> None:
+    headers = walk.hub.district[role]
+    if case.kind == REFUSED:
+        for where in OTHERS:
+            assert_refused(await case.call(walk, where, headers))
+        if case.own_control:
+            own = await case.call(walk, "own", headers)
+            assert own.is_success, f"own district refused: {own.status_code} {own.text}"
+    elif case.kind == CITY_ONLY:
+        for where in (*OTHERS, "own"):
+            assert_refused(await case.call(walk, where, headers))
+    elif case.kind == FILTERED:
+        assert case.check is not None
+        await case.check(walk, await case.call(walk, "own", headers))
+    else:
+        response = await case.call(walk, "city", headers)
+        assert response.status_code == 200, response.text
