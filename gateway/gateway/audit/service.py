@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.audit import repository
 from gateway.audit.chain import GENESIS, ChainBreak, verify_chain
+from hub.spreadsheets import neutralise_formula
 
 
 async def verify(session: AsyncSession, published: Iterable[Mapping[str, Any]] = ()) -> list[ChainBreak]:
@@ -80,13 +81,20 @@ async def export_json(
 async def export_csv(
     sessionmaker: async_sessionmaker[AsyncSession], first: int, last: int | None, region: str | None
 ) -> AsyncIterator[bytes]:
-    """The range as CSV, one record a row with its hash columns (the proof travels in response headers)."""
+    """The range as CSV, one record a row with its hash columns (the proof travels in response headers).
+
+    Records hold text callers typed (path, declared purpose, detail), and inspectors open this file in a spreadsheet:
+    text that a spreadsheet would run as a formula gets one leading apostrophe (hub.spreadsheets). The hashes are of
+    the values as recorded, so a program verifying the CSV first applies `hub.spreadsheets.restore_formula_text` to
+    each text cell; the JSON export carries the values as recorded.
+    """
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=repository.COLUMNS)
     writer.writeheader()
     async with sessionmaker() as session:
         async for record in repository.records(session, first, last, region=region):
-            writer.writerow(jsonable(record))
+            row = jsonable(record)
+            writer.writerow({k: neutralise_formula(v) if isinstance(v, str) else v for k, v in row.items()})
             if buffer.tell() > CHUNK_BYTES:
                 yield buffer.getvalue().encode()
                 buffer.seek(0)

@@ -47,6 +47,7 @@ from harness import (
 )
 from hub.db import async_url, asyncpg_dsn
 from hub.events import EventEnvelope
+from hub.spreadsheets import restore_formula_text
 
 pytestmark = pytest.mark.integration
 
@@ -567,3 +568,19 @@ async def test_a_tail_cut_after_the_newest_anchor_is_caught_against_the_publishe
     assert code == 1
     assert "truncated" in output
     assert f"seq {head}: published record of record {head} is beyond the last record {anchored_seq}" in output
+
+
+async def test_text_a_caller_typed_reaches_the_inspectors_csv_as_text_not_a_formula_A34_1(
+    gateway: httpx.AsyncClient, admin: dict[str, str]
+) -> None:
+    formula = '=HYPERLINK("http://evil.example","click")'
+    response = await gateway.get("/api/catalog/agencies", headers={**admin, "x-hub-purpose": formula})
+    assert response.status_code == 200, response.text
+
+    exported = await gateway.get("/admin/audit/export", params={"format": "csv"}, headers=admin)
+    rows = [row for row in csv.DictReader(io.StringIO(exported.text)) if row["route"] == "/agencies"]
+    records = await audited(gateway, admin, lambda r: r["route"] == "/agencies")
+
+    assert rows[0]["purpose"] == "'" + formula
+    assert records[0]["purpose"] == formula
+    assert restore_formula_text(rows[0]["purpose"]) == records[0]["purpose"]
