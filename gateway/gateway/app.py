@@ -18,18 +18,22 @@ from opentelemetry.sdk.trace import TracerProvider
 from purgatory import AsyncCircuitBreakerFactory
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 
 from gateway.access.guard import Guard
 from gateway.access.limits import RateLimits, caused_by_overflow
 from gateway.audit.router import router as audit_router
 from gateway.audit.writer import AuditLog, anchor_chain_head
+from gateway.consumers import handlers
 from gateway.context import GatewayContext
+from gateway.docs.annotate import annotate
+from gateway.docs.router import router as docs_router
 from gateway.identities import service as identities
 from gateway.identities.keyring import KeyRing
 from gateway.identities.repository import CHANNEL as IDENTITIES_CHANNEL
 from gateway.identities.router import router as identities_router
 from gateway.legacy.router import router as legacy_router
+from gateway.routing.cors import PortalCORS
+from gateway.routing.forwarded import TrustedProxies
 from gateway.routing.router import router as routing_router
 from gateway.routing.upstreams import create_upstream_client, declared_upstreams, upstream_readiness
 from gateway.settings import Settings
@@ -68,25 +72,41 @@ def create_app(settings: Settings | None = None, tracer_provider: TracerProvider
 
     spec = ServiceSpec(
         title="gateway",
-        description="The public data hub's one exchange channel (A12.1): every request enters here.",
-        routers=[identities_router, audit_router, legacy_router, routing_router],
+        description=(
+            "The public data hub's one exchange channel (A12.1): every request enters here. Each service's API, "
+            "with the roles that may call each route: `/api/catalog/docs`, `/api/share/docs`, `/api/open/docs`, "
+            "`/api/aggregation/docs` (their documents: `/api/<prefix>/openapi.json`)."
+        ),
+        routers=[identities_router, audit_router, legacy_router, docs_router, routing_router],
         migrations=MIGRATIONS,
+        handlers=handlers,
         require_internal_token=False,
         extra_readiness=[services_ready],
         extra_lifespans=[lambda app: _gateway_lifespan(app, context)],
         middleware=[
             Middleware(Guard),
-            Middleware(
-                CORSMiddleware,
-                allow_origins=settings.portal_origins,
-                allow_methods=["*"],
-                allow_headers=["authorization", "content-type", "x-api-key", "x-hub-purpose"],
-            ),
+            Middleware(PortalCORS, origins=settings.portal_origins),
+            # Outermost of the three: the guard limits and audits the client a trusted proxy names (A28.1, A36.1).
+            Middleware(TrustedProxies, proxies=settings.trusted_proxies),
         ],
     )
     app = create_service_app(spec, settings, tracer_provider)
     app.state.gateway = context
+    _state_roles_in_openapi(app, context)
     return app
+
+
+def _state_roles_in_openapi(app: FastAPI, context: GatewayContext) -> None:
+    """The gateway's own OpenAPI states each route's roles from the policy table, like the services' do."""
+    document_of = app.openapi
+    annotated: list[dict[str, Any]] = []
+
+    def openapi() -> dict[str, Any]:
+        if not annotated:
+            annotated.append(annotate(document_of(), "gateway", None, context.policy))
+        return annotated[0]
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 @asynccontextmanager

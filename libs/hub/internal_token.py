@@ -19,8 +19,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from fastapi import Depends, Request
 
 from hub.errors import Unauthorized
+from hub.jwt_claims import ISSUER, caller_claims
 
-ISSUER = "hub-gateway"
 ALGORITHM = "EdDSA"
 HEADER = "x-hub-internal-token"
 
@@ -85,18 +85,11 @@ class TokenSigner:
                 return issued[1]
             if len(self._issued) > 10_000:
                 self._issued.clear()
-        claims = {
-            "iss": ISSUER,
-            "aud": audience,
-            "sub": caller.subject,
-            "iat": now,
-            "exp": now + self._ttl,
-            "kind": caller.kind,
-            "roles": list(caller.roles),
-            "agency": caller.agency_id,
-            "region": caller.region_code,
+        claims = caller_claims(
+            audience=audience, subject=caller.subject, kind=caller.kind, roles=caller.roles,
+            agency_id=caller.agency_id, region_code=caller.region_code, issued_at=now, ttl_seconds=self._ttl,
             **({"ext": caller.extra} if caller.extra else {}),
-        }
+        )  # fmt: skip
         token = jwt.encode(claims, self._key, algorithm=ALGORITHM, headers={"kid": self._kid})
         if not caller.extra:
             self._issued[key] = (now, token)

@@ -117,6 +117,7 @@ def create_service_app(
     app.state.readiness_checks = [
         _database_ready(app, spec.migrations),
         _kafka_ready(settings),
+        _background_health(app),
         *spec.extra_readiness,
     ]
     install_problem_handlers(app)
@@ -186,5 +187,17 @@ def _database_ready(app: FastAPI, migrations: Path) -> probes.ReadinessCheck:
 def _kafka_ready(settings: HubSettings) -> probes.ReadinessCheck:
     async def check() -> dict[str, Any]:
         return {"kafka": {"ok": await kafka_reachable(settings)}}
+
+    return check
+
+
+def _background_health(app: FastAPI) -> probes.ReadinessCheck:
+    """How the outbox relay and the consumer fare (hub.background): reported, never a reason to be unready, since a
+    Kafka outage is already the Kafka check's and the events wait in the outbox."""
+
+    async def check() -> dict[str, Any]:
+        works = [getattr(app.state, "outbox_relay", None), getattr(app.state, "consumer", None)]
+        tasks = {work.name: work.health() for work in works if work is not None}
+        return {"background": {"ok": True, "tasks": tasks}}
 
     return check

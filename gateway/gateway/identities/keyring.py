@@ -14,8 +14,8 @@ from jwt.algorithms import OKPAlgorithm
 
 from hub.errors import Unauthorized
 from hub.internal_token import generate_keypair, key_id
+from hub.jwt_claims import ISSUER, caller_claims
 
-ISSUER = "hub-gateway"
 AUDIENCE = "public-data-hub"
 
 
@@ -88,19 +88,11 @@ class KeyRing:
             raise RuntimeError("the key ring has no active key")
         kid, key = self._signing
         now = int(time.time())
-        claims = {
-            "iss": ISSUER,
-            "aud": AUDIENCE,
-            "sub": principal.client_id,
-            "iat": now,
-            "exp": now + self.ttl,
-            "jti": uuid.uuid4().hex,
-            "kind": principal.kind,
-            "roles": sorted(principal.roles),
-            "agency": principal.agency_id,
-            "region": principal.region_code,
-            "ver": principal.secret_version,
-        }
+        claims = caller_claims(
+            audience=AUDIENCE, subject=principal.client_id, kind=principal.kind, roles=sorted(principal.roles),
+            agency_id=principal.agency_id, region_code=principal.region_code, issued_at=now, ttl_seconds=self.ttl,
+            jti=uuid.uuid4().hex, ver=principal.secret_version,
+        )  # fmt: skip
         return jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": kid}), self.ttl
 
     def verify(self, token: str) -> Principal:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
-from sqlalchemy import select, text
+from sqlalchemy import ColumnElement, any_, func, literal, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.agencies.models import KnownAgency
 from gateway.identities.models import ApiKey, Client, SigningKey
 
 CHANNEL = "gateway_identities"
@@ -21,9 +22,47 @@ async def client_by_id(session: AsyncSession, client_id: uuid.UUID) -> Client | 
     return await session.get(Client, client_id)
 
 
-async def clients(session: AsyncSession, limit: int, offset: int) -> Sequence[Client]:
-    query = select(Client).order_by(Client.created_at, Client.id).limit(limit).offset(offset)
+def _scope_region() -> ColumnElement[str | None]:
+    # A client bound to an agency belongs to the agency's region as the catalogue announced it; the region stored
+    # with the client counts only for the others (and for a client bound to an agency the gateway never learned).
+    return func.coalesce(KnownAgency.region_code, Client.region_code)
+
+
+async def scope_regions(session: AsyncSession) -> set[str | None]:
+    """Every region some client belongs to (None: the open portal's users, who belong to none)."""
+    query = select(_scope_region()).select_from(Client).outerjoin(KnownAgency, KnownAgency.id == Client.agency_id)
+    return set((await session.execute(query.distinct())).scalars())
+
+
+async def clients_of_regions(
+    session: AsyncSession, regions: Collection[str | None], limit: int, offset: int
+) -> Sequence[Client]:
+    """A page of the clients belonging to the regions, oldest first."""
+    scope = _scope_region()
+    named = [r for r in regions if r is not None]
+    wanted = or_(scope.in_(named), scope.is_(None)) if None in regions else scope.in_(named)
+    query = (
+        select(Client)
+        .outerjoin(KnownAgency, KnownAgency.id == Client.agency_id)
+        .where(wanted)
+        .order_by(Client.created_at, Client.id)
+        .limit(limit)
+        .offset(offset)
+    )
     return (await session.execute(query)).scalars().all()
+
+
+async def lock_active_administrators(session: AsyncSession, region_code: str) -> list[uuid.UUID]:
+    """The active administrators of a region, locked until the transaction ends: two administrators revoking
+    each other at once are serialised, and the second sees the first's change."""
+    query = (
+        select(Client.id)
+        .where(
+            Client.region_code == region_code, Client.status == "active", literal("administrator") == any_(Client.roles)
+        )
+        .with_for_update()
+    )
+    return list((await session.execute(query)).scalars())
 
 
 async def api_key_with_client(session: AsyncSession, key_id: uuid.UUID) -> tuple[ApiKey, Client] | None:

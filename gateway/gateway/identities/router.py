@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, status
 
 from gateway.access.dependencies import ContextDep, PrincipalDep
-from gateway.identities import repository, service
+from gateway.identities import service
 from gateway.identities.schemas import (
     ApiKeyCreated,
     ApiKeyIn,
@@ -21,9 +21,10 @@ from gateway.identities.schemas import (
 )
 from hub.db import SessionDep
 from hub.errors import BadRequest
-from hub.regions import region_contains
 
 router = APIRouter(tags=["identities"])
+# Far past any hub's number of clients, and far inside PostgreSQL's bigint OFFSET: a larger one is a 422 (A28.1).
+MAX_OFFSET = 1_000_000
 
 
 @router.post("/auth/token", response_model=TokenOut)
@@ -59,7 +60,8 @@ async def jwks(context: ContextDep) -> dict[str, Any]:
 
 @router.post("/admin/clients", status_code=status.HTTP_201_CREATED, response_model=ClientCreated)
 async def register_client(body: ClientIn, session: SessionDep, principal: PrincipalDep) -> ClientCreated:
-    """Register an agency system, ingest job or operator in the administrator's region (A4.1)."""
+    """Register an agency system, ingest job or operator in the administrator's region (A4.1); a system or job is
+    bound to an agency the catalogue registered there (A15.2)."""
     client, secret = await service.register_client(session, principal, body)
     return ClientCreated.model_validate({**ClientOut.model_validate(client).model_dump(), "client_secret": secret})
 
@@ -69,12 +71,10 @@ async def list_clients(
     session: SessionDep,
     principal: PrincipalDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[ClientOut]:
-    """Clients of the operator's region."""
-    clients = await repository.clients(session, limit, offset)
-    region = principal.region_code or ""
-    return [ClientOut.model_validate(c) for c in clients if c.region_code and region_contains(region, c.region_code)]
+    """Clients of the operator's region and the regions inside it (A4.1)."""
+    return [ClientOut.model_validate(c) for c in await service.list_clients(session, principal, limit, offset)]
 
 
 @router.post("/admin/clients/{client_id}/secret", response_model=SecretReplaced)

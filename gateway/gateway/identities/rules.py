@@ -1,4 +1,5 @@
-"""Which roles each kind of client may hold, and who may administer whom, as pure functions."""
+"""Which roles each kind of client may hold, what it may be bound to, and who may administer whom, as pure
+functions."""
 
 from __future__ import annotations
 
@@ -26,9 +27,23 @@ def client_problems(kind: str, roles: list[str], agency_id: object, region_code:
         problems.append({"field": "roles", "message": f"a {kind} cannot hold {', '.join(wrong)}"})
     if kind in ("agency_system", "ingest_job") and agency_id is None:
         problems.append({"field": "agency_id", "message": f"a {kind} acts for one agency (A15.2)"})
-    if kind in ("agency_system", "ingest_job", "operator") and not region_code:
+    if kind == "operator" and agency_id is not None:
+        problems.append({"field": "agency_id", "message": "an operator works for its region's bureau, not an agency"})
+    if kind == "operator" and not region_code:
         problems.append({"field": "region_code", "message": f"a {kind} belongs to a region (A4.1)"})
     return problems
+
+
+def binding_problems(agency_id: object, agency_region: str | None, declared_region: str | None) -> list[dict[str, str]]:
+    """What is wrong with binding a client to an agency whose region the catalogue announced (None: the agency is
+    unknown). The agency must be one the catalogue registered (A2.1, A15.2), and the client belongs to the
+    agency's region, whatever the request says (A4.1)."""
+    if agency_region is None:
+        return [{"field": "agency_id", "message": f"no agency {agency_id} is registered in the catalogue (A2.1)"}]
+    if declared_region and declared_region != agency_region:
+        message = f"the agency belongs to {agency_region}, not {declared_region} (A4.1)"
+        return [{"field": "region_code", "message": message}]
+    return []
 
 
 def may_administer(admin_region: str | None, client_region: str | None) -> bool:
@@ -39,3 +54,9 @@ def may_administer(admin_region: str | None, client_region: str | None) -> bool:
     if client_region is None:
         return is_city(admin_region)
     return region_contains(admin_region, client_region)
+
+
+def administers_city(region_code: str, roles: list[str]) -> bool:
+    """Whether a client is an administrator of a city's bureau, whose last one must stay: without it nobody can
+    administer the hub (A4.1)."""
+    return "administrator" in roles and is_city(region_code)

@@ -16,8 +16,12 @@ class ClientIn(BaseModel):
     login: str = Field(min_length=3, max_length=200, pattern=r"^[A-Za-z0-9._@-]+$")
     display_name: str = Field(min_length=1, max_length=200)
     roles: list[str]
-    agency_id: uuid.UUID | None = None
-    region_code: str | None = Field(default=None, max_length=12)
+    agency_id: uuid.UUID | None = Field(
+        default=None, description="Systems and jobs: an agency registered in the catalogue, in the caller's region."
+    )
+    region_code: str | None = Field(
+        default=None, max_length=12, description="Operators: their region. Systems and jobs: their agency's, if given."
+    )
     password: str | None = Field(default=None, min_length=12, max_length=200, description="Operators only.")
 
 

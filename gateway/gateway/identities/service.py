@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from gateway.agencies import service as agencies
+from gateway.agencies.models import KnownAgency
 from gateway.identities import repository
+from gateway.identities.administrators import keep_city_administered
 from gateway.identities.keyring import KeyRing, Principal, RingKey, new_ring_key
 from gateway.identities.models import ApiKey, Client, SigningKey
-from gateway.identities.rules import client_problems, may_administer
+from gateway.identities.rules import binding_problems, client_problems, may_administer
 from gateway.identities.schemas import ClientIn, PortalAccountIn
 from gateway.identities.secrets import hash_secret, new_secret, secret_matches
 from gateway.identities.state import CredentialState
@@ -55,9 +59,11 @@ async def register_client(session: AsyncSession, actor: Principal, data: ClientI
         problems.append({"field": "password", "message": "an operator signs in with a password"})
     if problems:
         raise InvalidInput("The client cannot be registered.", errors=problems)
-    if not may_administer(actor.region_code, data.region_code):
-        raise Forbidden(f"An administrator of {actor.region_code} cannot register clients of {data.region_code}.",
-                        requirement="A4.1")  # fmt: skip
+    region = data.region_code
+    if data.agency_id is not None:
+        region = await _agency_region(session, actor, data.agency_id, data.region_code)
+    if not may_administer(actor.region_code, region):
+        raise _outside(actor, region)
     await _unique_login(session, data.login)
     secret = data.password if data.kind == "operator" else new_secret()
     assert secret is not None
@@ -70,7 +76,7 @@ async def register_client(session: AsyncSession, actor: Principal, data: ClientI
         secret_version=1,
         roles=sorted(set(data.roles)),
         agency_id=data.agency_id,
-        region_code=data.region_code,
+        region_code=region,
         status="active",
         created_at=datetime.now(UTC),
     )
@@ -98,22 +104,70 @@ async def register_portal_account(session: AsyncSession, data: PortalAccountIn) 
     return client
 
 
-async def _administered_client(session: AsyncSession, actor: Principal, client_id: uuid.UUID) -> Client:
+def _outside(actor: Principal, region: str | None) -> Forbidden:
+    return Forbidden(f"An administrator of {actor.region_code} cannot register clients of {region}.",
+                     requirement="A4.1")  # fmt: skip
+
+
+async def _agency_region(
+    session: AsyncSession, actor: Principal, agency_id: uuid.UUID, declared_region: str | None
+) -> str:
+    """The region of a client bound to an agency: the agency's, as the catalogue announced it, if it lies within
+    the administrator's region (A4.1, A15.2)."""
+    agency = await agencies.known_agency(session, agency_id)
+    region = agency.region_code if agency else None
+    if region is not None and not may_administer(actor.region_code, region):
+        raise _outside(actor, region)
+    problems = binding_problems(agency_id, region, declared_region)
+    if problems or region is None:
+        raise InvalidInput("The client cannot be bound to this agency.", errors=problems)
+    return region
+
+
+async def _administered_client(
+    session: AsyncSession, actor: Principal, client_id: uuid.UUID
+) -> tuple[Client, KnownAgency | None]:
+    """A client the actor administers, with the agency it is bound to if the gateway knows it.
+
+    A client bound to an agency is administered in the agency's region (A4.1), whatever region it was stored
+    with: clients bound before the gateway checked bindings may name another.
+    """
     client = await repository.client_by_id(session, client_id)
     if client is None:
         raise NotFound(f"No client {client_id}.")
-    if not may_administer(actor.region_code, client.region_code):
+    agency = await agencies.known_agency(session, client.agency_id) if client.agency_id else None
+    region = agency.region_code if agency else client.region_code
+    if not may_administer(actor.region_code, region):
         raise Forbidden(f"Client {client_id} is outside region {actor.region_code}.", requirement="A4.1")
-    return client
+    return client, agency
+
+
+async def list_clients(session: AsyncSession, actor: Principal, limit: int, offset: int) -> Sequence[Client]:
+    """A page of the clients the actor administers (A4.1), filtered by the database so every page is full.
+
+    The regions are few, so the one region rule (hub.regions) picks them here rather than being restated in SQL.
+    """
+    regions = {r for r in await repository.scope_regions(session) if may_administer(actor.region_code, r)}
+    return await repository.clients_of_regions(session, regions, limit, offset) if regions else []
 
 
 async def replace_secret(
     session: AsyncSession, state: CredentialState, actor: Principal, client_id: uuid.UUID
 ) -> tuple[Client, str]:
-    """A new secret for a system; tokens issued under the old one stop working at once."""
-    client = await _administered_client(session, actor, client_id)
+    """A new secret for a system; tokens issued under the old one stop working at once.
+
+    A system bound to an agency the catalogue never registered gets no new credential (A15.2): it can only be
+    revoked.
+    """
+    client, agency = await _administered_client(session, actor, client_id)
     if client.kind not in ("agency_system", "ingest_job"):
         raise Conflict("Only agency systems and ingest jobs have generated secrets.")
+    if client.agency_id is not None and agency is None:
+        raise Conflict(
+            f"Client {client_id} is bound to agency {client.agency_id}, which the catalogue never registered: "
+            "revoke it and register one bound to a registered agency.",
+            errors=[{"field": "agency_id", "message": "not registered in the catalogue (A2.1, A15.2)"}],
+        )
     secret = new_secret()
     client.secret_hash = hash_secret(secret)
     client.secret_version += 1
@@ -126,8 +180,14 @@ async def replace_secret(
 async def revoke_client(
     session: AsyncSession, state: CredentialState, actor: Principal, client_id: uuid.UUID
 ) -> Client:
-    """Revoke every credential of a client: its tokens and API keys are refused from now on."""
-    client = await _administered_client(session, actor, client_id)
+    """Revoke every credential of a client: its tokens and API keys are refused from now on.
+
+    Any client the actor administers can be revoked, even one bound to an agency the gateway does not know: that
+    is how such a client is got rid of. The city's last active administrator cannot (A4.1).
+    """
+    client, _ = await _administered_client(session, actor, client_id)
+    if client.status == "active":
+        await keep_city_administered(session, client)
     client.status = "revoked"
     client.revoked_at = datetime.now(UTC)
     await session.flush()
@@ -228,20 +288,3 @@ async def rotate_signing_key(session: AsyncSession, keyring: KeyRing, actor: Pri
 async def load_credentials(session: AsyncSession, state: CredentialState) -> None:
     """Refresh the in-memory revocations from the database."""
     state.replace(*await repository.superseded_credentials(session))
-
-
-async def bootstrap_administrator(session: AsyncSession, login: str, password: str, region_code: str) -> Client | None:
-    """The first administrator of a region, created outside the API (nobody could authorise it yet).
-
-    Returns None when the login exists already, so running it on every start is harmless.
-    """
-    if await repository.client_by_login(session, login):
-        return None
-    client = Client(
-        id=uuid.uuid4(), kind="operator", login=login, display_name=f"Administrator of {region_code}",
-        secret_hash=hash_secret(password), secret_version=1, roles=["administrator", "inspector"],
-        region_code=region_code, status="active", created_at=datetime.now(UTC),
-    )  # fmt: skip
-    session.add(client)
-    await session.flush()
-    return client

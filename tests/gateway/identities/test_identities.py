@@ -13,7 +13,7 @@ import jwt
 import pytest
 
 from gateway.app import create_app
-from gateway.identities.keyring import AUDIENCE, ISSUER
+from gateway.identities.keyring import AUDIENCE
 from gateway.settings import Settings
 from harness import (
     CITY,
@@ -21,8 +21,11 @@ from harness import (
     Keys,
     LocalMesh,
     MeshStarter,
+    agency_known_to_gateway,
     assert_problem,
     bootstrap_admin,
+    catalogued_agency,
+    city_admin,
     eventually,
     free_socket,
     region_admin,
@@ -31,6 +34,7 @@ from harness import (
     settings_for,
     token,
 )
+from hub.jwt_claims import ISSUER
 from hub.telemetry import create_tracer_provider
 
 pytestmark = pytest.mark.integration
@@ -54,16 +58,17 @@ async def catalog_mesh(start_mesh: MeshStarter) -> AsyncIterator[LocalMesh]:
 
 
 async def register_system(
-    gateway: httpx.AsyncClient, admin: dict[str, str], region: str = CITY
+    gateway: httpx.AsyncClient, admin: dict[str, str], agency_id: str, region: str = CITY
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """An agency system registered through the admin API: (the registration answer, its authorization headers)."""
+    """An agency system of a known agency, registered through the admin API: (the registration answer, its
+    authorization headers)."""
     login = f"system-{uuid.uuid4().hex[:8]}"
     body = {
         "kind": "agency_system",
         "login": login,
         "display_name": "公安局数据交换系统",
         "roles": ["agency_system"],
-        "agency_id": str(uuid.uuid4()),
+        "agency_id": agency_id,
         "region_code": region,
     }
     response = await gateway.post("/admin/clients", json=body, headers=admin)
@@ -129,9 +134,9 @@ async def second_replica(
 
 
 async def test_an_agency_system_gets_a_token_for_its_client_credentials_A12_1(catalog_mesh: LocalMesh) -> None:
-    admin = await region_admin(catalog_mesh)
     async with catalog_mesh.client("gateway") as gateway:
-        created, system = await register_system(gateway, admin)
+        admin = await city_admin(catalog_mesh, gateway)
+        created, system = await register_system(gateway, admin, await catalogued_agency(catalog_mesh, gateway, admin))
         jwks = (await gateway.get("/.well-known/jwks.json")).json()
         reached = await gateway.get("/api/catalog/agencies", headers=system)
     assert created["kind"] == "agency_system"
@@ -183,7 +188,7 @@ async def test_a_wrong_secret_and_an_unknown_login_get_the_same_401_and_are_secu
 ) -> None:
     admin = await region_admin(mesh)
     async with mesh.client("gateway") as gateway:
-        created, _ = await register_system(gateway, admin)
+        created, _ = await register_system(gateway, admin, await agency_known_to_gateway(mesh))
         wrong = await gateway.post(
             "/auth/token",
             data={"grant_type": "client_credentials", "client_id": created["login"], "client_secret": "guessed"},
@@ -239,7 +244,7 @@ async def test_secrets_passwords_and_api_keys_are_stored_only_as_argon2id_hashes
         "password": password,
     }
     async with mesh.client("gateway") as gateway:
-        created, _ = await register_system(gateway, admin)
+        created, _ = await register_system(gateway, admin, await agency_known_to_gateway(mesh))
         assert (await gateway.post("/admin/clients", json=operator, headers=admin)).status_code == 201
         _, portal_user = await sign_up(gateway)
         api_key = await create_api_key(gateway, portal_user, "analysis")
@@ -265,12 +270,12 @@ async def test_secrets_passwords_and_api_keys_are_stored_only_as_argon2id_hashes
 async def test_a_revoked_system_is_refused_at_once_here_and_within_a_second_on_another_replica_A12_1(
     catalog_mesh: LocalMesh, infra: Infra, keys: Keys, topic_prefix: str
 ) -> None:
-    admin = await region_admin(catalog_mesh)
     async with (
         catalog_mesh.client("gateway") as gateway,
         second_replica(catalog_mesh, infra, keys, topic_prefix) as replica,
     ):
-        created, system = await register_system(gateway, admin)
+        admin = await city_admin(catalog_mesh, gateway)
+        created, system = await register_system(gateway, admin, await catalogued_agency(catalog_mesh, gateway, admin))
         assert (await gateway.get("/api/catalog/agencies", headers=system)).status_code == 200
         assert (await replica.get("/api/catalog/agencies", headers=system)).status_code == 200
 
@@ -328,9 +333,10 @@ async def test_revoked_api_keys_are_refused_at_once_here_and_within_a_second_on_
 async def test_a_replaced_secret_refuses_tokens_minted_under_the_old_one_and_the_new_secret_works_A12_1(
     catalog_mesh: LocalMesh,
 ) -> None:
-    admin = await region_admin(catalog_mesh)
     async with catalog_mesh.client("gateway") as gateway:
-        created, old_token = await register_system(gateway, admin)
+        admin = await city_admin(catalog_mesh, gateway)
+        agency_id = await catalogued_agency(catalog_mesh, gateway, admin)
+        created, old_token = await register_system(gateway, admin, agency_id)
         replaced = await gateway.post(f"/admin/clients/{created['id']}/secret", headers=admin)
         assert replaced.status_code == 200, replaced.text
         new_secret = replaced.json()["client_secret"]
@@ -430,11 +436,12 @@ async def test_a_portal_user_cannot_delete_another_users_key_nor_reach_the_admin
 async def test_a_district_administrator_cannot_register_nor_manage_clients_outside_its_district_A4_1(
     mesh: LocalMesh,
 ) -> None:
-    city_admin = await region_admin(mesh)
+    city = await region_admin(mesh)
     district_admin = await region_admin(mesh, "admin.xishan", XISHAN)
     async with mesh.client("gateway") as gateway:
-        city_system, _ = await register_system(gateway, city_admin)
-        district_system, _ = await register_system(gateway, district_admin, region=XISHAN)
+        city_system, _ = await register_system(gateway, city, await agency_known_to_gateway(mesh))
+        district_agency = await agency_known_to_gateway(mesh, XISHAN)
+        district_system, _ = await register_system(gateway, district_admin, district_agency, region=XISHAN)
         elsewhere = await gateway.post(
             "/admin/clients",
             json={
@@ -442,7 +449,7 @@ async def test_a_district_administrator_cannot_register_nor_manage_clients_outsi
                 "login": "suzhou-system",
                 "display_name": "苏州系统",
                 "roles": ["agency_system"],
-                "agency_id": str(uuid.uuid4()),
+                "agency_id": await agency_known_to_gateway(mesh, SUZHOU),
                 "region_code": SUZHOU,
             },
             headers=district_admin,
@@ -462,7 +469,7 @@ async def test_a_district_administrator_cannot_register_nor_manage_clients_outsi
         revoke_city_system = await gateway.post(f"/admin/clients/{city_system['id']}/revoke", headers=district_admin)
         replace_city_secret = await gateway.post(f"/admin/clients/{city_system['id']}/secret", headers=district_admin)
         seen_by_district = await gateway.get("/admin/clients", headers=district_admin)
-        seen_by_city = await gateway.get("/admin/clients", headers=city_admin)
+        seen_by_city = await gateway.get("/admin/clients", headers=city)
     for refused in (elsewhere, in_the_city, revoke_city_system, replace_city_secret):
         assert assert_problem(refused, 403)["requirement"] == "A4.1"
     assert district_system["region_code"] == XISHAN

@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from gateway.identities.rules import ROLES_BY_KIND, client_problems, may_administer
+from gateway.identities.rules import ROLES_BY_KIND, administers_city, binding_problems, client_problems, may_administer
 from hub.regions import is_city, region_contains
 from hub.roles import OPERATOR_ROLES, Role
 
@@ -40,7 +40,7 @@ def test_a_client_holding_the_roles_of_its_kind_has_no_problems_A4_1(
 @pytest.mark.parametrize("kind", sorted(ROLES_BY_KIND))
 @pytest.mark.parametrize("role", sorted(Role))
 def test_a_kind_may_hold_only_its_own_roles(kind: str, role: Role) -> None:
-    problems = client_problems(kind, [role], AGENCY, WUXI)
+    problems = client_problems(kind, [role], AGENCY if kind in ("agency_system", "ingest_job") else None, WUXI)
     if role in ROLES_BY_KIND[kind]:
         assert problems == []
     else:
@@ -70,14 +70,20 @@ def test_a_system_or_job_acts_for_one_agency_A15_2(kind: str) -> None:
     assert "A15.2" in problems[0]["message"]
 
 
-@pytest.mark.parametrize(
-    ("kind", "role"), [("agency_system", "agency_system"), ("ingest_job", "ingest_job"), ("operator", "reviewer")]
-)
 @pytest.mark.parametrize("region", [None, ""])
-def test_systems_jobs_and_operators_belong_to_a_region_A4_1(kind: str, role: str, region: str | None) -> None:
-    problems = client_problems(kind, [role], AGENCY, region)
+def test_an_operator_belongs_to_a_region_A4_1(region: str | None) -> None:
+    problems = client_problems("operator", ["reviewer"], None, region)
     assert fields(problems) == ["region_code"]
     assert "A4.1" in problems[0]["message"]
+
+
+@pytest.mark.parametrize("kind", ["agency_system", "ingest_job"])
+def test_a_system_or_job_need_not_name_a_region_it_gets_its_agencys_A4_1(kind: str) -> None:
+    assert client_problems(kind, [kind], AGENCY, None) == []
+
+
+def test_an_operator_is_bound_to_no_agency_A4_1() -> None:
+    assert fields(client_problems("operator", ["reviewer"], AGENCY, WUXI)) == ["agency_id"]
 
 
 def test_a_portal_user_needs_neither_agency_nor_region() -> None:
@@ -85,8 +91,50 @@ def test_a_portal_user_needs_neither_agency_nor_region() -> None:
 
 
 def test_every_problem_of_a_client_is_reported_at_once() -> None:
-    problems = client_problems("agency_system", ["administrator"], None, None)
-    assert fields(problems) == ["roles", "agency_id", "region_code"]
+    assert fields(client_problems("agency_system", ["administrator"], None, None)) == ["roles", "agency_id"]
+    assert fields(client_problems("operator", [], None, None)) == ["roles", "region_code"]
+
+
+# Binding a client to an agency (A2.1, A4.1, A15.2)
+
+
+def test_a_client_cannot_be_bound_to_an_agency_the_catalogue_never_announced_A15_2() -> None:
+    problems = binding_problems(AGENCY, None, XISHAN)
+    assert fields(problems) == ["agency_id"]
+    assert str(AGENCY) in problems[0]["message"]
+
+
+@pytest.mark.parametrize("declared", [None, "", XISHAN])
+def test_a_client_bound_to_an_agency_may_omit_or_repeat_the_agencys_region_A4_1(declared: str | None) -> None:
+    assert binding_problems(AGENCY, XISHAN, declared) == []
+
+
+@pytest.mark.parametrize("declared", [WUXI, "320206", SUZHOU])
+def test_a_client_cannot_claim_another_region_than_its_agencys_A4_1(declared: str) -> None:
+    problems = binding_problems(AGENCY, XISHAN, declared)
+    assert fields(problems) == ["region_code"]
+    assert XISHAN in problems[0]["message"]
+    assert "A4.1" in problems[0]["message"]
+
+
+# The city's last administrator (A4.1)
+
+
+@pytest.mark.parametrize(
+    ("region", "roles", "administers"),
+    [
+        (WUXI, ["administrator", "inspector"], True),
+        (WUXI, ["administrator"], True),
+        (SUZHOU, ["administrator"], True),  # each city keeps its own
+        (WUXI, ["reviewer", "inspector"], False),  # not an administrator
+        (XISHAN, ["administrator"], False),  # a district's: the city's administrators can make another
+        ("320281", ["administrator"], False),  # a county-level city is no prefecture-level city
+    ],
+)
+def test_only_an_administrator_of_a_city_is_kept_from_being_the_last_to_go_A4_1(
+    region: str, roles: list[str], administers: bool
+) -> None:
+    assert administers_city(region, roles) is administers
 
 
 @pytest.mark.parametrize(
@@ -140,7 +188,9 @@ def test_a_city_code_is_six_digits_ending_in_00_but_not_a_province_A4_1(code: st
         (XISHAN, "320206", False),
         (WUXI, SUZHOU, False),
         (WUXI, "320505", False),
-        ("320000", WUXI, False),  # a province is no city: it is not given the cities under it
+        # GB/T 2260: a province contains its cities. The hub's regions start at the city (the catalogue's tree
+        # has no province, and no command makes a provincial administrator), so this grants nobody anything.
+        ("320000", WUXI, True),
     ],
 )
 def test_a_city_contains_its_districts_and_a_district_only_itself_A4_1(outer: str, inner: str, contains: bool) -> None:

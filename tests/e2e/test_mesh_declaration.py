@@ -1,0 +1,36 @@
+"""services/mesh.toml tells the truth: each service subscribes to exactly the topics it declares it consumes."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+from hub.consumer import EventHandlers
+from hub.internal_token import generate_keypair
+from hub.mesh import load_mesh
+
+SERVICES = sorted(load_mesh().services)
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_a_service_consumes_exactly_the_topics_it_declares(name: str) -> None:
+    declared = load_mesh().service(name)
+    package = declared.package
+    settings_cls = importlib.import_module(f"{package}.settings").Settings
+    extra = {"HUB_INTERNAL_TOKEN_PRIVATE_KEY": generate_keypair()[0]} if name == "gateway" else {}
+    settings = settings_cls(database_url="postgresql://nobody@127.0.0.1:1/none", log_json=False, **extra)
+    app = importlib.import_module(f"{package}.app").create_app(settings)
+
+    handlers: EventHandlers | None = app.state.event_handlers
+    subscribed = set(handlers.topics) if handlers else set()
+    assert subscribed == set(declared.consumes)
+
+
+def test_every_consumed_topic_has_a_producer_or_is_the_ingest_topic() -> None:
+    mesh = load_mesh()
+    published = {topic for service in mesh.services.values() for topic in service.publishes}
+    consumed = {topic for service in mesh.services.values() for topic in service.consumes}
+
+    # aggregation.ingest is written by the agencies' ingest jobs, outside the mesh (A17.1).
+    assert consumed - published == {"aggregation.ingest"}
