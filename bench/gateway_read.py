@@ -314,18 +314,24 @@ def set_up(gateway_url: str) -> Setup:
             raise RuntimeError(f"registering the agency: {agency.status_code} {agency.text}")
         agency_id = agency.json()["id"]
         login = f"bench-{secrets.token_hex(4)}"
-        created = client.post(
-            "/admin/clients",
-            headers={"authorization": admin},
-            json={
-                "kind": "agency_system",
-                "login": login,
-                "display_name": "benchmark agency system",
-                "roles": ["agency_system"],
-                "agency_id": agency_id,
-                "region_code": CITY,
-            },
-        )
+        # The gateway learns the agency from catalog.events, a moment after the catalogue answered (A2.1, A4.1).
+        deadline = time.monotonic() + 30
+        while True:
+            created = client.post(
+                "/admin/clients",
+                headers={"authorization": admin},
+                json={
+                    "kind": "agency_system",
+                    "login": login,
+                    "display_name": "benchmark agency system",
+                    "roles": ["agency_system"],
+                    "agency_id": agency_id,
+                    "region_code": CITY,
+                },
+            )
+            if created.status_code != 422 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
         if created.status_code != 201:
             raise RuntimeError(f"registering the client: {created.status_code} {created.text}")
         body = created.json()
