@@ -230,7 +230,6 @@ EXPECTED: dict[tuple[str, str, str], tuple[Case, ...]] = {
             REFUSED,
             on("POST", "/admin/legacy-channels", lambda w, where: channel_body(w, where, region=OWN)),
             "own region, for the region's agency",
-            hole=BINDING_HOLE,
         ),
     ),
     ("gateway", "GET", "/admin/legacy-channels"): (

@@ -9,11 +9,13 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.agencies import service as agencies
 from gateway.identities.keyring import Principal
+from gateway.identities.rules import binding_problems
 from gateway.legacy.models import LegacyChannel
 from gateway.legacy.rules import REMAINING, TRANSITIONS, is_overdue, next_status
 from gateway.legacy.schemas import LegacyChannelChange, LegacyChannelIn, LegacyIndicator
-from hub.errors import Forbidden, NotFound
+from hub.errors import Forbidden, InvalidInput, NotFound
 from hub.regions import region_contains
 
 
@@ -23,7 +25,18 @@ def _check_region(actor: Principal, region_code: str) -> None:
 
 
 async def register_channel(session: AsyncSession, actor: Principal, data: LegacyChannelIn) -> LegacyChannel:
-    """Put an existing point-to-point channel on the register, with its integration deadline (A12.1)."""
+    """Put an existing point-to-point channel on the register, with its integration deadline (A12.1).
+
+    The channel is the agency's, so it is registered in the agency's region, as the catalogue announced it, and only
+    by an administrator of that region (A4.1): the body's region must be the agency's.
+    """
+    agency = await agencies.known_agency(session, data.agency_id)
+    agency_region = agency.region_code if agency else None
+    if agency_region is not None:
+        _check_region(actor, agency_region)
+    problems = binding_problems(data.agency_id, agency_region, data.region_code)
+    if problems:
+        raise InvalidInput("The channel cannot be registered for this agency.", errors=problems)
     _check_region(actor, data.region_code)
     channel = LegacyChannel(
         id=uuid.uuid4(), status="registered", registered_by=actor.client_id, registered_at=datetime.now(UTC),

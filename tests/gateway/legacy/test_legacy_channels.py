@@ -14,7 +14,7 @@ import pytest
 from gateway.legacy.models import LegacyChannel
 from gateway.legacy.rules import REMAINING, TRANSITIONS, is_overdue, next_status
 from gateway.legacy.service import indicator
-from harness import CITY, LocalMesh, MeshStarter, region_admin
+from harness import CITY, LocalMesh, MeshStarter, agency_known_to_gateway, region_admin
 from hub.errors import Conflict
 
 STATUSES = sorted(TRANSITIONS)
@@ -104,10 +104,11 @@ async def mesh(start_mesh: MeshStarter) -> AsyncIterator[LocalMesh]:
 
 
 async def register(
-    gateway: httpx.AsyncClient, admin: dict[str, str], name: str, deadline: date, region: str = CITY
+    mesh: LocalMesh, gateway: httpx.AsyncClient, admin: dict[str, str], name: str, deadline: date, region: str = CITY
 ) -> dict[str, Any]:
+    """A channel of an agency of the region, which the gateway knows (a channel is its agency's, A4.1)."""
     body = {
-        "agency_id": str(uuid.uuid4()),
+        "agency_id": await agency_known_to_gateway(mesh, region),
         "counterpart": "江苏省公安厅",
         "name": name,
         "description": "专线直连的数据交换",
@@ -129,10 +130,10 @@ async def test_channels_are_registered_integrated_and_counted_until_none_remains
     admin = await region_admin(mesh)
     today = datetime.now(UTC).date()
     async with mesh.client("gateway") as gateway:
-        integrated = await register(gateway, admin, "人口库前置机", today + timedelta(days=30))
-        late = await register(gateway, admin, "不动产FTP交换", today - timedelta(days=2))
-        pending = await register(gateway, admin, "公积金专线", today + timedelta(days=60))
-        retired = await register(gateway, admin, "旧OA接口", today + timedelta(days=10))
+        integrated = await register(mesh, gateway, admin, "人口库前置机", today + timedelta(days=30))
+        late = await register(mesh, gateway, admin, "不动产FTP交换", today - timedelta(days=2))
+        pending = await register(mesh, gateway, admin, "公积金专线", today + timedelta(days=60))
+        retired = await register(mesh, gateway, admin, "旧OA接口", today + timedelta(days=10))
         integrating = await move(gateway, admin, integrated["id"], "integrating")
         done = await move(gateway, admin, integrated["id"], "integrated")
         shut_down = await move(gateway, admin, retired["id"], "retired")
@@ -166,7 +167,7 @@ async def test_channels_are_registered_integrated_and_counted_until_none_remains
 async def test_an_illegal_transition_is_a_409_problem_and_changes_nothing_A12_1(mesh: LocalMesh) -> None:
     admin = await region_admin(mesh)
     async with mesh.client("gateway") as gateway:
-        registered = await register(gateway, admin, "人口库前置机", date.today() + timedelta(days=30))
+        registered = await register(mesh, gateway, admin, "人口库前置机", date.today() + timedelta(days=30))
         skipped = await move(gateway, admin, registered["id"], "integrated")
         assert (await move(gateway, admin, registered["id"], "retired")).status_code == 200
         revived = await move(gateway, admin, registered["id"], "integrating")
@@ -190,12 +191,12 @@ async def test_a_district_registers_and_counts_only_its_own_channels_and_the_cit
     district_admin = await region_admin(mesh, "admin.xishan", XISHAN)
     deadline = date.today() + timedelta(days=30)
     async with mesh.client("gateway") as gateway:
-        city_channel = await register(gateway, city_admin, "市级专线", deadline)
-        await register(gateway, city_admin, "锡山区专线", deadline, region=XISHAN)
+        city_channel = await register(mesh, gateway, city_admin, "市级专线", deadline)
+        await register(mesh, gateway, city_admin, "锡山区专线", deadline, region=XISHAN)
         outside = await gateway.post(
             "/admin/legacy-channels",
             json={
-                "agency_id": str(uuid.uuid4()),
+                "agency_id": await agency_known_to_gateway(mesh, CITY),
                 "counterpart": "市局",
                 "name": "越权登记",
                 "region_code": CITY,
@@ -211,3 +212,24 @@ async def test_a_district_registers_and_counts_only_its_own_channels_and_the_cit
         assert refused.json()["requirement"] == "A4.1"
     assert (district_count["region_code"], district_count["total"]) == (XISHAN, 1)
     assert (city_count["region_code"], city_count["total"]) == (CITY, 2)
+
+
+async def test_a_channel_is_registered_only_for_a_known_agency_of_the_administrators_region_A4_1_A12_1(
+    mesh: LocalMesh,
+) -> None:
+    city_agency = await agency_known_to_gateway(mesh, CITY)
+    async with mesh.client("gateway") as gateway:
+        district_admin = await region_admin(mesh, "xishan-admin", XISHAN)
+        body = {"counterpart": "省厅", "name": "专线", "region_code": XISHAN, "deadline": "2027-06-30"}
+
+        unknown = await gateway.post("/admin/legacy-channels", json=body | {"agency_id": str(uuid.uuid4())},
+                                     headers=district_admin)  # fmt: skip
+        elsewhere = await gateway.post("/admin/legacy-channels", json=body | {"agency_id": city_agency},
+                                       headers=district_admin)  # fmt: skip
+        listed = await gateway.get("/admin/legacy-channels", headers=district_admin)
+
+    assert unknown.status_code == 422
+    assert [e["field"] for e in unknown.json()["errors"]] == ["agency_id"]
+    assert elsewhere.status_code == 403
+    assert elsewhere.json()["requirement"] == "A4.1"
+    assert listed.json() == []
