@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import random
 import string
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from catalog_svc.agencies.rules import CREDIT_CODE_CHARSET, credit_code_check_character
+from hub.contracts.catalog import AgencyRegistered, EntryPublished
 
 
 def credit_code(rng: random.Random | None = None) -> str:
@@ -31,3 +34,25 @@ def agency_body(**overrides: Any) -> dict[str, Any]:
         "responsible_person": "张三",
         **overrides,
     }
+
+
+def agency_registered(**overrides: Any) -> AgencyRegistered:
+    """A catalog.agency.registered event of a new agency."""
+    fields = {"agency_id": uuid.uuid4(), "credit_code": credit_code(), "name": "无锡市公安局",
+              "kind": "administrative_organ", "region_code": "320200", **overrides}  # fmt: skip
+    return AgencyRegistered.model_validate(fields)
+
+
+def entry_published(**overrides: Any) -> EntryPublished:
+    """A catalog.entry.published event: version 1 of a new, unconditionally shared, not open entry."""
+    fields = {
+        "entry_id": uuid.uuid4(), "code": f"01-02/{uuid.uuid4().int % 10**6:06d}", "version": 1,
+        "region_code": "320200", "provider_agency_id": uuid.uuid4(), "name": "常住人口基本信息",
+        "summary": "全市常住人口的基本信息。", "category": "base", "base_database": "population",
+        "share_type": "unconditional", "share_conditions": None, "share_method": "api", "open_type": "not_open",
+        "open_conditions": None, "update_cycle": "daily", "secrecy": "internal", "consent_required": False,
+        "items": [{"name": "id_number", "label": "居民身份证号码", "data_type": "string", "length": 18,
+                   "required": True, "key": True, "sensitivity": "highly_sensitive"}],
+        "published_at": datetime(2026, 3, 2, 9, 30, tzinfo=UTC), **overrides,
+    }  # fmt: skip
+    return EntryPublished.model_validate(fields)

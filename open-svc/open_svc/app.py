@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 
 from hub.service_app import ServiceSpec, create_service_app
+from open_svc.consumers import handlers
 from open_svc.settings import Settings
 
 SPEC = ServiceSpec(
@@ -15,6 +16,7 @@ SPEC = ServiceSpec(
     description="The open-data platform (数据开放): open lists, applications, agreements, error reports, demand.",
     routers=[],
     migrations=Path(__file__).parent / "migrations",
+    handlers=handlers,
 )
 
 

@@ -1,16 +1,12 @@
-"""The events share-svc consumes, and what each one does."""
+"""The events share-svc consumes: catalog.events keeps its read model of the agency registry and of the published
+catalogue (hub.published_catalogue), names and versions included."""
 
 from __future__ import annotations
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from hub.consumer import EventHandlers
-from hub.contracts.catalog import AgencyRegistered
-from share_svc.directory.service import add_registered_agency
+from share_svc.catalogue.service import published_entries
+from share_svc.directory.service import directory
 
 handlers = EventHandlers()
-
-
-@handlers.on(AgencyRegistered)
-async def on_agency_registered(session: AsyncSession, event: AgencyRegistered) -> None:
-    add_registered_agency(session, event)
+directory.keep_current(handlers)
+published_entries.keep_current(handlers)

@@ -25,7 +25,7 @@ from hub.db import create_engine, create_sessionmaker
 from hub.events import EventEnvelope
 from hub.kafka import ensure_topics
 from hub.settings import HubSettings
-from share_svc.directory.service import add_registered_agency
+from share_svc.directory.service import directory
 
 pytestmark = pytest.mark.integration
 
@@ -50,7 +50,7 @@ class Directory:
         @handlers.on(AgencyRegistered)
         async def on_agency_registered(session: AsyncSession, event: AgencyRegistered) -> None:
             self.calls.append(event.agency_id)
-            add_registered_agency(session, event)
+            await directory.apply_registered(session, event)
             # The row is written before the failure, so only a rollback can take it away again.
             await session.flush()
             if self.failures.get(event.agency_id, 0) > 0:

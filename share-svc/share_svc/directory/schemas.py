@@ -6,6 +6,8 @@ import uuid
 
 from pydantic import BaseModel, ConfigDict
 
+from hub.contracts.vocabulary import AgencyKind
+
 
 class KnownAgencyOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -13,5 +15,5 @@ class KnownAgencyOut(BaseModel):
     id: uuid.UUID
     credit_code: str
     name: str
-    kind: str
+    kind: AgencyKind
     region_code: str
