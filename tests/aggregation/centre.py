@@ -117,10 +117,11 @@ class World:
         return found
 
     async def push(
-        self, entry_id: str, batch_id: str, body: Any, headers: dict[str, str], content_type: str = NDJSON_TYPE
-    ) -> httpx.Response:
+        self, entry_id: str, batch_id: str, body: Any, headers: dict[str, str], content_type: str = NDJSON_TYPE,
+        mode: str | None = None,
+    ) -> httpx.Response:  # fmt: skip
         return await self.gateway.post(
-            f"/api/aggregation/entries/{entry_id}/batches/{batch_id}",
+            f"/api/aggregation/entries/{entry_id}/batches/{batch_id}", params={"mode": mode} if mode else None,
             content=body, headers={**headers, "content-type": content_type},
         )  # fmt: skip
 
@@ -165,10 +166,14 @@ async def register_agency(gateway: httpx.AsyncClient, admin: dict[str, str], nam
 
 @asynccontextmanager
 async def centre_world(
-    infra: Infra, keys: Keys, services: Sequence[str] = ("catalog", "aggregation", "gateway"), **mesh_options: Any
-) -> AsyncIterator[World]:
-    """A running hub and its agencies; its databases are dropped afterwards."""
-    databases = {name: await fresh_database(infra, name) for name in dict.fromkeys((*services, "aggregation"))}
+    infra: Infra, keys: Keys, services: Sequence[str] = ("catalog", "aggregation", "gateway"),
+    centre_infra: Infra | None = None, **mesh_options: Any,
+) -> AsyncIterator[World]:  # fmt: skip
+    """A running hub and its agencies; its databases are dropped afterwards. The centre's database is on
+    `centre_infra`'s server when given (one a test may stop), the others on `infra`'s."""
+    servers = {name: infra for name in dict.fromkeys((*services, "aggregation"))}
+    servers["aggregation"] = centre_infra or infra
+    databases = {name: await fresh_database(server, name) for name, server in servers.items()}
     topic_prefix = mesh_options.pop("topic_prefix", None) or f"t{uuid.uuid4().hex[:10]}."
     engine = create_async_engine(async_url(databases["aggregation"]))
     try:
@@ -195,8 +200,8 @@ async def centre_world(
             )
     finally:
         await engine.dispose()
-        for url in databases.values():
-            await infra.drop_database(url)
+        for name, url in databases.items():
+            await servers[name].drop_database(url)
 
 
 async def ingest_in_flight(world: World) -> bool:

@@ -7,12 +7,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from aggregation_svc.basedb import repository
 from aggregation_svc.basedb.rules import BASE_DATABASES
 from aggregation_svc.basedb.schemas import BaseDatabaseOut, BaseEntryOut
+from aggregation_svc.entries.scope import EntryScope
 
 
-async def base_databases(session: AsyncSession) -> list[BaseDatabaseOut]:
-    """Each of the five base databases with its entries, their records and the latest ingest, even when empty."""
+async def base_databases(session: AsyncSession, scope: EntryScope) -> list[BaseDatabaseOut]:
+    """Each of the five base databases with its entries in the scope, their records and the latest ingest, even
+    when empty."""
     grouped: dict[str, list[BaseEntryOut]] = {name: [] for name in BASE_DATABASES}
-    for row in await repository.base_entries(session):
+    for row in await repository.base_entries(session, scope):
         if row["base_database"] in grouped:
             grouped[row["base_database"]].append(BaseEntryOut.model_validate(dict(row)))
     return [

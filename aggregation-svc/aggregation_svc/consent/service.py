@@ -53,8 +53,13 @@ def _is_own(caller: Caller, consent: Consent) -> bool:
     return Role.agency_system in caller.roles and caller.agency_id == str(consent.agency_id)
 
 
-def _in_region(caller: Caller, consent: Consent) -> bool:
-    return bool(caller.region_code) and region_contains(caller.region_code or "", consent.region_code)
+async def _in_region(session: AsyncSession, caller: Caller, consent: Consent) -> bool:
+    """Whether the consent lies in the operator's region (A4.1): where it was recorded, and every entry it covers
+    (a client of a district recording a consent for a city entry does not bring it into the district)."""
+    if not caller.region_code:
+        return False
+    regions = {consent.region_code} | {e.region_code for e in await entries.entries(session, consent.entry_ids)}
+    return all(region_contains(caller.region_code, region) for region in regions)
 
 
 async def _consent(session: AsyncSession, consent_id: uuid.UUID, *, lock: bool = False) -> Consent:
@@ -70,7 +75,7 @@ async def readable_consent(session: AsyncSession, caller: Caller, consent_id: uu
     if _is_own(caller, consent):
         return consent
     if OPERATOR_ROLES.intersection(caller.roles):
-        if _in_region(caller, consent):
+        if await _in_region(session, caller, consent):
             return consent
         raise Forbidden(f"Consent {consent_id} is outside region {caller.region_code}.", requirement="A4.1")
     raise Forbidden("A consent is for the agency that recorded it.", requirement="A16.1")
@@ -85,7 +90,7 @@ async def revoke(session: AsyncSession, caller: Caller, consent_id: uuid.UUID, r
     if not _is_own(caller, consent):
         if Role.administrator not in caller.roles:
             raise Forbidden("Only the agency that recorded a consent, or the bureau, revokes it.", requirement="A16.1")
-        if not _in_region(caller, consent):
+        if not await _in_region(session, caller, consent):
             raise Forbidden(f"Consent {consent_id} is outside region {caller.region_code}.", requirement="A4.1")
     if consent.revoked_at is not None:
         return consent

@@ -18,6 +18,11 @@ from hub.roles import OPERATOR_ROLES, Role, require_roles
 router = APIRouter(tags=["delivery"])
 Reading = Annotated[Caller, Depends(require_roles(Role.agency_system, *OPERATOR_ROLES))]
 NDJSON = "application/x-ndjson"
+# An entry declares at most 500 items of at most 60 characters (catalog-svc), written comma-separated.
+MAX_ITEMS_CHARS = 500 * 61
+# A cursor holds one record key (base64): 16 KiB holds keys of thousands of characters and keeps the URL within
+# what HTTP servers commonly take.
+MAX_CURSOR_CHARS = 16 * 1024
 
 
 @router.get(
@@ -31,8 +36,12 @@ async def read_records(
     response: Response,
     session: SessionDep,
     caller: Reading,
-    items: Annotated[str | None, Query(description="Items to deliver, comma-separated; all by default")] = None,
-    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
+    items: Annotated[
+        str | None, Query(max_length=MAX_ITEMS_CHARS, description="Items to deliver, comma-separated; all by default")
+    ] = None,
+    cursor: Annotated[
+        str | None, Query(max_length=MAX_CURSOR_CHARS, description="`next_cursor` of the previous page")
+    ] = None,
     limit: Annotated[int | None, Query(ge=1, le=1000, description="Records per page (100); a stream: all")] = None,
 ) -> RecordsPage | StreamingResponse:
     """The entry's records in key order, projected to `items`, filtered by `key.<item>=<value>` on key items.

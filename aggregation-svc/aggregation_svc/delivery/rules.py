@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from aggregation_svc.ingest.rules import record_key, typed_value
+from aggregation_svc.ingest.rules import length_problem, record_key, typed_value
 from hub.contracts.catalog import DataItemSpec
 
 FILTER_PREFIX = "key."
@@ -43,6 +45,8 @@ def key_filters(params: Iterable[tuple[str, str]], items: Sequence[DataItemSpec]
             problems.append({"field": name, "message": f"{item_name} is not a key item of the entry"})
             continue
         typed, problem = typed_value(item, value, from_text=True)
+        if problem is None and item.length is not None:
+            problem = length_problem(item, typed)
         if problem:
             problems.append({"field": name, "message": problem})
         else:
@@ -63,11 +67,31 @@ def encode_cursor(key: str) -> str:
     return base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
 
 
+# A record key as `aggregation_svc.ingest.rules.RecordRules.key` makes it: its content's digest, or the JSON array
+# of its key items' values.
+_CONTENT_KEY = re.compile(r"sha256:[0-9a-f]{64}\Z")
+
+
+def _is_record_key(text: str) -> bool:
+    if _CONTENT_KEY.match(text):
+        return True
+    if "\x00" in text or not text.startswith("["):  # PostgreSQL text cannot hold NUL; no key holds one
+        return False
+    try:
+        return isinstance(json.loads(text), list)
+    except (ValueError, RecursionError):
+        return False
+
+
 def decode_cursor(cursor: str | None) -> tuple[str | None, Problems]:
+    """The record key a cursor of `encode_cursor` holds; anything else, or a forged key, is a problem of `cursor`."""
     if not cursor:
         return None, []
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        return base64.b64decode(padded, altchars=b"-_", validate=True).decode(), []
+        key = base64.b64decode(padded, altchars=b"-_", validate=True).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
+        key = None
+    if key is None or not _is_record_key(key):
         return None, [{"field": "cursor", "message": "not a cursor this service gave"}]
+    return key, []

@@ -31,6 +31,12 @@ async def entries(session: AsyncSession, entry_ids: Sequence[uuid.UUID]) -> Sequ
     return (await session.execute(query)).scalars().all()
 
 
+async def entry_regions(session: AsyncSession) -> list[str]:
+    """Every region some published entry is in."""
+    query = select(PublishedEntry.region_code).distinct()
+    return list((await session.execute(query)).scalars().all())
+
+
 async def replace_items(session: AsyncSession, entry_id: uuid.UUID, new_items: Sequence[PublishedItem]) -> None:
     await session.execute(delete(PublishedItem).where(PublishedItem.entry_id == entry_id))
     session.add_all(new_items)

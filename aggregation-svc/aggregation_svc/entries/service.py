@@ -127,18 +127,36 @@ def require_responsible_agency(caller: Caller, entry: PublishedEntry) -> None:
         )
 
 
+def _responsible_or_operator_of(caller: Caller, entry: PublishedEntry) -> bool:
+    """Whether the caller is the entry's responsible agency (A15.2) or a bureau operator of its region (A4.1); an
+    operator of another region is refused here."""
+    if is_responsible_agency(caller, entry):
+        return True
+    if OPERATOR_ROLES.intersection(caller.roles):
+        if caller.region_code and region_contains(caller.region_code, entry.region_code):
+            return True
+        raise Forbidden(f"Entry {entry.code} is outside region {caller.region_code}.", requirement="A4.1")
+    return False
+
+
 def require_reader(caller: Caller, entry: PublishedEntry) -> None:
     """Who reads an entry's records directly: its responsible agency, and bureau operators of its region (A4.1).
 
     Every other agency obtains them through a grant of the sharing platform, delivered by the gateway (A21.1).
     """
-    if is_responsible_agency(caller, entry):
-        return
-    if OPERATOR_ROLES.intersection(caller.roles):
-        if caller.region_code and region_contains(caller.region_code, entry.region_code):
-            return
-        raise Forbidden(f"Entry {entry.code} is outside region {caller.region_code}.", requirement="A4.1")
-    raise Forbidden(
-        f"Entry {entry.code}'s records go to other agencies only through a grant of the sharing platform.",
-        requirement="A21.1",
-    )
+    if not _responsible_or_operator_of(caller, entry):
+        raise Forbidden(
+            f"Entry {entry.code}'s records go to other agencies only through a grant of the sharing platform.",
+            requirement="A21.1",
+        )
+
+
+def require_viewer(caller: Caller, entry: PublishedEntry) -> None:
+    """Who sees what the centre holds of an entry (its items, whether it accepts data): its responsible agency,
+    which pushes its data (A15.2), and bureau operators of its region (A4.1). The published catalogue itself is
+    catalog-svc's to show."""
+    if not _responsible_or_operator_of(caller, entry):
+        raise Forbidden(
+            f"Only the responsible agency of entry {entry.code} and the bureau of its region see it in the centre.",
+            requirement="A15.2",
+        )

@@ -106,6 +106,23 @@ class Format:
         return ndjson_rows(chunks)
 
 
+# Python codecs that are no character set: they transform bytes or text (base64, rot13, zlib…), or escape text
+# (unicode_escape, which can make NUL and lone surrogates), or are no encoding at all.
+_NOT_CHARSETS = frozenset({"undefined", "unicode-escape", "raw-unicode-escape", "idna", "punycode"})
+
+
+def _text_charset(charset: str) -> codecs.CodecInfo:
+    """The codec of a charset a CSV batch may be written in; 415 for any other."""
+    try:
+        info = codecs.lookup(charset)
+    except (LookupError, ValueError) as exc:  # ValueError: a name Python cannot look up at all
+        raise UnsupportedMediaType(f"Unknown charset {charset!r}.") from exc
+    # _is_text_encoding is how str.encode and bytes.decode themselves refuse bytes-to-bytes codecs.
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+        raise UnsupportedMediaType(f"{charset!r} is not a character set a CSV batch can be written in.")
+    return info
+
+
 def format_of(content_type: str | None) -> Format:
     """The batch format a Content-Type names; 415 for any other."""
     media, _, params = (content_type or "").partition(";")
@@ -120,10 +137,7 @@ def format_of(content_type: str | None) -> Format:
             name, _, value = param.partition("=")
             if name.strip().lower() == "charset" and value.strip():
                 charset = value.strip().strip('"').lower()
-        try:
-            codecs.lookup(charset)
-        except LookupError as exc:
-            raise UnsupportedMediaType(f"Unknown charset {charset!r}.") from exc
+        _text_charset(charset)
         # A UTF-8 byte order mark, as spreadsheet programs write it, is not part of the first column's name.
         return Format("csv", from_text=True, encoding="utf-8-sig" if charset in ("utf-8", "utf8") else charset)
     raise UnsupportedMediaType(
@@ -241,8 +255,9 @@ async def csv_rows(chunks: AsyncIterator[bytes], encoding: str, on_header: Heade
             async for chunk in chunks:
                 yield decoder.decode(chunk)
             yield decoder.decode(b"", final=True)
-        except UnicodeDecodeError as exc:
-            raise BadRequest(f"The CSV body is not {encoding} text: {exc.reason}.") from exc
+        except UnicodeError as exc:  # a decoder may raise its parent (utf-7, some CJK codecs)
+            reason = exc.reason if isinstance(exc, UnicodeDecodeError) else str(exc)
+            raise BadRequest(f"The CSV body is not {encoding} text: {reason}.") from exc
 
     async for text in decoded():
         lines = (pending + text).split("\n")

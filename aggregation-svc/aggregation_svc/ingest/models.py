@@ -36,6 +36,8 @@ class Batch(Base):
     submitted_by: Mapped[str] = mapped_column(String(200))
     channel: Mapped[str] = mapped_column(String(10))  # http | kafka
     format: Mapped[str] = mapped_column(String(10))  # ndjson | csv | json | kafka
+    # replace | merge: how its rows changed the records they found (aggregation_svc.ingest.service)
+    mode: Mapped[str] = mapped_column(String(10), server_default="replace")
     # ingesting (only ever seen inside its own transaction) → ingested; or refused (ingest topic only)
     status: Mapped[str] = mapped_column(String(10))
     entry_version: Mapped[int | None] = mapped_column(Integer)

@@ -1,15 +1,23 @@
 """Every query of the ingest domain. A batch's rows are written a chunk at a time, so a batch of any size takes a
 bounded amount of memory: new records and every history entry by COPY (the fastest way PostgreSQL takes rows),
-changed records by one UPDATE from arrays."""
+changed records by one UPDATE from arrays.
+
+COPY and the reads of stored keys go to asyncpg itself, under SQLAlchemy. When the database goes away during one
+of them, asyncpg's own error (a connection error, an OSError) goes to the caller unchanged, for the service to
+answer as a dependency fault (503); the connection is first invalidated, as SQLAlchemy does when its own
+statement meets a dead connection, so the session's rollback does not try it again and the pool drops it.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence, Set
+from collections.abc import AsyncIterator, Collection, Sequence, Set
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import asyncpg
 from sqlalchemy import Integer, Text, bindparam, select, text
 from sqlalchemy.dialects.postgresql import ARRAY, UUID, insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -92,16 +100,40 @@ async def valid_consents(
     return set((await session.execute(query.with_for_update(read=True))).scalars())
 
 
+@asynccontextmanager
+async def _driver(session: AsyncSession) -> AsyncIterator[asyncpg.Connection]:
+    """The asyncpg connection under the session, in its transaction; invalidated if it dies while in use."""
+    connection = await session.connection()
+    driver = await driver_connection(session)
+    try:
+        yield driver
+    except Exception as error:
+        if driver.is_closed():
+            await connection.invalidate(error)
+        raise
+
+
 async def stored_versions(session: AsyncSession, entry_id: uuid.UUID, keys: Collection[str]) -> dict[str, int]:
     """The version of each of these keys the entry already stores."""
     if not keys:
         return {}
     # asyncpg itself: SQLAlchemy would process the thousands of keys one by one on the way.
-    connection = await driver_connection(session)
-    rows = await connection.fetch(
-        "SELECT key, version FROM records WHERE entry_id = $1 AND key = ANY($2::text[])", entry_id, list(keys)
-    )
+    async with _driver(session) as connection:
+        rows = await connection.fetch(
+            "SELECT key, version FROM records WHERE entry_id = $1 AND key = ANY($2::text[])", entry_id, list(keys)
+        )
     return {key: version for key, version in rows}
+
+
+async def stored_data(session: AsyncSession, entry_id: uuid.UUID, keys: Collection[str]) -> dict[str, str]:
+    """The data of each of these keys the entry already stores, as JSON (what a merge push keeps of it)."""
+    if not keys:
+        return {}
+    async with _driver(session) as connection:
+        rows = await connection.fetch(
+            "SELECT key, data::text FROM records WHERE entry_id = $1 AND key = ANY($2::text[])", entry_id, list(keys)
+        )
+    return {key: data for key, data in rows}
 
 
 # created_at and updated_at are left to their default, the transaction's time: the batch's `now`.
@@ -123,8 +155,8 @@ async def clock_time(session: AsyncSession) -> datetime:
 async def _copy(session: AsyncSession, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
     """COPY rows into a table, in the session's transaction."""
     if rows:
-        connection = await driver_connection(session)
-        await connection.copy_records_to_table(table, columns=columns, records=rows)
+        async with _driver(session) as connection:
+            await connection.copy_records_to_table(table, columns=columns, records=rows)
 
 
 async def insert_records(

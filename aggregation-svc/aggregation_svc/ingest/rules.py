@@ -39,9 +39,42 @@ _TRUE, _FALSE = frozenset({"true", "1"}), frozenset({"false", "0"})
 MAX_DECIMAL_DIGITS = 1000
 
 
+# The most undeclared fields a refusal names, and the characters of each it shows: a row may carry any number of
+# fields of any length, and the refusal is an answer, not an echo.
+MAX_NAMED_FIELDS = 20
+MAX_SHOWN_CHARS = 100
+
+
+def shown_name(name: str) -> str:
+    """A field name as a refusal shows it: printable, at most MAX_SHOWN_CHARS characters.
+
+    A pushed name may hold NUL, control characters or lone surrogates, which neither a JSON answer nor a JSONB
+    column (a refusal from the ingest topic is stored) can carry: each such character is written as a \\uXXXX
+    escape.
+    """
+    # Lone surrogates are not printable either (category Cs).
+    shown = name if name.isprintable() else "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in name)
+    return shown if len(shown) <= MAX_SHOWN_CHARS else shown[: MAX_SHOWN_CHARS - 1] + "…"
+
+
 def undeclared_items(fields: Iterable[str], items: Sequence[DataItemSpec]) -> list[Violation]:
     """The centre accepts only the entry's declared data items (A15.1); the consent reference is allowed (A16.1)."""
     return RecordRules(items, from_text=False).undeclared(fields)
+
+
+def header_violations(columns: Sequence[str], items: Sequence[DataItemSpec], *, merge: bool) -> list[Violation]:
+    """What a CSV header lacks for its rows to be stored (A17.1).
+
+    Replacing, a row is the whole record: without a column for a key or required item every row would be
+    quarantined, so the batch is refused at its header. Merging, a row updates the stored record its key items
+    name: only key items are needed.
+    """
+    present = set(columns)
+    if merge:
+        reason = "missing from the header: merged rows find their records by every key item"
+        return [Violation(i.name, reason, "A17.1") for i in items if i.key and i.name not in present]
+    reason = "missing from the header: a row replaces the whole record, and this item is required"
+    return [Violation(i.name, reason, "A17.1") for i in items if (i.key or i.required) and i.name not in present]
 
 
 def is_blank(value: Any) -> bool:
@@ -250,25 +283,45 @@ class RecordRules:
     checked (A17.1) and how a record is keyed. A batch applies them to every record, so what does not depend on
     the record (each item's type check, whether it is required or a key) is decided here, once."""
 
-    def __init__(self, items: Sequence[DataItemSpec], *, from_text: bool) -> None:
+    def __init__(self, items: Sequence[DataItemSpec], *, from_text: bool, merge: bool = False) -> None:
         self.items = items
         self.from_text = from_text
-        self._declared = frozenset(i.name for i in items) | {CONSENT_FIELD}
+        # Merging, an item a record does not carry keeps its stored value: it is not missing (yet).
+        self.merge = merge
+        self._names = frozenset(i.name for i in items)
+        self._declared = self._names | {CONSENT_FIELD}
         self._checks = [(i.name, i.key, i.required, _TYPES.get(i.data_type), i) for i in items]
         self._keys = [i.name for i in items if i.key]
+        self.required = tuple(i.name for i in items if i.key or i.required)
 
     def undeclared(self, fields: Iterable[str]) -> list[Violation]:
-        """Fields that are not declared items of the entry (A15.1)."""
+        """Fields that are not declared items of the entry (A15.1), named as `shown_name` shows them."""
         if self._declared.issuperset(fields):
             return []
-        return [
-            Violation(name, "not a declared data item of the entry", "A15.1")
-            for name in sorted(set(fields) - self._declared)
+        extra = sorted(set(fields) - self._declared)
+        found = [
+            Violation(shown_name(name), "not a declared data item of the entry", "A15.1")
+            for name in extra[:MAX_NAMED_FIELDS]
         ]
+        if len(extra) > MAX_NAMED_FIELDS:
+            found.append(Violation("…", f"and {len(extra) - MAX_NAMED_FIELDS} more undeclared fields", "A15.1"))
+        return found
+
+    def carries_every_item(self, record: Mapping[str, Any]) -> bool:
+        """Whether the record names every declared item (with a value or blank)."""
+        return self._names.issubset(record)
+
+    def sent_items(self, record: Mapping[str, Any]) -> frozenset[str]:
+        """The declared items the record names: those a merge changes (A17.1)."""
+        return self._names.intersection(record)
 
     def validate(self, record: Mapping[str, Any]) -> tuple[dict[str, Any], list[Violation]]:
         """The record checked item by item against the entry's declared items: required, type, length, key
-        (A17.1). Returns the stored form of its declared values (blank ones left out) and every violation found."""
+        (A17.1). Returns the stored form of its declared values (blank ones left out) and every violation found.
+
+        Merging, a required item the record does not name is not checked here: the record keeps its stored value,
+        and `merged_rows` refuses a new record that lacks it.
+        """
         data: dict[str, Any] = {}
         found: list[Violation] = []
         for name, key, required, typed, item in self._checks:
@@ -276,7 +329,7 @@ class RecordRules:
             if value is None or (isinstance(value, str) and not value.strip()):
                 if key:
                     found.append(Violation(name, "a key item needs a value", "A17.1"))
-                elif required:
+                elif required and not (self.merge and name not in record):
                     found.append(Violation(name, "required", "A17.1"))
                 continue
             if typed is None:

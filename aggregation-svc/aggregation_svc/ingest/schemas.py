@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
+
+# How a push's rows change the records they find by key (A17.1), see `aggregation_svc.ingest.service`: `replace`,
+# a row is the whole record; `merge`, a row sets the items it names and the record keeps the others.
+IngestMode = Literal["replace", "merge"]
 
 
 class RowProblem(BaseModel):
@@ -32,6 +36,7 @@ class BatchReport(BaseModel):
     submitted_by: str
     channel: str
     format: str
+    mode: IngestMode = "replace"
     status: str
     entry_version: int | None
     received: int

@@ -1,11 +1,26 @@
 """Use cases of ingest: a batch validated and stored, once, whatever the channel (A15.1, A15.2, A16.1, A17.1).
 
+What a push means. A record is found by its entry's key items (A17.1), and a push says how its rows change the
+records they find, in one mode for the whole batch:
+
+- `replace` (the default, and the ingest topic's only mode): a row is the whole record. An item it does not
+  carry, or carries blank (null, an empty CSV cell), has no value afterwards; a key or required item it lacks
+  quarantines the row; a CSV header without a column for a key or required item refuses the batch.
+- `merge` (`?mode=merge`): a row updates the record its key names. An item it names (a CSV column of the
+  header, a field of a JSON record) is set, or cleared when blank; an item it does not name keeps its stored
+  value. A row for a key not stored yet makes a new record, which must hold every required item, else it is
+  quarantined naming the missing ones. A CSV header needs every key item. An entry without key items identifies
+  each record by its whole content: it has nothing to merge into, and refuses merge.
+
+In both modes a row names its consent (A16.1) itself: the consent reference is not an item that a merge keeps.
+Every change is a new version in the record's history, whichever mode made it.
+
 A batch is one transaction. It holds its entry (which may not change meanwhile), claims its row (a retried or
 concurrent id waits, then replays), then takes the entry's write lock; its rows are read as they arrive and
 checked by the rules a chunk at a time, ahead of the writes, so that checking the next chunk overlaps writing
 this one; valid rows are stored by key (new ones inserted, stored ones updated) with their history, invalid
 ones quarantined; its counts and events are written last. A batch that stops half-way (the
-pusher goes away, the service is killed) commits nothing, and its retry does it all once.
+pusher goes away, the service is killed, the database goes away) commits nothing, and its retry does it all once.
 """
 
 from __future__ import annotations
@@ -37,10 +52,11 @@ from aggregation_svc.ingest.rules import (
     compact_json,
     consent_id_of,
     consent_violations,
+    header_violations,
     undeclared_items,
 )
-from aggregation_svc.ingest.schemas import BatchReport, QuarantinedRowOut, RowProblem
-from aggregation_svc.ingest.writes import Accepted, planned_writes
+from aggregation_svc.ingest.schemas import BatchReport, IngestMode, QuarantinedRowOut, RowProblem
+from aggregation_svc.ingest.writes import Accepted, Partial, merged_rows, planned_writes
 from hub.contracts.aggregation import (
     BatchIngested,
     BatchRefused,
@@ -48,7 +64,7 @@ from hub.contracts.aggregation import (
     QuarantineCount,
     RowsQuarantined,
 )
-from hub.errors import Forbidden, NotFound, Problem
+from hub.errors import Forbidden, InvalidInput, NotFound, Problem
 from hub.internal_token import Caller
 from hub.outbox import record_event
 from hub.regions import region_contains
@@ -65,6 +81,8 @@ CHUNK_ROWS = 5000
 READ_AHEAD = 2
 # The largest problem summary an event carries.
 SUMMARY_LIMIT = 50
+# The longest name of who submitted a batch (batches.submitted_by).
+SUBMITTER_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -132,11 +150,13 @@ def _clean(text: str) -> str:
 
 @dataclass
 class _Checked:
-    """A chunk of rows checked against the entry's items; those that reference a consent still await its check."""
+    """A chunk of rows checked against the entry's items; those that reference a consent still await its check,
+    and rows of a merge push that do not name every item still await the records they merge into."""
 
     accepted: list[Accepted] = field(default_factory=list)
     awaiting_consent: list[tuple[Row, dict[str, Any], list[Violation], Any]] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
+    partial: dict[int, tuple[Row, Partial]] = field(default_factory=dict)
 
 
 def _reject(checked: _Checked, row: Row, found: list[Violation], tally: _Tally) -> None:
@@ -168,6 +188,8 @@ def _check_piece(
         readable.append(row)
         records.append(values)
     for row, values, (data, found) in zip(readable, records, rules.validate_all(records), strict=True):
+        if rules.merge and not found and not rules.carries_every_item(values):
+            checked.partial[row.number] = (row, Partial(data, rules.sent_items(values)))
         consent = values.get(CONSENT_FIELD)
         if consent is not None or consent_required:
             checked.awaiting_consent.append((row, data, found, consent))
@@ -197,25 +219,46 @@ async def _checked_chunks(
         yield checked
 
 
+def _refuse_merge_without_keys(entry: KnownEntry) -> None:
+    if not any(item.key for item in entry.items):
+        raise InvalidInput(
+            f"Entry {entry.row.code} declares no key item: each record is identified by its whole content, so a "
+            "row has no stored record to merge into. Push it whole (mode=replace).",
+            errors=[{"field": "mode", "message": "merge needs an entry with key items", "requirement": "A17.1"}],
+        )
+
+
 async def ingest_batch(
-    session: AsyncSession, entry: KnownEntry, pusher: Pusher, batch_id: str, channel: str, incoming: Incoming
+    session: AsyncSession,
+    entry: KnownEntry,
+    pusher: Pusher,
+    batch_id: str,
+    channel: str,
+    incoming: Incoming,
+    mode: IngestMode = "replace",
 ) -> IngestOutcome:
-    """Validate and store a batch once (A17.1); the caller has checked the entry accepts data from the pusher."""
+    """Validate and store a batch once (A17.1), replacing or merging records (see the module's docstring); the
+    caller has checked the entry accepts data from the pusher."""
+    merge = mode == "merge"
+    if merge:
+        _refuse_merge_without_keys(entry)
     now = await repository.transaction_time(session)
     claimed = await repository.claim_batch(
         session,
         {
             "entry_id": entry.entry_id, "batch_id": batch_id, "agency_id": pusher.agency_id,
-            "submitted_by": pusher.subject, "channel": channel, "format": incoming.format, "status": "ingesting",
-            "entry_version": entry.row.version, "received": 0, "stored": 0, "inserted": 0, "updated": 0,
-            "quarantined": 0, "content_sha256": None, "refusal": None, "started_at": now, "finished_at": None,
+            "submitted_by": pusher.subject, "channel": channel, "format": incoming.format, "mode": mode,
+            "status": "ingesting", "entry_version": entry.row.version, "received": 0, "stored": 0, "inserted": 0,
+            "updated": 0, "quarantined": 0, "content_sha256": None, "refusal": None, "started_at": now,
+            "finished_at": None,
         },
     )  # fmt: skip
     batch = await repository.batch(session, entry.entry_id, batch_id)
     assert batch is not None
     if not claimed:
         await incoming.drain()
-        return IngestOutcome(batch, replayed=True, same_content=batch.content_sha256 == incoming.digest())
+        same = batch.content_sha256 == incoming.digest() and batch.mode == mode
+        return IngestOutcome(batch, replayed=True, same_content=same)
     # After the claim: a retry of a batch done already answers at once, not after other batches of the entry.
     await repository.lock_entry_records(session, entry.entry_id)
 
@@ -225,9 +268,14 @@ async def ingest_batch(
             f"The CSV header names items entry {entry.row.code} does not declare: nothing of batch {batch_id} is "
             "stored.",
         )
+        refuse_if_any(
+            header_violations(columns, entry.items, merge=merge),
+            f"The CSV header lacks items every row of a {mode} push needs: nothing of batch {batch_id} is "
+            "stored." + ("" if merge else " To update some items of stored records, push with mode=merge."),
+        )
 
     tally = _Tally()
-    rules = RecordRules(entry.items, from_text=incoming.from_text)
+    rules = RecordRules(entry.items, from_text=incoming.from_text, merge=merge)
     checked = _checked_chunks(incoming.rows(check_header), rules, entry, batch_id, tally)
     async with aclosing(read_ahead(checked, READ_AHEAD)) as chunks:
         async for chunk in chunks:
@@ -267,6 +315,8 @@ async def _store_chunk(
             else:
                 accepted.append(Accepted(row.number, rules.key(data), compact_json(data), consent_id_of(value)))
         accepted.sort(key=lambda row: row.row_number)
+    if checked.partial:
+        accepted = await _merged(session, entry, checked, accepted, rules, tally)
     writes = planned_writes(
         accepted, await repository.stored_versions(session, entry.entry_id, {a.key for a in accepted})
     )
@@ -278,6 +328,22 @@ async def _store_chunk(
     tally.updated += writes.updated
     tally.stored += len(accepted)
     tally.quarantined += len(checked.rejected)
+
+
+async def _merged(
+    session: AsyncSession, entry: KnownEntry, checked: _Checked, accepted: list[Accepted], rules: RecordRules,
+    tally: _Tally,
+) -> list[Accepted]:  # fmt: skip
+    """The accepted rows of a merge push with the stored items they keep; a new record lacking a required item is
+    quarantined naming it (A17.1)."""
+    partial = {number: part for number, (_, part) in checked.partial.items()}
+    keys = {row.key for row in accepted if row.row_number in partial}
+    stored = await repository.stored_data(session, entry.entry_id, keys)
+    merged, incomplete = merged_rows(accepted, partial, stored, rules.required)
+    reason = "required: the row makes a new record, which needs every required item"
+    for number, missing in incomplete:
+        _reject(checked, checked.partial[number][0], [Violation(name, reason, "A17.1") for name in missing], tally)
+    return merged
 
 
 def _record_outcome_events(session: AsyncSession, entry: KnownEntry, batch: Batch, tally: _Tally) -> None:
@@ -311,7 +377,7 @@ async def ingest_submitted(session: AsyncSession, event: BatchSubmitted) -> None
     Nothing answers the job, so a batch refused whole is recorded as refused (with the problem) and announced;
     it had no effect, so the job may submit it again under the same id once the cause is fixed.
     """
-    pusher = Pusher(agency_id=event.agency_id, subject=f"ingest-job:{event.job}")
+    pusher = Pusher(agency_id=event.agency_id, subject=_clean(f"ingest-job:{event.job}")[:SUBMITTER_CHARS])
     try:
         async with session.begin_nested():
             entry = await entries.accepting_entry(session, event.entry_id)
@@ -327,10 +393,10 @@ async def ingest_submitted(session: AsyncSession, event: BatchSubmitted) -> None
             session,
             {
                 "entry_id": event.entry_id, "batch_id": event.batch_id, "agency_id": event.agency_id,
-                "submitted_by": pusher.subject, "channel": "kafka", "format": "kafka", "status": "refused",
-                "entry_version": None, "received": len(event.records), "stored": 0, "inserted": 0, "updated": 0,
-                "quarantined": 0, "content_sha256": None, "refusal": problem.body(), "started_at": now,
-                "finished_at": now,
+                "submitted_by": pusher.subject, "channel": "kafka", "format": "kafka", "mode": "replace",
+                "status": "refused", "entry_version": None, "received": len(event.records), "stored": 0,
+                "inserted": 0, "updated": 0, "quarantined": 0, "content_sha256": None, "refusal": problem.body(),
+                "started_at": now, "finished_at": now,
             },
         )  # fmt: skip
         record_event(
@@ -346,18 +412,36 @@ async def ingest_submitted(session: AsyncSession, event: BatchSubmitted) -> None
 
 
 async def readable_batch(session: AsyncSession, caller: Caller, entry_id: uuid.UUID, batch_id: str) -> Batch:
-    """A batch's report is for the agency that pushed it and the bureau of the entry's region (A4.1)."""
+    """A batch's report is for the agency that pushed it (A15.2) and the bureau of the entry's region (A4.1).
+
+    Who may not read it learns nothing of it, not even whether it exists: an operator is refused for an entry
+    outside its region, an agency for a batch it did not push of an entry it does not answer for. (Which entries
+    exist is no secret: the catalogue publishes them.)
+    """
+    if OPERATOR_ROLES.intersection(caller.roles):
+        entry = await entries.known_entry(session, entry_id)
+        if entry is None:
+            raise NotFound(f"The big data centre knows no published entry {entry_id}.")
+        if not (caller.region_code and region_contains(caller.region_code, entry.row.region_code)):
+            raise Forbidden(f"Entry {entry_id} is outside region {caller.region_code}.", requirement="A4.1")
+        return await _batch_or_404(session, entry_id, batch_id)
+    if not {Role.agency_system, Role.ingest_job}.intersection(caller.roles) or caller.agency_id is None:
+        raise Forbidden("A batch's report is for the agency that pushed it.", requirement="A15.2")
+    batch = await repository.batch(session, entry_id, batch_id)
+    if batch is not None and caller.agency_id == str(batch.agency_id):
+        return batch
+    if batch is None:
+        entry = await entries.known_entry(session, entry_id)
+        if entry is None or entries.is_responsible_agency(caller, entry.row):
+            raise NotFound(f"No batch {batch_id} of entry {entry_id}.")
+    raise Forbidden("A batch's report is for the agency that pushed it.", requirement="A15.2")
+
+
+async def _batch_or_404(session: AsyncSession, entry_id: uuid.UUID, batch_id: str) -> Batch:
     batch = await repository.batch(session, entry_id, batch_id)
     if batch is None:
         raise NotFound(f"No batch {batch_id} of entry {entry_id}.")
-    if {Role.agency_system, Role.ingest_job}.intersection(caller.roles) and caller.agency_id == str(batch.agency_id):
-        return batch
-    if OPERATOR_ROLES.intersection(caller.roles):
-        entry = await entries.known_entry(session, entry_id)
-        if entry is not None and caller.region_code and region_contains(caller.region_code, entry.row.region_code):
-            return batch
-        raise Forbidden(f"Entry {entry_id} is outside region {caller.region_code}.", requirement="A4.1")
-    raise Forbidden("A batch's report is for the agency that pushed it.", requirement="A15.2")
+    return batch
 
 
 async def report(
@@ -373,9 +457,10 @@ async def report(
     ]
     return BatchReport(
         entry_id=batch.entry_id, batch_id=batch.batch_id, agency_id=batch.agency_id, submitted_by=batch.submitted_by,
-        channel=batch.channel, format=batch.format, status=batch.status, entry_version=batch.entry_version,
-        received=batch.received, stored=batch.stored, inserted=batch.inserted, updated=batch.updated,
-        quarantined=batch.quarantined, content_sha256=batch.content_sha256, started_at=batch.started_at,
-        finished_at=batch.finished_at, quarantine_purged_at=batch.quarantine_purged_at, refusal=batch.refusal,
+        channel=batch.channel, format=batch.format, mode=batch.mode, status=batch.status,
+        entry_version=batch.entry_version, received=batch.received, stored=batch.stored, inserted=batch.inserted,
+        updated=batch.updated, quarantined=batch.quarantined, content_sha256=batch.content_sha256,
+        started_at=batch.started_at, finished_at=batch.finished_at, quarantine_purged_at=batch.quarantine_purged_at,
+        refusal=batch.refusal,
         replayed=replayed, quarantine=quarantine, next_quarantine_after=rows[-1].row_number if more else None,
     )  # fmt: skip

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import RowMapping, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aggregation_svc.entries.scope import REGION_IN_SCOPE, EntryScope, scope_params
 from aggregation_svc.quality.models import QualitySnapshot
-from hub.regions import is_city
 
 # One snapshot run at a time per database, whichever replica or request starts it: "newly stale" compares with
 # the previous snapshot, which a concurrent run would not see yet.
@@ -21,20 +21,20 @@ async def lock_snapshots(session: AsyncSession) -> None:
     await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SNAPSHOT_LOCK_KEY})
 
 
-def _region_params(region_code: str | None) -> dict[str, Any]:
-    # Queries take :region ('' for every region) and :city: a city's bureau covers each of its districts, as
-    # hub.regions.region_contains says (A4.1).
-    return {"region": region_code or "", "city": bool(region_code and is_city(region_code))}
+async def _region_params(session: AsyncSession, region_code: str | None) -> dict[str, Any]:
+    # The entries of the region and of every region within it, as hub.regions.region_contains says (A4.1); every
+    # entry when None.
+    return await scope_params(session, EntryScope(region_code=region_code))
 
 
 # Per live entry: its records (all declared items present = complete), distinct keys, the rows its ingested
 # batches accepted and quarantined, and its last successful ingest. One pass over each entry's records.
-_MEASURE = text("""
+_MEASURE = text(f"""
 SELECT e.entry_id, e.provider_agency_id AS agency_id, e.region_code, e.update_cycle, e.published_at,
        r.records, r.complete_records, r.distinct_keys, b.accepted_rows, b.quarantined_rows, b.last_ingested_at
 FROM published_entries e
 CROSS JOIN LATERAL (
-    SELECT coalesce(array_agg(i.name), '{}') AS names FROM published_items i WHERE i.entry_id = e.entry_id
+    SELECT coalesce(array_agg(i.name), '{{}}') AS names FROM published_items i WHERE i.entry_id = e.entry_id
 ) AS items
 CROSS JOIN LATERAL (
     SELECT count(*) AS records,
@@ -50,14 +50,14 @@ CROSS JOIN LATERAL (
     FROM batches bt WHERE bt.entry_id = e.entry_id AND bt.status = 'ingested'
 ) AS b
 WHERE e.retired_at IS NULL
-  AND (:region = '' OR e.region_code = :region OR (:city AND left(e.region_code, 4) = left(:region, 4)))
+  AND {REGION_IN_SCOPE}
 ORDER BY e.entry_id
-""")
+""")  # noqa: S608 - REGION_IN_SCOPE is a constant; values are bound parameters
 
 
 async def measure_entries(session: AsyncSession, region_code: str | None) -> Sequence[RowMapping]:
     """The raw counts of every live entry in the region (every region when None)."""
-    return (await session.execute(_MEASURE, _region_params(region_code))).mappings().all()
+    return (await session.execute(_MEASURE, await _region_params(session, region_code))).mappings().all()
 
 
 async def latest_stale(session: AsyncSession, entry_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, bool]:
@@ -88,7 +88,7 @@ async def agency_regions(session: AsyncSession, agency_id: uuid.UUID) -> list[st
     return list((await session.execute(query, {"agency": agency_id})).scalars().all())
 
 
-_LATEST = """
+_LATEST = f"""
 SELECT e.entry_id, e.code, e.name, e.provider_agency_id AS agency_id, e.region_code, e.update_cycle,
        s.taken_at, s.completeness, s.validity, s.uniqueness, s.stale, s.score, s.last_ingested_at
 FROM published_entries e
@@ -96,27 +96,27 @@ LEFT JOIN LATERAL (
     SELECT * FROM quality_snapshots q WHERE q.entry_id = e.entry_id ORDER BY q.taken_at DESC, q.id DESC LIMIT 1
 ) AS s ON true
 WHERE e.retired_at IS NULL
-  AND (:region = '' OR e.region_code = :region OR (:city AND left(e.region_code, 4) = left(:region, 4)))
+  AND {REGION_IN_SCOPE}
   AND (CAST(:agency AS uuid) IS NULL OR e.provider_agency_id = :agency)
 ORDER BY e.code, e.entry_id
-"""
+"""  # noqa: S608 - as _MEASURE
 
-_DAILY = """
+_DAILY = f"""
 SELECT (s.taken_at AT TIME ZONE :tz)::date AS day, avg(s.completeness) AS completeness, avg(s.validity) AS validity,
        avg(s.uniqueness) AS uniqueness, avg(s.score) AS score, count(DISTINCT s.entry_id) AS entries,
        count(DISTINCT s.entry_id) FILTER (WHERE s.stale) AS stale_entries
 FROM quality_snapshots s JOIN published_entries e ON e.entry_id = s.entry_id
-WHERE (:region = '' OR e.region_code = :region OR (:city AND left(e.region_code, 4) = left(:region, 4)))
+WHERE {REGION_IN_SCOPE}
   AND (CAST(:agency AS uuid) IS NULL OR s.agency_id = :agency)
 GROUP BY day ORDER BY day DESC LIMIT :days
-"""
+"""  # noqa: S608 - as _MEASURE
 
 
 async def latest_per_entry(
     session: AsyncSession, *, region_code: str | None, agency_id: uuid.UUID | None
 ) -> Sequence[RowMapping]:
     """Each live entry of the scope with its latest snapshot's figures (null where never measured)."""
-    params = {**_region_params(region_code), "agency": agency_id}
+    params = {**await _region_params(session, region_code), "agency": agency_id}
     return (await session.execute(text(_LATEST), params)).mappings().all()
 
 
@@ -124,7 +124,7 @@ async def daily_history(
     session: AsyncSession, *, region_code: str | None, agency_id: uuid.UUID | None, timezone: str, days: int
 ) -> Sequence[RowMapping]:
     """Per local day, the averages of the scope's snapshots taken that day, newest day first."""
-    params = {**_region_params(region_code), "agency": agency_id, "tz": timezone, "days": days}
+    params = {**await _region_params(session, region_code), "agency": agency_id, "tz": timezone, "days": days}
     return (await session.execute(text(_DAILY), params)).mappings().all()
 
 

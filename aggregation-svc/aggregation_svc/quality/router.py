@@ -6,8 +6,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 
+from aggregation_svc.entries.scope import scope_of
 from aggregation_svc.quality import service
 from aggregation_svc.quality.schemas import EntryQualityOut, QualityRollupOut, SnapshotRunOut
 from hub.db import SessionDep
@@ -41,7 +42,10 @@ async def read_agency_quality(
 
 @router.get("/regions/{region_code}", response_model=QualityRollupOut)
 async def read_region_quality(
-    region_code: str, request: Request, session: SessionDep, caller: Operator
+    region_code: Annotated[str, Path(pattern=r"^[0-9]{6}$", description="Administrative division code (GB/T 2260)")],
+    request: Request,
+    session: SessionDep,
+    caller: Operator,
 ) -> QualityRollupOut:
     """The region's quality indicators over its entries (a city's include its districts'), with history (A32.1)."""
     return await service.region_quality(session, caller, region_code, request.app.state.settings.timezone)
@@ -51,5 +55,6 @@ async def read_region_quality(
 async def take_quality_snapshots(session: SessionDep, caller: Administrator) -> SnapshotRunOut:
     """Measure every live entry of the administrator's region now (the periodic task does so hourly) (A25.1)."""
     now = datetime.now(UTC)
-    run = await service.take_snapshots(session, now, caller.region_code)
-    return service.run_summary(run, now, caller.region_code)
+    region_code = scope_of(caller).region_code  # an administrator acts in its region only (A4.1)
+    run = await service.take_snapshots(session, now, region_code)
+    return service.run_summary(run, now, region_code)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from aggregation.centre import World, ndjson, person
 
+from harness import assert_problem
+
 pytestmark = pytest.mark.integration
 
 
@@ -66,3 +68,20 @@ async def test_records_are_read_by_the_responsible_agency_and_the_bureau_of_the_
     other_region = await world.records(entry, world.district_reviewer)
     assert (other_region.status_code, other_region.json()["requirement"]) == (403, "A4.1")
     assert (await world.records(entry, world.police.job)).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("cursor", "field"),
+    [
+        ("AA", "cursor"),  # NUL, which PostgreSQL text cannot hold
+        ("_w", "cursor"),  # 0xff: no UTF-8 text
+        ("Z2FyYmFnZQ", "cursor"),  # "garbage": text, but no record key
+        ("%%%", "cursor"),  # no base64
+        ("x" * 20_000, "query.cursor"),  # longer than any cursor the service gives
+    ],
+)
+async def test_a_cursor_that_decodes_to_nul_or_garbage_is_refused_naming_the_cursor_A28_1(
+    world: World, entry: str, cursor: str, field: str
+) -> None:
+    response = await world.records(entry, world.police.system, cursor=cursor)
+    assert [e["field"] for e in assert_problem(response, 422)["errors"]] == [field]

@@ -95,6 +95,19 @@ def test_only_the_bulk_formats_are_accepted() -> None:
         format_of("text/csv; charset=klingon")
 
 
+@pytest.mark.parametrize("charset", ["base64", "rot13", "zlib", "hex", "uu", "undefined", "unicode_escape", "idna"])
+def test_a_codec_that_is_no_character_set_is_refused_as_a_media_type_not_crashing_A28_1(charset: str) -> None:
+    # Python's codec registry knows them; they turn bytes into bytes or escapes into NUL, not text into text.
+    with pytest.raises(UnsupportedMediaType):
+        format_of(f"text/csv; charset={charset}")
+
+
+async def test_a_csv_body_its_charset_cannot_decode_refuses_the_batch_not_crashing_A28_1() -> None:
+    batch_format = format_of("text/csv; charset=utf-7")  # its decoder raises UnicodeError, not UnicodeDecodeError
+    with pytest.raises(BadRequest, match="not utf-7 text"):
+        await rows(batch_format.rows(chunks(b"name\n+\xff\n", 64), ignore))
+
+
 async def test_a_body_is_hashed_as_it_is_read() -> None:
     body = Body(chunks(b"abc", 1))
     await body.drain()

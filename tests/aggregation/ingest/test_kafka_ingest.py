@@ -33,12 +33,12 @@ async def producer(world: World) -> AsyncIterator[AIOKafkaProducer]:
 
 async def submit(
     world: World, producer: AIOKafkaProducer, entry_id: str, batch_id: str, records: list[dict[str, Any]],
-    agency_id: str | None = None,
+    agency_id: str | None = None, job: str = "nightly-population-sync",
 ) -> str:  # fmt: skip
     """Publish a batch as an ingest job would: one CloudEvent on the ingest topic."""
     event = BatchSubmitted(
         batch_id=batch_id, entry_id=uuid.UUID(entry_id), agency_id=uuid.UUID(agency_id or world.police.id),
-        job="nightly-population-sync", records=records,
+        job=job, records=records,
     )  # fmt: skip
     envelope = EventEnvelope(
         id=str(uuid.uuid4()), type=event.type, source="/ingest-jobs/nightly-population-sync",
@@ -108,3 +108,18 @@ async def test_a_batch_from_the_ingest_topic_with_an_undeclared_item_or_for_an_u
     await processed(world, await submit(world, producer, unknown, "kafka-4", [person(1)]))
     rows = await world.rows("SELECT status FROM batches WHERE entry_id = :e", e=uuid.UUID(unknown))
     assert rows == [("refused",)]
+
+
+async def test_a_batch_from_the_ingest_topic_naming_a_field_with_nul_is_recorded_as_refused_not_dead_lettered_A15_1(
+    world: World, producer: AIOKafkaProducer
+) -> None:
+    # The refusal is stored (JSONB holds no NUL) and the job's name in the batch's submitter (200 characters).
+    entry_id = await world.publish(world.police)
+    job = "j\x00" + "o" * 198
+    await processed(world, await submit(world, producer, entry_id, "kafka-nul", [{**person(1), "a\x00b": 1}], job=job))
+    report = (await world.report(entry_id, "kafka-nul", world.police.job)).json()
+    assert (report["status"], report["refusal"]["errors"][0]["field"]) == ("refused", "a\\u0000b")
+    assert report["submitted_by"] == ("ingest-job:j" + "o" * 198)[:200]
+    await processed(world, await submit(world, producer, entry_id, "kafka-nul-value", [person(1, full_name="\x00")]))
+    stored = (await world.report(entry_id, "kafka-nul-value", world.police.job)).json()
+    assert (stored["status"], stored["quarantined"]) == ("ingested", 1)

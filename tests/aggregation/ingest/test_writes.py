@@ -1,5 +1,5 @@
-"""How a chunk of valid rows changes the store, decided without the database: inserts, updates and the history
-entry of every change (A17.1)."""
+"""How a chunk of valid rows changes the store, decided without the database: what a merged row stores, inserts,
+updates and the history entry of every change (A17.1)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aggregation_svc.ingest.writes import Accepted, Change, planned_writes
+from aggregation_svc.ingest.writes import Accepted, Change, Partial, merged_rows, planned_writes
 
 
 def row(number: int, key: str) -> Accepted:
@@ -95,3 +95,70 @@ def test_replaying_the_history_gives_the_records_written_A17_1(pushed: list[str]
     assert writes.inserted == sum(change.operation == "inserted" for change in writes.history)
     assert writes.inserted == len(set(pushed) - set(stored))
     assert writes.inserted + writes.updated == len(rows)
+
+
+REQUIRED = ("id", "name")
+
+
+def sent(number: int, key: str, **values: object) -> tuple[Accepted, Partial]:
+    """A row of a merge push naming `values`'s items (None: named blank, so cleared) and the key item `id`."""
+    data = {"id": key, **{name: value for name, value in values.items() if value is not None}}
+    return Accepted(number, key, json.dumps(data), None), Partial(data, frozenset({"id", *values}))
+
+
+def test_a_merged_row_sets_the_items_it_names_and_keeps_the_others_as_stored_A17_1() -> None:
+    accepted, partial = sent(1, "k", age=41)
+    merged, incomplete = merged_rows(
+        [accepted], {1: partial}, {"k": '{"id": "k", "name": "张三", "age": 40}'}, REQUIRED
+    )
+    assert incomplete == []
+    assert [json.loads(m.data) for m in merged] == [{"id": "k", "name": "张三", "age": 41}]
+    assert (merged[0].row_number, merged[0].key) == (1, "k")
+
+
+def test_an_item_a_merged_row_names_blank_is_cleared_A17_1() -> None:
+    accepted, partial = sent(1, "k", age=None)
+    merged, _ = merged_rows([accepted], {1: partial}, {"k": '{"id": "k", "name": "张三", "age": 40}'}, REQUIRED)
+    assert json.loads(merged[0].data) == {"id": "k", "name": "张三"}
+
+
+def test_a_merged_row_making_a_new_record_without_a_required_item_stores_nothing_and_names_it_A17_1() -> None:
+    accepted, partial = sent(1, "new", age=3)
+    merged, incomplete = merged_rows([accepted], {1: partial}, {}, REQUIRED)
+    assert (merged, incomplete) == ([], [(1, ["name"])])
+
+
+def test_a_merged_row_cannot_clear_a_required_item_A17_1() -> None:
+    accepted, partial = sent(1, "k", name=None)
+    merged, incomplete = merged_rows([accepted], {1: partial}, {"k": '{"id": "k", "name": "张三"}'}, REQUIRED)
+    assert (merged, incomplete) == ([], [(1, ["name"])])
+
+
+def test_rows_of_one_key_in_a_chunk_merge_into_what_the_row_before_left_A17_1() -> None:
+    whole = Accepted(1, "k", json.dumps({"id": "k", "name": "李四", "age": 20}), None)
+    first, first_part = sent(2, "k", age=21)
+    second, second_part = sent(3, "k", note="x")
+    refused, refused_part = sent(4, "k", name=None)  # cannot clear a required item: the next row does not see it
+    third, third_part = sent(5, "k", age=22)
+    partial = {2: first_part, 3: second_part, 4: refused_part, 5: third_part}
+    merged, incomplete = merged_rows([whole, first, second, refused, third], partial, {}, REQUIRED)
+    assert incomplete == [(4, ["name"])]
+    assert [json.loads(m.data) for m in merged] == [
+        {"id": "k", "name": "李四", "age": 20},
+        {"id": "k", "name": "李四", "age": 21},
+        {"id": "k", "name": "李四", "age": 21, "note": "x"},
+        {"id": "k", "name": "李四", "age": 22, "note": "x"},
+    ]
+
+
+def test_a_row_naming_every_item_is_stored_as_it_is_even_in_a_merge_A17_1() -> None:
+    whole = Accepted(1, "k", '{"id":"k","name":"王五"}', None)
+    merged, incomplete = merged_rows([whole], {}, {"k": '{"id": "k", "name": "x", "age": 1}'}, REQUIRED)
+    assert (merged, incomplete) == ([whole], [])
+
+
+def test_stored_integers_beyond_64_bits_are_kept_exactly_A17_1() -> None:
+    big = 2**70 + 1  # a double would round it
+    accepted, partial = sent(1, "k", name="赵六")
+    merged, _ = merged_rows([accepted], {1: partial}, {"k": f'{{"id": "k", "name": "x", "count": {big}}}'}, REQUIRED)
+    assert json.loads(merged[0].data)["count"] == big

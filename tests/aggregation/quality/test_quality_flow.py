@@ -11,7 +11,7 @@ from aggregation.centre import DISTRICT, World, ndjson, person, register_agency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aggregation_svc.quality.service import take_snapshots
-from harness import CITY, eventually, records_of
+from harness import CITY, assert_problem, eventually, records_of
 from hub.events import EventEnvelope
 
 pytestmark = pytest.mark.integration
@@ -122,3 +122,19 @@ async def test_quality_rolls_up_per_agency_and_region_with_history_A32_1(world: 
     assert city.json()["history"]
     outside = await world.gateway.get(f"/api/aggregation/quality/regions/{CITY}", headers=world.district_reviewer)
     assert outside.json()["requirement"] == "A4.1"
+
+
+@pytest.mark.parametrize("region", ["abc", "3" * 500, "3202001", "３２０２００"])
+async def test_a_region_that_is_no_division_code_is_refused_naming_it_A28_1(world: World, region: str) -> None:
+    response = await world.gateway.get(f"/api/aggregation/quality/regions/{region}", headers=world.reviewer)
+    problem = assert_problem(response, 422)
+    assert [e["field"] for e in problem["errors"]] == ["path.region_code"]
+
+
+@pytest.mark.parametrize("region", ["%00", "320200%0A"])
+async def test_a_region_holding_nul_or_a_control_character_is_refused_as_invalid_input_A28_1(
+    world: World, region: str
+) -> None:
+    # Refused before the centre's own schema (by the gateway or the services' input edge), never reaching SQL.
+    response = await world.gateway.get(f"/api/aggregation/quality/regions/{region}", headers=world.reviewer)
+    assert all(e["field"].startswith("path") for e in assert_problem(response, 422)["errors"])
