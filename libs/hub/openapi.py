@@ -1,10 +1,10 @@
 """Every service's OpenAPI states the problem+json errors a client can get, with one Problem schema (RFC 9457).
 
 FastAPI documents only a 422 of its own shape (HTTPValidationError), which the hub never answers. This replaces
-it and adds, to every operation, the errors the mesh can answer there: 401, 403, 422 (the input edge refuses
-unstorable text in any parameter), 429 (the gateway's rate limits) and 503 (database or upstream unavailable) on
-every route; 404 where the path names a resource; 409 where the request changes state; 400, 413 (the gateway's
-body caps) and 415 where it takes a body.
+it and adds, to every operation, the errors the mesh can answer there: 401, 403, 404 (a resource the request
+names, in its path, query or body, does not exist), 422 (the input edge refuses unstorable text in any parameter),
+429 (the gateway's rate limits) and 503 (database or upstream unavailable) on every route; 409 where the request
+changes state; 400, 413 (the gateway's body caps) and 415 where it takes a body.
 """
 
 from __future__ import annotations
@@ -69,14 +69,12 @@ DESCRIPTIONS = {
     429: "Rate limit reached; retry after `Retry-After` seconds.",
     503: "A dependency (the database, an upstream service) is unavailable; retry after `Retry-After` seconds.",
 }
-EVERY_ROUTE = (401, 403, 422, 429, 503)
+EVERY_ROUTE = (401, 403, 404, 422, 429, 503)
 
 
-def problem_statuses(path: str, method: str, operation: dict[str, Any]) -> list[int]:
-    """The problem statuses an operation can answer, by what it is: every route's, plus by path, method, body."""
+def problem_statuses(method: str, operation: dict[str, Any]) -> list[int]:
+    """The problem statuses an operation can answer, by what it is: every route's, plus by method and body."""
     statuses = list(EVERY_ROUTE)
-    if "{" in path:
-        statuses.append(404)
     if method in STATE_CHANGING:
         statuses.append(409)
     if "requestBody" in operation:
@@ -107,7 +105,7 @@ def add_problem_responses(document: dict[str, Any], *, skip_paths: Collection[st
             if method not in HTTP_METHODS:
                 continue
             responses = operation.setdefault("responses", {})
-            for status in problem_statuses(path, method, operation):
+            for status in problem_statuses(method, operation):
                 responses[str(status)] = _problem_response(status, responses.get(str(status)))
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas["Problem"] = PROBLEM_SCHEMA

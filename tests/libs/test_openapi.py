@@ -16,18 +16,16 @@ PROBLEM = "application/problem+json"
 PROBES = ("/healthz", "/readyz", "/metrics")
 # Which errors a route can answer, from the contract and what the mesh does on the way to a route: the
 # gateway authenticates (401), authorises (403), limits (429) and caps bodies (413); every input can be invalid
-# (422); the database or an upstream can be down (503); a path names a resource that may not exist (404); a
-# change can conflict with the state (409); a body can fail to parse (400) or be of a type the route does not take.
-EVERY_ROUTE = {401, 403, 422, 429, 503}
-WITH_PATH_PARAMETER = {404}
+# (422); the database or an upstream can be down (503); a request names resources (in its path, or in its query
+# like the catalogue export's `region`) that may not exist (404); a change can conflict with the state (409); a
+# body can fail to parse (400) or be of a type the route does not take.
+EVERY_ROUTE = {401, 403, 404, 422, 429, 503}
 STATE_CHANGING = {409}
 WITH_BODY = {400, 413, 415}
 
 
 def _expected(path: str, method: str, operation: dict[str, Any]) -> set[int]:
     expected = set(EVERY_ROUTE)
-    if "{" in path:
-        expected |= WITH_PATH_PARAMETER
     if method in ("post", "put", "patch", "delete"):
         expected |= STATE_CHANGING
     if "requestBody" in operation:
