@@ -267,17 +267,17 @@ async def register_client(
     login = login or f"{kind}-{uuid.uuid4().hex[:8]}"
     body = {"kind": kind, "login": login, "display_name": login, "roles": roles, "region_code": region,
             "agency_id": agency_id, "password": password}  # fmt: skip
-    if kind in ("agency_system", "ingest_job") and agency_id is None:
-        # A system is bound to an agency the catalogue registered in its region (A15.2).
+    if kind in ("agency_system", "ingest_job", "agency_person") and agency_id is None:
+        # A system, job or agency person is bound to an agency the catalogue registered in its region (A15.2).
         agency = await gateway.post("/api/catalog/agencies", json=agency_body(region_code=region), headers=admin)
         assert agency.status_code == 201, agency.text
         body["agency_id"] = agency.json()["id"]
-    if kind == "operator":
+    if kind in ("operator", "agency_person"):
         body["password"] = password or f"pw-{uuid.uuid4().hex}"
     response = await eventually(lambda: _registered_once_agency_known(gateway, admin, body))
     assert response.status_code == 201, response.text
     created = response.json()
-    if kind == "operator":
+    if kind in ("operator", "agency_person"):
         return await token(gateway, login, str(body["password"]))
     return await token(gateway, login, created["client_secret"], grant="client_credentials")
 

@@ -30,6 +30,7 @@ class Settings(HubSettings):
             "portal_user": "50/second",
             "agency_system": "500/second",
             "ingest_job": "500/second",
+            "agency_person": "100/second",
             "operator": "100/second",
         },
         validation_alias="HUB_RATE_LIMITS",

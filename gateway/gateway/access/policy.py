@@ -3,6 +3,11 @@
 A route absent from this table is refused (fail closed). Scope notes say what the service re-checks beyond the
 role (region for operators, A4.1; the responsible agency for providers, A15.2). tests/gateway/access walks the
 whole table with every role.
+
+An agency's people: its officers (who review and answer for it, A20.2, A24.2, A26.1) read what every hub party
+reads and, of their own agency, its entries in every state with their versions, and its data and quality in the
+big data centre; its administrator manages its clients (/admin/clients, scoped to the agency by the service) and
+reads what every hub party reads.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ ADMINISTRATOR = frozenset({Role.administrator})
 REVIEWER = frozenset({Role.reviewer})
 AGENCY = frozenset({Role.agency_system})
 AGENCIES_AND_OPERATORS = AGENCY | OPERATORS
+OFFICER = frozenset({Role.agency_officer})
+CLIENT_ADMINISTRATORS = frozenset({Role.administrator, Role.agency_admin})  # region (A4.1) or agency (A15.2)
 KiB = 1024
 MiB = 1024 * KiB
 
@@ -45,10 +52,10 @@ POLICY: tuple[Rule, ...] = (
     # The gateway's own routes.
     Rule("gateway", "POST", "/auth/token", ANYONE, audited=False, max_body_bytes=8 * KiB),
     Rule("gateway", "GET", "/.well-known/jwks.json", ANYONE, audited=False),
-    Rule("gateway", "POST", "/admin/clients", frozenset({Role.administrator}), scope="region"),
-    Rule("gateway", "GET", "/admin/clients", frozenset({Role.administrator, Role.inspector}), scope="region"),
-    Rule("gateway", "POST", "/admin/clients/{client_id}/secret", frozenset({Role.administrator}), scope="region"),
-    Rule("gateway", "POST", "/admin/clients/{client_id}/revoke", frozenset({Role.administrator}), scope="region"),
+    Rule("gateway", "POST", "/admin/clients", CLIENT_ADMINISTRATORS, scope="region or agency"),
+    Rule("gateway", "GET", "/admin/clients", CLIENT_ADMINISTRATORS | {Role.inspector}, scope="region or agency"),
+    Rule("gateway", "POST", "/admin/clients/{client_id}/secret", CLIENT_ADMINISTRATORS, scope="region or agency"),
+    Rule("gateway", "POST", "/admin/clients/{client_id}/revoke", CLIENT_ADMINISTRATORS, scope="region or agency"),
     Rule("gateway", "POST", "/admin/signing-keys/rotate", frozenset({Role.administrator}), scope="city"),
     Rule("gateway", "GET", "/admin/audit/export", frozenset({Role.inspector}), scope="region"),
     Rule("gateway", "GET", "/admin/audit/verify", frozenset({Role.inspector}), scope="city"),
@@ -84,8 +91,14 @@ POLICY: tuple[Rule, ...] = (
     Rule("catalog", "POST", "/entries/{entry_id}/approve", REVIEWER, scope="region"),
     Rule("catalog", "POST", "/entries/{entry_id}/return", REVIEWER, scope="region"),
     Rule("catalog", "POST", "/entries/{entry_id}/retire", AGENCY | ADMINISTRATOR, scope="agency or region"),
-    Rule("catalog", "GET", "/entries/{entry_id}/versions", AGENCIES_AND_OPERATORS, scope="visibility"),
-    Rule("catalog", "GET", "/entries/{entry_id}/versions/{a}/diff/{b}", AGENCIES_AND_OPERATORS, scope="visibility"),
+    Rule("catalog", "GET", "/entries/{entry_id}/versions", AGENCIES_AND_OPERATORS | OFFICER, scope="visibility"),
+    Rule(
+        "catalog",
+        "GET",
+        "/entries/{entry_id}/versions/{a}/diff/{b}",
+        AGENCIES_AND_OPERATORS | OFFICER,
+        scope="visibility",
+    ),
     Rule("catalog", "GET", "/catalogue", AUTHENTICATED - {Role.portal_user}, scope="visibility"),
     # catalog-svc: one data, one source (A15.3) and change deadlines (A14.2)
     Rule("catalog", "POST", "/sources", ADMINISTRATOR),
@@ -95,13 +108,21 @@ POLICY: tuple[Rule, ...] = (
     Rule("catalog", "GET", "/change-notices/per-agency", OPERATORS, scope="region"),
     # catalog-svc: an agency imports its own catalogue from a spreadsheet (A14.1); the catalogue is exported whole
     Rule("catalog", "POST", "/imports", AGENCY, scope="agency", max_body_bytes=20 * MiB),
+    # An import runs as a job (hub.jobs): its submitter's agency polls it, and the bureau of its region reads it.
+    Rule("catalog", "GET", "/jobs/{job_id}", AGENCIES_AND_OPERATORS, scope="agency or region"),
     Rule("catalog", "GET", "/exports/catalogue", AUTHENTICATED - {Role.portal_user}, scope="visibility"),
     # share-svc
     Rule("share", "GET", "/agencies/{agency_id}", frozenset({Role.agency_system}) | OPERATORS),
     # aggregation-svc: the big data centre. Agencies' systems and ingest jobs push batches of their own published
     # entries (A15.1, A15.2, A17.1), streamed, so the body may be large; the responsible agency and the bureau of
     # the region read records (A4.1); other agencies get them through grants (A21.1). Consent records (A16.1).
-    Rule("aggregation", "GET", "/entries/{entry_id}", AGENCY | {Role.ingest_job} | OPERATORS),
+    Rule(
+        "aggregation",
+        "GET",
+        "/entries/{entry_id}",
+        AGENCY | {Role.ingest_job} | OFFICER | OPERATORS,
+        scope="agency or region",
+    ),
     Rule(
         "aggregation",
         "POST",
@@ -117,18 +138,38 @@ POLICY: tuple[Rule, ...] = (
         AGENCY | {Role.ingest_job} | OPERATORS,
         scope="agency or region",
     ),
-    Rule("aggregation", "GET", "/entries/{entry_id}/records", AGENCIES_AND_OPERATORS, scope="agency or region"),
-    Rule("aggregation", "GET", "/entries/{entry_id}/history", AGENCIES_AND_OPERATORS, scope="agency or region"),
+    Rule(
+        "aggregation", "GET", "/entries/{entry_id}/records", AGENCIES_AND_OPERATORS | OFFICER, scope="agency or region"
+    ),
+    Rule(
+        "aggregation", "GET", "/entries/{entry_id}/history", AGENCIES_AND_OPERATORS | OFFICER, scope="agency or region"
+    ),
     Rule("aggregation", "POST", "/consents", AGENCY, scope="agency"),
     Rule("aggregation", "GET", "/consents/{consent_id}", AGENCIES_AND_OPERATORS, scope="agency or region"),
     Rule("aggregation", "POST", "/consents/{consent_id}/revoke", AGENCY | ADMINISTRATOR, scope="agency or region"),
     # Base databases (A18.1) and data quality (A25.1, A32.1): an agency sees its own entries' and its own rollup,
     # operators those of their region; an administrator takes a snapshot of the region's entries on demand.
-    Rule("aggregation", "GET", "/base-databases", AGENCIES_AND_OPERATORS),
-    Rule("aggregation", "GET", "/quality/entries/{entry_id}", AGENCIES_AND_OPERATORS, scope="agency or region"),
-    Rule("aggregation", "GET", "/quality/agencies/{agency_id}", AGENCIES_AND_OPERATORS, scope="agency or region"),
+    Rule("aggregation", "GET", "/base-databases", AGENCIES_AND_OPERATORS, scope="agency or region"),
+    Rule(
+        "aggregation",
+        "GET",
+        "/quality/entries/{entry_id}",
+        AGENCIES_AND_OPERATORS | OFFICER,
+        scope="agency or region",
+    ),
+    Rule(
+        "aggregation",
+        "GET",
+        "/quality/agencies/{agency_id}",
+        AGENCIES_AND_OPERATORS | OFFICER,
+        scope="agency or region",
+    ),
     Rule("aggregation", "GET", "/quality/regions/{region_code}", OPERATORS, scope="region"),
     Rule("aggregation", "POST", "/quality/snapshots", ADMINISTRATOR, scope="region"),
+    # Backups of the whole centre (A31.1) run as jobs (hub.jobs), started by an administrator of the city; the bureau
+    # of the submitter's region polls them.
+    Rule("aggregation", "POST", "/backups", ADMINISTRATOR, scope="city"),
+    Rule("aggregation", "GET", "/jobs/{job_id}", OPERATORS, scope="region"),
 )
 
 

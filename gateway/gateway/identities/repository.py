@@ -52,6 +52,18 @@ async def clients_of_regions(
     return (await session.execute(query)).scalars().all()
 
 
+async def clients_of_agency(session: AsyncSession, agency_id: uuid.UUID, limit: int, offset: int) -> Sequence[Client]:
+    """A page of the clients bound to one agency, oldest first."""
+    query = (
+        select(Client)
+        .where(Client.agency_id == agency_id)
+        .order_by(Client.created_at, Client.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
 async def lock_active_administrators(session: AsyncSession, region_code: str) -> list[uuid.UUID]:
     """The active administrators of a region, locked until the transaction ends: two administrators revoking
     each other at once are serialised, and the second sees the first's change."""

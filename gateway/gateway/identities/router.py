@@ -37,7 +37,8 @@ async def issue_token(
     username: Annotated[str | None, Form()] = None,
     password: Annotated[str | None, Form()] = None,
 ) -> TokenOut:
-    """OAuth 2.0 token endpoint: `client_credentials` for systems and jobs, `password` for operators and users."""
+    """OAuth 2.0 token endpoint: `client_credentials` for systems and jobs, `password` for operators, agency people
+    and portal users."""
     if grant_type == "client_credentials" and client_id and client_secret:
         login, secret = client_id, client_secret
     elif grant_type == "password" and username and password:
@@ -60,8 +61,9 @@ async def jwks(context: ContextDep) -> dict[str, Any]:
 
 @router.post("/admin/clients", status_code=status.HTTP_201_CREATED, response_model=ClientCreated)
 async def register_client(body: ClientIn, session: SessionDep, principal: PrincipalDep) -> ClientCreated:
-    """Register an agency system, ingest job or operator in the administrator's region (A4.1); a system or job is
-    bound to an agency the catalogue registered there (A15.2)."""
+    """Register an agency system, ingest job, agency person or operator: a bureau administrator within its region
+    (A4.1), an agency's administrator for its own agency only, granting no role above its own (A15.2). Agency
+    clients are bound to an agency the catalogue registered."""
     client, secret = await service.register_client(session, principal, body)
     return ClientCreated.model_validate({**ClientOut.model_validate(client).model_dump(), "client_secret": secret})
 
@@ -73,7 +75,8 @@ async def list_clients(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[ClientOut]:
-    """Clients of the operator's region and the regions inside it (A4.1)."""
+    """Clients of the operator's region and the regions inside it (A4.1); an agency's administrator, its agency's
+    (A15.2)."""
     return [ClientOut.model_validate(c) for c in await service.list_clients(session, principal, limit, offset)]
 
 
@@ -81,7 +84,7 @@ async def list_clients(
 async def replace_secret(
     client_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, context: ContextDep
 ) -> SecretReplaced:
-    """A new secret for a system; its old tokens stop working at once."""
+    """A new secret for a system or job the caller administers (A4.1, A15.2); its old tokens stop working at once."""
     client, secret = await service.replace_secret(session, context.credentials, principal, client_id)
     return SecretReplaced(client_id=client.id, client_secret=secret, secret_version=client.secret_version)
 
@@ -90,7 +93,8 @@ async def replace_secret(
 async def revoke_client(
     client_id: uuid.UUID, session: SessionDep, principal: PrincipalDep, context: ContextDep
 ) -> ClientOut:
-    """Revoke a client: every replica refuses its tokens and keys within a second."""
+    """Revoke a client the caller administers (A4.1, A15.2): every replica refuses its tokens and keys within a
+    second."""
     return ClientOut.model_validate(await service.revoke_client(session, context.credentials, principal, client_id))
 
 

@@ -4,25 +4,36 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 
 class ClientIn(BaseModel):
-    """A client to register: an agency system or ingest job (a secret is generated), or an operator."""
+    """A client to register: an agency system or ingest job (a secret is generated), an agency person (an officer
+    or the agency's administrator) or a bureau operator (both sign in with a password)."""
 
-    kind: Literal["agency_system", "ingest_job", "operator"]
+    kind: Literal["agency_system", "ingest_job", "agency_person", "operator"]
     login: str = Field(min_length=3, max_length=200, pattern=r"^[A-Za-z0-9._@-]+$")
     display_name: str = Field(min_length=1, max_length=200)
-    roles: list[str]
+    roles: list[Annotated[str, Field(max_length=40)]] = Field(
+        max_length=10,
+        description="agency_system, ingest_job, agency_officer and agency_admin for an agency's clients (the only "
+        "ones an agency's administrator grants, for its own agency); reviewer, administrator, inspector for operators.",
+    )
     agency_id: uuid.UUID | None = Field(
-        default=None, description="Systems and jobs: an agency registered in the catalogue, in the caller's region."
+        default=None,
+        description="Systems, jobs and agency people: an agency registered in the catalogue, in the caller's region "
+        "(an agency's administrator: its own agency).",
     )
     region_code: str | None = Field(
-        default=None, max_length=12, description="Operators: their region. Systems and jobs: their agency's, if given."
+        default=None,
+        max_length=12,
+        description="Operators: their region. Agency clients: their agency's, if given.",
     )
-    password: str | None = Field(default=None, min_length=12, max_length=200, description="Operators only.")
+    password: str | None = Field(
+        default=None, min_length=12, max_length=200, description="Operators and agency people only."
+    )
 
 
 class ClientOut(BaseModel):

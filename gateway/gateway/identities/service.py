@@ -14,12 +14,20 @@ from gateway.identities import repository
 from gateway.identities.administrators import keep_city_administered
 from gateway.identities.keyring import KeyRing, Principal, RingKey, new_ring_key
 from gateway.identities.models import ApiKey, Client, SigningKey
-from gateway.identities.rules import binding_problems, client_problems, may_administer
+from gateway.identities.rules import (
+    PASSWORD_KINDS,
+    binding_problems,
+    client_problems,
+    grant_refusal,
+    may_administer,
+    may_manage_for_agency,
+)
 from gateway.identities.schemas import ClientIn, PortalAccountIn
 from gateway.identities.secrets import hash_secret, new_secret, secret_matches
 from gateway.identities.state import CredentialState
 from hub.errors import Conflict, Forbidden, InvalidInput, NotFound, Unauthorized
 from hub.regions import is_city
+from hub.roles import OPERATOR_ROLES, Role
 
 API_KEY_PREFIX = "pdh_"
 
@@ -52,20 +60,38 @@ async def _unique_login(session: AsyncSession, login: str) -> None:
         raise Conflict(f"The login {login!r} is taken.")
 
 
+def _agency_scope(actor: Principal) -> str | None:
+    """The agency an agency's administrator manages (A15.2); None for the bureau's operators, who act in their
+    region (A4.1). Anyone else administers nobody (fail closed, whatever the policy table lets through)."""
+    if OPERATOR_ROLES.intersection(actor.roles):
+        return None
+    if Role.agency_admin in actor.roles and actor.agency_id is not None:
+        return actor.agency_id
+    raise Forbidden("Only an administrator of the bureau or of an agency administers clients.", requirement="A15.2")
+
+
 async def register_client(session: AsyncSession, actor: Principal, data: ClientIn) -> tuple[Client, str | None]:
-    """Register an agency system, ingest job or operator; systems get a generated secret, shown once."""
+    """Register an agency system, ingest job, agency person or operator; systems and jobs get a generated secret,
+    shown once, people sign in with their password.
+
+    A bureau administrator registers within its region (A4.1); an agency's administrator registers its own
+    agency's systems, jobs and people only, with no role above its own (A15.2).
+    """
+    refusal = grant_refusal(actor.roles, actor.agency_id, data.kind, data.roles, data.agency_id)
+    if refusal is not None:
+        raise Forbidden(f"The client cannot be registered: {refusal}.", requirement="A15.2")
     problems = client_problems(data.kind, data.roles, data.agency_id, data.region_code)
-    if data.kind == "operator" and not data.password:
-        problems.append({"field": "password", "message": "an operator signs in with a password"})
+    if data.kind in PASSWORD_KINDS and not data.password:
+        problems.append({"field": "password", "message": f"an {data.kind} signs in with a password"})
     if problems:
         raise InvalidInput("The client cannot be registered.", errors=problems)
     region = data.region_code
     if data.agency_id is not None:
         region = await _agency_region(session, actor, data.agency_id, data.region_code)
-    if not may_administer(actor.region_code, region):
+    if _agency_scope(actor) is None and not may_administer(actor.region_code, region):
         raise _outside(actor, region)
     await _unique_login(session, data.login)
-    secret = data.password if data.kind == "operator" else new_secret()
+    secret = data.password if data.kind in PASSWORD_KINDS else new_secret()
     assert secret is not None
     client = Client(
         id=uuid.uuid4(),
@@ -82,7 +108,7 @@ async def register_client(session: AsyncSession, actor: Principal, data: ClientI
     )
     session.add(client)
     await session.flush()
-    return client, None if data.kind == "operator" else secret
+    return client, None if data.kind in PASSWORD_KINDS else secret
 
 
 async def register_portal_account(session: AsyncSession, data: PortalAccountIn) -> Client:
@@ -113,10 +139,12 @@ async def _agency_region(
     session: AsyncSession, actor: Principal, agency_id: uuid.UUID, declared_region: str | None
 ) -> str:
     """The region of a client bound to an agency: the agency's, as the catalogue announced it, if it lies within
-    the administrator's region (A4.1, A15.2)."""
+    the bureau administrator's region (A4.1, A15.2). An agency's administrator binds to its own agency only,
+    wherever the catalogue has since filed it (checked before)."""
     agency = await agencies.known_agency(session, agency_id)
     region = agency.region_code if agency else None
-    if region is not None and not may_administer(actor.region_code, region):
+    bureau = _agency_scope(actor) is None
+    if region is not None and bureau and not may_administer(actor.region_code, region):
         raise _outside(actor, region)
     problems = binding_problems(agency_id, region, declared_region)
     if problems or region is None:
@@ -129,13 +157,19 @@ async def _administered_client(
 ) -> tuple[Client, KnownAgency | None]:
     """A client the actor administers, with the agency it is bound to if the gateway knows it.
 
-    A client bound to an agency is administered in the agency's region (A4.1), whatever region it was stored
-    with: clients bound before the gateway checked bindings may name another.
+    An agency's administrator administers the clients of its own agency only (A15.2). A bureau administrator
+    administers a client bound to an agency in the agency's region (A4.1), whatever region it was stored with:
+    clients bound before the gateway checked bindings may name another.
     """
     client = await repository.client_by_id(session, client_id)
     if client is None:
         raise NotFound(f"No client {client_id}.")
     agency = await agencies.known_agency(session, client.agency_id) if client.agency_id else None
+    own_agency = _agency_scope(actor)
+    if own_agency is not None:
+        if not may_manage_for_agency(own_agency, client.agency_id):
+            raise Forbidden(f"Client {client_id} is not of agency {own_agency}.", requirement="A15.2")
+        return client, agency
     region = agency.region_code if agency else client.region_code
     if not may_administer(actor.region_code, region):
         raise Forbidden(f"Client {client_id} is outside region {actor.region_code}.", requirement="A4.1")
@@ -143,10 +177,14 @@ async def _administered_client(
 
 
 async def list_clients(session: AsyncSession, actor: Principal, limit: int, offset: int) -> Sequence[Client]:
-    """A page of the clients the actor administers (A4.1), filtered by the database so every page is full.
+    """A page of the clients the actor administers: its agency's for an agency's administrator (A15.2), its
+    region's for the bureau (A4.1), filtered by the database so every page is full.
 
     The regions are few, so the one region rule (hub.regions) picks them here rather than being restated in SQL.
     """
+    own_agency = _agency_scope(actor)
+    if own_agency is not None:
+        return await repository.clients_of_agency(session, uuid.UUID(own_agency), limit, offset)
     regions = {r for r in await repository.scope_regions(session) if may_administer(actor.region_code, r)}
     return await repository.clients_of_regions(session, regions, limit, offset) if regions else []
 

@@ -1,4 +1,5 @@
-"""Who may hold which role, and which administrator manages whom (A4.1, A15.2), as pure functions."""
+"""Who may hold which role, who may grant which roles to whom, and which administrator manages whom (A4.1,
+A15.2), as pure functions."""
 
 from __future__ import annotations
 
@@ -6,7 +7,15 @@ import uuid
 
 import pytest
 
-from gateway.identities.rules import ROLES_BY_KIND, administers_city, binding_problems, client_problems, may_administer
+from gateway.identities.rules import (
+    ROLES_BY_KIND,
+    administers_city,
+    binding_problems,
+    client_problems,
+    grant_refusal,
+    may_administer,
+    may_manage_for_agency,
+)
 from hub.regions import is_city, region_contains
 from hub.roles import OPERATOR_ROLES, Role
 
@@ -14,6 +23,9 @@ WUXI = "320200"
 XISHAN = "320205"  # a district of Wuxi
 SUZHOU = "320500"  # another city
 AGENCY = uuid.uuid4()
+OTHER_AGENCY = uuid.uuid4()
+# Kinds bound to one agency, written out here rather than taken from the module under test.
+AGENCY_BOUND = ("agency_system", "ingest_job", "agency_person")
 
 
 def fields(problems: list[dict[str, str]]) -> list[str]:
@@ -25,6 +37,9 @@ def fields(problems: list[dict[str, str]]) -> list[str]:
     [
         ("agency_system", ["agency_system"], AGENCY, XISHAN),
         ("ingest_job", ["ingest_job"], AGENCY, WUXI),
+        ("agency_person", ["agency_officer"], AGENCY, XISHAN),
+        ("agency_person", ["agency_admin"], AGENCY, None),
+        ("agency_person", ["agency_officer", "agency_admin"], AGENCY, WUXI),
         ("operator", ["reviewer"], None, WUXI),
         ("operator", ["administrator", "inspector"], None, XISHAN),
         ("operator", ["reviewer", "administrator", "inspector"], None, WUXI),
@@ -40,7 +55,7 @@ def test_a_client_holding_the_roles_of_its_kind_has_no_problems_A4_1(
 @pytest.mark.parametrize("kind", sorted(ROLES_BY_KIND))
 @pytest.mark.parametrize("role", sorted(Role))
 def test_a_kind_may_hold_only_its_own_roles(kind: str, role: Role) -> None:
-    problems = client_problems(kind, [role], AGENCY if kind in ("agency_system", "ingest_job") else None, WUXI)
+    problems = client_problems(kind, [role], AGENCY if kind in AGENCY_BOUND else None, WUXI)
     if role in ROLES_BY_KIND[kind]:
         assert problems == []
     else:
@@ -50,6 +65,7 @@ def test_a_kind_may_hold_only_its_own_roles(kind: str, role: Role) -> None:
 
 def test_operators_hold_exactly_the_operator_roles_and_nobody_holds_anonymous() -> None:
     assert ROLES_BY_KIND["operator"] == OPERATOR_ROLES == {Role.reviewer, Role.administrator, Role.inspector}
+    assert ROLES_BY_KIND["agency_person"] == {Role.agency_officer, Role.agency_admin}
     assert all(Role.anonymous not in roles for roles in ROLES_BY_KIND.values())
 
 
@@ -63,9 +79,9 @@ def test_an_unknown_kind_is_the_only_problem_reported() -> None:
     assert "agency_system" in problems[0]["message"]
 
 
-@pytest.mark.parametrize("kind", ["agency_system", "ingest_job"])
-def test_a_system_or_job_acts_for_one_agency_A15_2(kind: str) -> None:
-    problems = client_problems(kind, [kind], None, WUXI)
+@pytest.mark.parametrize(("kind", "role"), [(k, sorted(ROLES_BY_KIND[k])[0]) for k in AGENCY_BOUND])
+def test_a_system_job_or_agency_person_acts_for_one_agency_A15_2(kind: str, role: str) -> None:
+    problems = client_problems(kind, [role], None, WUXI)
     assert fields(problems) == ["agency_id"]
     assert "A15.2" in problems[0]["message"]
 
@@ -82,6 +98,10 @@ def test_a_system_or_job_need_not_name_a_region_it_gets_its_agencys_A4_1(kind: s
     assert client_problems(kind, [kind], AGENCY, None) == []
 
 
+def test_an_agency_person_need_not_name_a_region_it_gets_its_agencys_A4_1() -> None:
+    assert client_problems("agency_person", ["agency_officer"], AGENCY, None) == []
+
+
 def test_an_operator_is_bound_to_no_agency_A4_1() -> None:
     assert fields(client_problems("operator", ["reviewer"], AGENCY, WUXI)) == ["agency_id"]
 
@@ -93,6 +113,90 @@ def test_a_portal_user_needs_neither_agency_nor_region() -> None:
 def test_every_problem_of_a_client_is_reported_at_once() -> None:
     assert fields(client_problems("agency_system", ["administrator"], None, None)) == ["roles", "agency_id"]
     assert fields(client_problems("operator", [], None, None)) == ["roles", "region_code"]
+
+
+# Who may grant which roles to whom (A4.1, A15.2). The expectations are written by hand: an agency's administrator
+# grants only its own agency's systems, jobs, officers and administrators; a bureau administrator grants any role
+# (its region is checked against the agency's elsewhere); nobody else grants anything.
+
+AGENCY_ADMIN_OF_A = (["agency_admin"], str(AGENCY))
+BUREAU_ADMIN = (["administrator", "inspector"], None)
+
+GRANTS = [
+    # (actor's roles, actor's agency), kind, roles, agency: whether the grant is allowed
+    (AGENCY_ADMIN_OF_A, "agency_system", ["agency_system"], AGENCY, True),
+    (AGENCY_ADMIN_OF_A, "ingest_job", ["ingest_job"], AGENCY, True),
+    (AGENCY_ADMIN_OF_A, "agency_person", ["agency_officer"], AGENCY, True),
+    (AGENCY_ADMIN_OF_A, "agency_person", ["agency_admin"], AGENCY, True),  # its equal, never above it
+    (AGENCY_ADMIN_OF_A, "agency_person", ["agency_officer", "agency_admin"], AGENCY, True),
+    (AGENCY_ADMIN_OF_A, "agency_system", ["agency_system"], OTHER_AGENCY, False),  # another agency's
+    (AGENCY_ADMIN_OF_A, "ingest_job", ["ingest_job"], OTHER_AGENCY, False),
+    (AGENCY_ADMIN_OF_A, "agency_person", ["agency_officer"], OTHER_AGENCY, False),
+    (AGENCY_ADMIN_OF_A, "agency_person", ["agency_admin"], OTHER_AGENCY, False),
+    (AGENCY_ADMIN_OF_A, "agency_system", ["agency_system"], None, False),  # no agency is not its agency
+    (AGENCY_ADMIN_OF_A, "operator", ["reviewer"], None, False),  # the bureau's roles are the bureau's
+    (AGENCY_ADMIN_OF_A, "operator", ["administrator"], None, False),
+    (AGENCY_ADMIN_OF_A, "operator", ["inspector"], None, False),
+    (AGENCY_ADMIN_OF_A, "portal_user", ["portal_user"], None, False),
+    (AGENCY_ADMIN_OF_A, "agency_person", ["administrator"], AGENCY, False),  # above its own, even for its agency
+    (AGENCY_ADMIN_OF_A, "agency_person", ["reviewer"], AGENCY, False),
+    (AGENCY_ADMIN_OF_A, "agency_person", ["inspector"], AGENCY, False),
+    (AGENCY_ADMIN_OF_A, "agency_person", ["portal_user"], AGENCY, False),
+    (AGENCY_ADMIN_OF_A, "agency_person", ["agency_officer", "reviewer"], AGENCY, False),
+    (AGENCY_ADMIN_OF_A, "agency_system", ["anonymous"], AGENCY, False),
+    ((["agency_officer"], str(AGENCY)), "agency_person", ["agency_officer"], AGENCY, False),  # officers grant nothing
+    ((["agency_system"], str(AGENCY)), "agency_system", ["agency_system"], AGENCY, False),
+    ((["agency_admin"], None), "agency_system", ["agency_system"], AGENCY, False),  # an agency admin of no agency
+    ((["reviewer", "inspector"], None), "agency_system", ["agency_system"], AGENCY, False),
+    ((["portal_user"], None), "agency_system", ["agency_system"], AGENCY, False),
+    (BUREAU_ADMIN, "operator", ["administrator"], None, True),
+    (BUREAU_ADMIN, "agency_person", ["agency_admin"], AGENCY, True),  # an agency's first administrator
+    (BUREAU_ADMIN, "agency_person", ["agency_officer"], OTHER_AGENCY, True),
+    (BUREAU_ADMIN, "agency_system", ["agency_system"], OTHER_AGENCY, True),
+]
+
+
+@pytest.mark.parametrize(("actor", "kind", "roles", "agency", "allowed"), GRANTS)
+def test_who_may_grant_which_roles_to_whom_A15_2(
+    actor: tuple[list[str], str | None], kind: str, roles: list[str], agency: uuid.UUID | None, allowed: bool
+) -> None:
+    refusal = grant_refusal(frozenset(actor[0]), actor[1], kind, roles, agency)
+    assert (refusal is None) is allowed, refusal
+
+
+# Every role an agency's administrator holds or may give its agency; anything else is above it.
+GRANTABLE_BY_AN_AGENCY_ADMIN = {"agency_system", "ingest_job", "agency_officer", "agency_admin"}
+
+
+@pytest.mark.parametrize("role", sorted(set(Role) - GRANTABLE_BY_AN_AGENCY_ADMIN))
+@pytest.mark.parametrize("kind", [*AGENCY_BOUND, "operator", "portal_user"])
+def test_an_agency_admin_never_grants_a_role_beyond_its_agencys_whatever_the_kind_A15_2(kind: str, role: str) -> None:
+    refusal = grant_refusal(frozenset({"agency_admin"}), str(AGENCY), kind, [role], AGENCY)
+    assert refusal is not None
+    assert role in refusal or kind in refusal
+
+
+def test_an_agency_admins_refusal_names_the_agency_it_acts_for_A15_2() -> None:
+    refusal = grant_refusal(frozenset({"agency_admin"}), str(AGENCY), "agency_person", ["agency_officer"], OTHER_AGENCY)
+    assert refusal is not None
+    assert str(AGENCY) in refusal
+
+
+@pytest.mark.parametrize(
+    ("admin_agency", "client_agency", "allowed"),
+    [
+        (str(AGENCY), AGENCY, True),  # its own agency's client (stored as a UUID)
+        (str(AGENCY), str(AGENCY), True),
+        (str(AGENCY), OTHER_AGENCY, False),  # another agency's
+        (str(AGENCY), None, False),  # the bureau's operators and the portal's users belong to no agency
+        (None, AGENCY, False),  # an administrator of no agency manages none
+        (None, None, False),
+    ],
+)
+def test_an_agency_admin_manages_its_own_agencys_clients_only_A15_2(
+    admin_agency: str | None, client_agency: object, allowed: bool
+) -> None:
+    assert may_manage_for_agency(admin_agency, client_agency) is allowed
 
 
 # Binding a client to an agency (A2.1, A4.1, A15.2)
