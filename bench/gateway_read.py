@@ -53,7 +53,8 @@ TOPIC_PREFIX = "bench."
 CITY = "320200"
 # Far above any load wrk can offer here: the limiter still counts every request, it just never refuses one.
 RATE_LIMITS = {
-    kind: "1000000/second" for kind in ("anonymous", "portal_user", "agency_system", "ingest_job", "operator")
+    kind: "1000000/second"
+    for kind in ("anonymous", "portal_user", "agency_system", "ingest_job", "agency_person", "operator")
 }
 
 # The goals for the gateway, against the direct call in the same run.

@@ -41,7 +41,10 @@ PROBES = frozenset({"/healthz", "/readyz", "/metrics"})
 SANDBOX_REGION = "320213"
 PORTAL_PASSWORD = "a long portal password"
 # The fuzzing is about what inputs do, not how often they come: rates far beyond what the suite sends.
-UNLIMITED = {kind: "100000/second" for kind in ("anonymous", "portal_user", "agency_system", "ingest_job", "operator")}
+UNLIMITED = {
+    kind: "100000/second"
+    for kind in ("anonymous", "portal_user", "agency_system", "ingest_job", "agency_person", "operator")
+}
 
 PERSON_ITEMS: list[dict[str, Any]] = [
     {"name": "id_number", "label": "居民身份证号码", "data_type": "string", "length": 18, "required": True,

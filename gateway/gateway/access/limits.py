@@ -30,17 +30,22 @@ def caused_by_overflow(exc: BaseException) -> bool:
     return False
 
 
+FALLBACK_RATE = "20/second"
+
+
 class RateLimits:
     """One moving window per client (or, for anonymous callers, per address)."""
 
     def __init__(self, rates: dict[str, str]) -> None:
         self._items: dict[str, RateLimitItem] = {kind: parse(rate) for kind, rate in rates.items()}
+        # A kind of client the configuration leaves out is limited like an anonymous caller, never unlimited.
+        self._fallback = self._items.get("anonymous") or parse(FALLBACK_RATE)
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
 
     async def check(self, kind: str, key: str) -> None:
         """Count one request; TooManyRequests with Retry-After when the window is full."""
-        item = self._items.get(kind)
-        if item is None or await self._limiter.hit(item, kind, key):
+        item = self._items.get(kind, self._fallback)
+        if await self._limiter.hit(item, kind, key):
             return
         stats = await self._limiter.get_window_stats(item, kind, key)
         retry_after = max(1, math.ceil(stats.reset_time - time.time()))
