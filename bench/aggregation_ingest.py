@@ -61,6 +61,15 @@ ITEMS = [
 ]
 
 
+def declared_items() -> list[dict[str, Any]]:
+    """The entry's items as the read model holds them (hub.contracts.catalog.DataItemSpec, in order)."""
+    return [
+        {"name": name, "label": label, "data_type": kind, "length": length, "required": required, "key": key,
+         "sensitivity": "sensitive" if key else "internal"}
+        for name, label, kind, length, required, key in ITEMS
+    ]  # fmt: skip
+
+
 def record(n: int) -> dict[str, Any]:
     """Record n of the benchmark: every item filled, valid, its key unique to n."""
     return {
@@ -91,17 +100,11 @@ async def seed(url: str) -> tuple[uuid.UUID, uuid.UUID]:
     conn = await asyncpg.connect(asyncpg_dsn(url))
     try:
         await conn.execute(
-            "INSERT INTO published_entries (entry_id, code, version, region_code, provider_agency_id, name, "
-            "update_cycle, share_type, open_type, secrecy, consent_required, published_at) VALUES "
-            "($1, '01-02/900001', 1, $2, $3, '基准测试人口信息', 'daily', 'unconditional', 'not_open', 'internal', "
-            "false, now())",
-            entry, CITY, agency,
-        )  # fmt: skip
-        await conn.executemany(
-            "INSERT INTO published_items (entry_id, name, position, label, data_type, length, required, key, "
-            "sensitivity) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'general')",
-            [(entry, name, n, label, kind, length, required, key)
-             for n, (name, label, kind, length, required, key) in enumerate(ITEMS)],
+            "INSERT INTO published_entries (entry_id, code, version, region_code, provider_agency_id, name, summary, "
+            "update_cycle, share_type, open_type, secrecy, consent_required, items, published_at) VALUES "
+            "($1, '01-02/900001', 1, $2, $3, '基准测试人口信息', '基准测试用的人口信息。', 'daily', 'unconditional', "
+            "'not_open', 'internal', false, $4::jsonb, now())",
+            entry, CITY, agency, json.dumps(declared_items(), ensure_ascii=False),
         )  # fmt: skip
     finally:
         await conn.close()

@@ -1,30 +1,20 @@
 """The events aggregation-svc consumes, and what each one does.
 
-catalog.events keeps the read model of published entries (what the centre accepts, A15.1); aggregation.ingest
-carries the data-centre ingest jobs' record batches (A17.1).
+catalog.events keeps the read model of published entries (what the centre accepts, A15.1), through the mesh's
+shared read model; aggregation.ingest carries the data-centre ingest jobs' record batches (A17.1).
 """
 
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aggregation_svc.entries.service import apply_published, apply_retired
+from aggregation_svc.entries.service import published_entries
 from aggregation_svc.ingest.service import ingest_submitted
 from hub.consumer import EventHandlers
 from hub.contracts.aggregation import BatchSubmitted
-from hub.contracts.catalog import EntryPublished, EntryRetired
 
 handlers = EventHandlers()
-
-
-@handlers.on(EntryPublished)
-async def on_entry_published(session: AsyncSession, event: EntryPublished) -> None:
-    await apply_published(session, event)
-
-
-@handlers.on(EntryRetired)
-async def on_entry_retired(session: AsyncSession, event: EntryRetired) -> None:
-    await apply_retired(session, event)
+published_entries.keep_current(handlers)
 
 
 @handlers.on(BatchSubmitted)

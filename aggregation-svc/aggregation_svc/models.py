@@ -2,16 +2,17 @@
 
 from aggregation_svc.consent.models import Consent
 from aggregation_svc.db import Base
-from aggregation_svc.entries.models import PublishedEntry, PublishedItem
+from aggregation_svc.entries.models import PublishedEntry
 from aggregation_svc.ingest.models import Batch, QuarantinedRow, Record, RecordChange
+from aggregation_svc.jobs.models import Job
 from aggregation_svc.quality.models import QualitySnapshot
 
 __all__ = [
     "Base",
     "Batch",
     "Consent",
+    "Job",
     "PublishedEntry",
-    "PublishedItem",
     "QualitySnapshot",
     "QuarantinedRow",
     "Record",

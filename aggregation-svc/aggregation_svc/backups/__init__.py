@@ -1,2 +1,3 @@
 """Backups of the big data centre (A31.1): a dump, and a manifest of row counts and checksums that a restore is
-verified against. A command-line module (`python -m aggregation_svc.backups`), no HTTP routes."""
+verified against. Made by the command-line module (`python -m aggregation_svc.backups`, which also restores and
+verifies) or, for administrators of the city, as a job through the API (`POST /backups`)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
@@ -48,7 +49,13 @@ async def _run(tool: str, *args: str, env: dict[str, str] | None = None) -> str:
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    out, err = await process.communicate()
+    try:
+        out, err = await process.communicate()
+    except asyncio.CancelledError:
+        # The service is stopping (or the job was abandoned): the tool must not run on, orphaned.
+        process.kill()
+        await process.wait()
+        raise
     if process.returncode != 0:
         raise BackupError(f"{tool} failed ({process.returncode}): {err.decode(errors='replace').strip()}")
     return out.decode(errors="replace")
@@ -61,10 +68,13 @@ async def require_matching_version(tool: str, server_major: int) -> None:
         raise BackupError(f"{tool} is version {client_major}, the server {server_major}: set PG_BIN to a newer one")
 
 
-async def dump(database_url: str, snapshot: str, target: Path) -> None:
-    """pg_dump -Fc of the database as the exported snapshot sees it, so the dump matches the manifest's figures."""
+async def dump(database_url: str, snapshot: str, target: Path, *, without_data_of: Sequence[str] = ()) -> None:
+    """pg_dump -Fc of the database as the exported snapshot sees it, so the dump matches the manifest's figures;
+    the tables `without_data_of` (of the public schema) are dumped empty."""
     dsn, env = libpq_target(database_url)
-    await _run("pg_dump", "--format=custom", f"--snapshot={snapshot}", f"--file={target}", f"--dbname={dsn}", env=env)
+    excluded = [f"--exclude-table-data=public.{name}" for name in without_data_of]
+    await _run("pg_dump", "--format=custom", f"--snapshot={snapshot}", *excluded, f"--file={target}",
+               f"--dbname={dsn}", env=env)  # fmt: skip
 
 
 async def restore(dump_file: Path, database_url: str) -> None:

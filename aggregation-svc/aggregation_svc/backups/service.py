@@ -38,19 +38,23 @@ def file_sha256(path: Path) -> str:
 
 
 def new_dump_file(to_dir: Path, taken_at: datetime) -> Path:
-    """DIR/<timestamp>.dump, which must not exist yet (a backup never overwrites another)."""
-    to_dir.mkdir(parents=True, exist_ok=True)
+    """DIR/<timestamp>.dump, which must not exist yet (a backup never overwrites another). A DIR made here is the
+    service's alone (mode 0700): dumps hold the centre's personal data."""
+    to_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     dump_file = to_dir / f"{taken_at.strftime('%Y%m%dT%H%M%S%fZ')}.dump"
     if dump_file.exists():
         raise BackupError(f"{dump_file} exists already")
     return dump_file
 
 
-async def backup(database_url: str, to_dir: Path, *, now: datetime | None = None) -> Backup:
-    """Dump the database into DIR/<timestamp>.dump and write its manifest beside it.
+async def backup(
+    database_url: str, to_dir: Path, *, now: datetime | None = None, on_table: snapshot.OnTable | None = None
+) -> Backup:
+    """Dump the database into DIR/<timestamp>.dump and write its manifest beside it; `on_table` is told the tables
+    counted so far and in all, as the figures are taken.
 
     The figures and the dump are taken from one snapshot (exported from a repeatable-read transaction and handed to
-    pg_dump), so writes going on meanwhile cannot make them disagree.
+    pg_dump), so writes going on meanwhile cannot make them disagree. The work tables' rows are in neither.
     """
     taken_at = now or datetime.now(UTC)
     dump_file = new_dump_file(to_dir, taken_at)
@@ -59,9 +63,15 @@ async def backup(database_url: str, to_dir: Path, *, now: datetime | None = None
         await pg_tools.require_matching_version("pg_dump", await snapshot.server_major_version(conn))
         async with conn.transaction(isolation="repeatable_read", readonly=True):
             exported = await conn.fetchval("SELECT pg_export_snapshot()")
-            await pg_tools.dump(database_url, exported, dump_file)
-            tables = await snapshot.table_figures(conn)
+            if on_table is not None:
+                await on_table(0, len(await snapshot.data_tables(conn)))
+            await pg_tools.dump(database_url, exported, dump_file, without_data_of=snapshot.WORK_TABLES)
+            tables = await snapshot.table_figures(conn, on_table)
             revision = await snapshot.alembic_revision(conn)
+    except BaseException:
+        # A backup that did not finish leaves no dump without its manifest, which could pass for one.
+        dump_file.unlink(missing_ok=True)
+        raise
     finally:
         await conn.close()
     manifest = Manifest(

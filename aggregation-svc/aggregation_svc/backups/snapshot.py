@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
@@ -11,6 +12,12 @@ from aggregation_svc.backups.manifest import TableFigures, checksum_query
 SCHEMA = "public"
 # Row text (and so the checksums) depends on these; pinned so that any two sessions agree.
 SESSION_SETTINGS = {"TimeZone": "UTC", "DateStyle": "ISO, YMD", "IntervalStyle": "postgres", "extra_float_digits": "1"}
+# Tables whose rows are the running service's work, not the centre's data: a dump leaves their rows out and a
+# manifest their figures. A restored centre must not run again the jobs of the one it was copied from (the backup
+# job that made the dump among them), and the job making a backup changes its own row while it does.
+WORK_TABLES = ("jobs",)
+# Told the tables done and the tables in all, as the figures are taken.
+OnTable = Callable[[int, int], Awaitable[None]]
 
 
 async def connect(dsn: str) -> Any:
@@ -26,12 +33,20 @@ async def table_names(conn: Any) -> list[str]:
     return [r["tablename"] for r in rows]
 
 
-async def table_figures(conn: Any) -> dict[str, TableFigures]:
-    """Row count and checksum of every table, as the connection's transaction sees them."""
+async def data_tables(conn: Any) -> list[str]:
+    """The tables whose rows a backup holds: all but the work tables."""
+    return [name for name in await table_names(conn) if name not in WORK_TABLES]
+
+
+async def table_figures(conn: Any, on_table: OnTable | None = None) -> dict[str, TableFigures]:
+    """Row count and checksum of every data table, as the connection's transaction sees them."""
     figures = {}
-    for name in await table_names(conn):
+    names = await data_tables(conn)
+    for done, name in enumerate(names, start=1):
         row = await conn.fetchrow(checksum_query(SCHEMA, name))
         figures[name] = TableFigures(int(row["rows"]), str(row["checksum"]))
+        if on_table is not None:
+            await on_table(done, len(names))
     return figures
 
 

@@ -10,13 +10,14 @@ from fastapi.responses import StreamingResponse
 
 from aggregation_svc.delivery import service
 from aggregation_svc.delivery.schemas import RecordHistory, RecordsPage
+from aggregation_svc.entries import scope
 from aggregation_svc.entries import service as entries
 from hub.db import SessionDep
 from hub.internal_token import Caller
 from hub.roles import OPERATOR_ROLES, Role, require_roles
 
 router = APIRouter(tags=["delivery"])
-Reading = Annotated[Caller, Depends(require_roles(Role.agency_system, *OPERATOR_ROLES))]
+Reading = Annotated[Caller, Depends(require_roles(Role.agency_system, Role.agency_officer, *OPERATOR_ROLES))]
 NDJSON = "application/x-ndjson"
 # An entry declares at most 500 items of at most 60 characters (catalog-svc), written comma-separated.
 MAX_ITEMS_CHARS = 500 * 61
@@ -50,7 +51,7 @@ async def read_records(
     Records whose consent was revoked are never delivered (A16.1).
     """
     entry = await entries.entry_or_404(session, entry_id)
-    entries.require_reader(caller, entry.row)
+    scope.require_reader(caller, entry.row)
     delivery = service.plan(entry, items, list(request.query_params.multi_items()), cursor, limit)
     # What the gateway's audit trail records of the delivery (A21.1, A36.1).
     audit = {"x-hub-audit-entry": str(entry_id), "x-hub-audit-items": ",".join(delivery.items)}
@@ -74,5 +75,5 @@ async def read_record_history(
 ) -> RecordHistory:
     """One record, named by `key.<item>=<value>` for every key item: its data and every change (A17.1, A36.1)."""
     entry = await entries.entry_or_404(session, entry_id)
-    entries.require_reader(caller, entry.row)
+    scope.require_reader(caller, entry.row)
     return await service.history(session, entry, list(request.query_params.multi_items()), limit)

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
+from aggregation_svc.entries import scope
 from aggregation_svc.entries import service as entries
 from aggregation_svc.ingest import service
 from aggregation_svc.ingest.formats import Body, format_of
@@ -79,7 +80,7 @@ async def push_batch(
     Each change is a new version in the record's history.
     """
     entry = await entries.accepting_entry(session, entry_id)
-    entries.require_responsible_agency(caller, entry.row)
+    scope.require_responsible_agency(caller, entry.row)
     incoming = service.http_incoming(Body(request.stream()), format_of(request.headers.get("content-type")))
     assert caller.agency_id is not None
     pusher = service.Pusher(agency_id=uuid.UUID(caller.agency_id), subject=caller.subject)

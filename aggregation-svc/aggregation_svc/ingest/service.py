@@ -39,6 +39,7 @@ from typing import Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aggregation_svc.entries import scope
 from aggregation_svc.entries import service as entries
 from aggregation_svc.entries.service import KnownEntry
 from aggregation_svc.ingest import repository
@@ -67,8 +68,6 @@ from hub.contracts.aggregation import (
 from hub.errors import Forbidden, InvalidInput, NotFound, Problem
 from hub.internal_token import Caller
 from hub.outbox import record_event
-from hub.regions import region_contains
-from hub.roles import OPERATOR_ROLES, Role
 from hub.streams import read_ahead
 from hub.violations import Violation, refuse_if_any
 
@@ -418,21 +417,19 @@ async def readable_batch(session: AsyncSession, caller: Caller, entry_id: uuid.U
     outside its region, an agency for a batch it did not push of an entry it does not answer for. (Which entries
     exist is no secret: the catalogue publishes them.)
     """
-    if OPERATOR_ROLES.intersection(caller.roles):
-        entry = await entries.known_entry(session, entry_id)
-        if entry is None:
-            raise NotFound(f"The big data centre knows no published entry {entry_id}.")
-        if not (caller.region_code and region_contains(caller.region_code, entry.row.region_code)):
+    if scope.is_operator(caller):
+        entry = await entries.entry_or_404(session, entry_id)
+        if not scope.is_operator_of(caller, entry.row.region_code):
             raise Forbidden(f"Entry {entry_id} is outside region {caller.region_code}.", requirement="A4.1")
         return await _batch_or_404(session, entry_id, batch_id)
-    if not {Role.agency_system, Role.ingest_job}.intersection(caller.roles) or caller.agency_id is None:
+    if not scope.AGENCY_CLIENTS.intersection(caller.roles) or caller.agency_id is None:
         raise Forbidden("A batch's report is for the agency that pushed it.", requirement="A15.2")
     batch = await repository.batch(session, entry_id, batch_id)
     if batch is not None and caller.agency_id == str(batch.agency_id):
         return batch
     if batch is None:
-        entry = await entries.known_entry(session, entry_id)
-        if entry is None or entries.is_responsible_agency(caller, entry.row):
+        known = await entries.known_entry(session, entry_id)
+        if known is None or scope.is_responsible_agency(caller, known.row.provider_agency_id):
             raise NotFound(f"No batch {batch_id} of entry {entry_id}.")
     raise Forbidden("A batch's report is for the agency that pushed it.", requirement="A15.2")
 

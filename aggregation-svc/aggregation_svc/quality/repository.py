@@ -34,7 +34,7 @@ SELECT e.entry_id, e.provider_agency_id AS agency_id, e.region_code, e.update_cy
        r.records, r.complete_records, r.distinct_keys, b.accepted_rows, b.quarantined_rows, b.last_ingested_at
 FROM published_entries e
 CROSS JOIN LATERAL (
-    SELECT coalesce(array_agg(i.name), '{{}}') AS names FROM published_items i WHERE i.entry_id = e.entry_id
+    SELECT coalesce(array_agg(i.item ->> 'name'), '{{}}') AS names FROM jsonb_array_elements(e.items) AS i(item)
 ) AS items
 CROSS JOIN LATERAL (
     SELECT count(*) AS records,

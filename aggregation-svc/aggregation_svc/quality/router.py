@@ -16,7 +16,7 @@ from hub.internal_token import Caller
 from hub.roles import OPERATOR_ROLES, Role, require_roles
 
 router = APIRouter(prefix="/quality", tags=["quality"])
-AgencyOrOperator = Annotated[Caller, Depends(require_roles(Role.agency_system, *OPERATOR_ROLES))]
+AgencyOrOperator = Annotated[Caller, Depends(require_roles(Role.agency_system, Role.agency_officer, *OPERATOR_ROLES))]
 Operator = Annotated[Caller, Depends(require_roles(*OPERATOR_ROLES))]
 Administrator = Annotated[Caller, Depends(require_roles(Role.administrator))]
 

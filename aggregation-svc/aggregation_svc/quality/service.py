@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aggregation_svc.entries import scope
 from aggregation_svc.entries import service as entries
 from aggregation_svc.quality import repository, rules
 from aggregation_svc.quality.models import QualitySnapshot
@@ -25,8 +26,6 @@ from hub.contracts.aggregation import EntryStale
 from hub.errors import Forbidden, NotFound
 from hub.internal_token import Caller
 from hub.outbox import record_event
-from hub.regions import region_contains
-from hub.roles import OPERATOR_ROLES
 
 SOURCE = "aggregation-svc"
 HISTORY_DAYS = 90
@@ -82,19 +81,11 @@ def run_summary(run: SnapshotRun, now: datetime, region_code: str | None) -> Sna
     )  # fmt: skip
 
 
-def _is_operator_of(caller: Caller, region_code: str) -> bool:
-    if not OPERATOR_ROLES.intersection(caller.roles):
-        return False
-    if caller.region_code and region_contains(caller.region_code, region_code):
-        return True
-    raise Forbidden(f"Region {region_code} is outside region {caller.region_code}.", requirement="A4.1")
-
-
 async def entry_quality(session: AsyncSession, caller: Caller, entry_id: uuid.UUID, limit: int) -> EntryQualityOut:
     """An entry's latest snapshot and its history, newest first: for its agency and operators of its region."""
     entry = (await entries.entry_or_404(session, entry_id)).row
-    if not entries.is_responsible_agency(caller, entry) and not _is_operator_of(caller, entry.region_code):
-        raise Forbidden(f"Only the agency of entry {entry.code} reads its quality here.", requirement="A32.1")
+    refusal = Forbidden(f"Only the agency of entry {entry.code} reads its quality here.", requirement="A32.1")
+    scope.require_entry_scope(caller, entry.region_code, entry.provider_agency_id, refusal)
     history = [SnapshotOut.model_validate(s) for s in await repository.entry_history(session, entry_id, limit)]
     return EntryQualityOut(
         entry_id=entry.entry_id, code=entry.code, name=entry.name, agency_id=entry.provider_agency_id,
@@ -111,24 +102,25 @@ async def agency_quality(
     regions = await repository.agency_regions(session, agency_id)
     if not regions:
         raise NotFound(f"Agency {agency_id} has no entry in the big data centre.")
-    if caller.agency_id == str(agency_id) and not OPERATOR_ROLES.intersection(caller.roles):
-        scope = None
-    elif OPERATOR_ROLES.intersection(caller.roles):
-        scope = caller.region_code or ""
-        if not any(region_contains(scope, r) for r in regions):
-            raise Forbidden(f"Agency {agency_id} has no entry in region {scope}.", requirement="A4.1")
+    if caller.agency_id == str(agency_id) and not scope.is_operator(caller):
+        region = None
+    elif scope.is_operator(caller):
+        region = caller.region_code or ""
+        if not any(scope.is_operator_of(caller, r) for r in regions):
+            raise Forbidden(f"Agency {agency_id} has no entry in region {region}.", requirement="A4.1")
     else:
         raise Forbidden("An agency reads its own quality indicators only.", requirement="A32.1")
-    latest = await repository.latest_per_entry(session, region_code=scope, agency_id=agency_id)
+    latest = await repository.latest_per_entry(session, region_code=region, agency_id=agency_id)
     daily = await repository.daily_history(
-        session, region_code=scope, agency_id=agency_id, timezone=timezone, days=HISTORY_DAYS
+        session, region_code=region, agency_id=agency_id, timezone=timezone, days=HISTORY_DAYS
     )
     return _rollup("agency", latest, daily, agency_id=agency_id)
 
 
 async def region_quality(session: AsyncSession, caller: Caller, region_code: str, timezone: str) -> QualityRollupOut:
     """A region's indicators over its live entries, districts included for a city (A4.1, A32.1)."""
-    _is_operator_of(caller, region_code)
+    if not scope.is_operator_of(caller, region_code):
+        raise Forbidden(f"Region {region_code} is outside region {caller.region_code}.", requirement="A4.1")
     latest = await repository.latest_per_entry(session, region_code=region_code, agency_id=None)
     daily = await repository.daily_history(
         session, region_code=region_code, agency_id=None, timezone=timezone, days=HISTORY_DAYS

@@ -21,27 +21,29 @@ from hub.db import asyncpg_dsn
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[3]
+ITEMS = [
+    {"name": "id_number", "label": "居民身份证号码", "data_type": "string", "length": 18, "required": True, "key": True,
+     "sensitivity": "highly_sensitive"},
+    {"name": "full_name", "label": "姓名", "data_type": "string", "length": 10, "required": True, "key": False,
+     "sensitivity": "sensitive"},
+    {"name": "income", "label": "收入", "data_type": "decimal", "length": None, "required": False, "key": False,
+     "sensitivity": "sensitive"},
+]  # fmt: skip
 
 
 async def seed_centre(url: str, records: int) -> uuid.UUID:
-    """A published entry with items, a consent, a batch of records with their history and a quarantined row."""
+    """A published entry with items, a consent, a batch of records with their history, a quarantined row, and a
+    running job."""
     entry, agency, consent = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     now = datetime(2025, 3, 1, 8, 30, 15, 123456, tzinfo=UTC)
     conn = await asyncpg.connect(asyncpg_dsn(url))
     try:
         await conn.execute(
-            "INSERT INTO published_entries (entry_id, code, version, region_code, provider_agency_id, name, "
-            "update_cycle, share_type, open_type, secrecy, consent_required, published_at) "
-            "VALUES ($1, '01-02/000001', 1, '320200', $2, '居住登记信息', 'daily', 'unconditional', 'not_open', "
-            "'internal', true, $3)",
-            entry, agency, now,
-        )  # fmt: skip
-        await conn.executemany(
-            "INSERT INTO published_items (entry_id, name, position, label, data_type, length, required, key, "
-            "sensitivity) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'general')",
-            [(entry, "id_number", 0, "居民身份证号码", "string", 18, True, True),
-             (entry, "full_name", 1, "姓名", "string", 10, True, False),
-             (entry, "income", 2, "收入", "decimal", None, False, False)],
+            "INSERT INTO published_entries (entry_id, code, version, region_code, provider_agency_id, name, summary, "
+            "update_cycle, share_type, open_type, secrecy, consent_required, items, published_at) "
+            "VALUES ($1, '01-02/000001', 1, '320200', $2, '居住登记信息', '居住登记的基本信息。', 'daily', "
+            "'unconditional', 'not_open', 'internal', true, $3::jsonb, $4)",
+            entry, agency, json.dumps(ITEMS, ensure_ascii=False), now,
         )  # fmt: skip
         await conn.execute(
             "INSERT INTO consents (id, agency_id, region_code, subject, purpose, method, scope, entry_ids, "
@@ -78,6 +80,13 @@ async def seed_centre(url: str, records: int) -> uuid.UUID:
             entry, records + 1, json.dumps([{"field": "full_name", "reason": "required", "requirement": "A17.1"}]),
             '{"id_number": "1"}',
         )  # fmt: skip
+        # A backup job still running, as when the API's backup job takes the dump.
+        await conn.execute(
+            "INSERT INTO jobs (id, kind, state, submitted_by, region_code, parameters, done, errors, error_count, "
+            "attempts, created_at, started_at, lease_until) VALUES ($1, 'backup', 'running', 'admin', '320200', "
+            "'{}', 0, '[]', 0, 1, $2, $2, $2)",
+            uuid.uuid4(), now,
+        )  # fmt: skip
     finally:
         await conn.close()
     return entry
@@ -92,6 +101,14 @@ async def backups_command(*args: str) -> tuple[int, str]:
     out, _ = await process.communicate()
     assert process.returncode is not None
     return process.returncode, out.decode()
+
+
+async def fetchval(url: str, sql: str) -> object:
+    conn = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        return await conn.fetchval(sql)
+    finally:
+        await conn.close()
 
 
 async def execute(url: str, sql: str) -> None:
@@ -116,14 +133,17 @@ async def test_a_restored_backup_has_the_same_counts_and_checksums_A31_1(
         assert manifest.alembic_revision is not None
         assert manifest.tables["records"].rows == 250
         assert manifest.tables["record_history"].rows == 250
-        assert manifest.tables["published_items"].rows == 3
+        assert manifest.tables["published_entries"].rows == 1
         assert manifest.tables["quarantined_rows"].rows == 1
+        # The job queue is the service's work, not the centre's data: a restored centre runs none of its jobs.
+        assert "jobs" not in manifest.tables
 
         code, out = await backups_command("restore", "--from", str(dump_file), "--to-database-url", target)
         assert code == 0, out
         assert "match the manifest" in out
         restored = await service.verify(target, manifest)
         assert restored.intact, restored.lines()
+        assert await fetchval(target, "SELECT count(*) FROM jobs") == 0
 
         await execute(target, "DELETE FROM record_history WHERE row_number = 7")
         await execute(
