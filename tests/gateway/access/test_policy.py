@@ -94,12 +94,15 @@ def test_a_request_no_rule_covers_is_refused() -> None:
 
 
 @pytest.fixture(scope="module")
-async def mesh(infra: Infra, keys: Keys) -> AsyncIterator[LocalMesh]:
+async def mesh(infra: Infra, keys: Keys, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[LocalMesh]:
     databases = {name: await fresh_database(infra, name) for name in SERVICES}
+    # The walk calls every route, the centre's backup job among them: its dumps go to a folder of the test's own.
+    backups = {"aggregation": {"HUB_BACKUP_DIR": str(tmp_path_factory.mktemp("backups"))}}
     try:
         async with running_mesh(
-            SERVICES, infra=infra, keys=keys, databases=databases, topic_prefix=f"t{uuid.uuid4().hex[:10]}."
-        ) as running:
+            SERVICES, infra=infra, keys=keys, databases=databases, topic_prefix=f"t{uuid.uuid4().hex[:10]}.",
+            settings_overrides=lambda name: dict(backups.get(name, {})),
+        ) as running:  # fmt: skip
             yield running
     finally:
         for url in databases.values():
