@@ -48,7 +48,7 @@ class Lifecycle(Generic[State, Action]):
             allowed = self.allowed(state)
             listed = ", ".join(allowed) if allowed else "nothing (it is final)"
             raise IllegalTransition(
-                f"A {state} {self.subject} cannot {action}; allowed: {listed}.",
+                f"'{action}' is not allowed for a {state} {self.subject}; allowed: {listed}.",
                 requirement=self.requirement,
                 state=str(state),
                 action=str(action),

@@ -22,7 +22,6 @@ Guarantees:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -34,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from gateway.audit.chain import GENESIS, link
 from gateway.audit.models import AuditAnchor, AuditRecord
 from hub import metrics
+from hub.background import BackgroundWork
 from hub.contracts.gateway import AuditAnchored, ExchangesAudited
 from hub.errors import ServiceUnavailable
 from hub.outbox import record_event
@@ -61,7 +61,7 @@ class _Queued:
     committed: asyncio.Future[None] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
 
 
-class AuditLog:
+class AuditLog(BackgroundWork):
     """The gateway's audit writer: `append` returns once the record is committed, batched with its neighbours."""
 
     def __init__(
@@ -72,17 +72,14 @@ class AuditLog:
         max_queue: int = 100_000,
         commit_timeout: float = 10.0,
     ) -> None:
+        super().__init__("audit-writer")
         self._sessionmaker = sessionmaker
         self._batch_size = batch_size
         self._commit_timeout = commit_timeout
         self._queue: asyncio.Queue[_Queued] = asyncio.Queue(max_queue)
-        self._task: asyncio.Task[None] | None = None
         self._pending = 0
         self._drained = asyncio.Event()
         self._drained.set()
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="audit-writer")
 
     async def stop(self) -> None:
         """Write what is queued (for at most `commit_timeout` seconds), then stop."""
@@ -91,10 +88,7 @@ class AuditLog:
                 await asyncio.wait_for(self._drained.wait(), self._commit_timeout)
             except TimeoutError:
                 log.error("audit writer stopped with records of unanswered exchanges unwritten", records=self._pending)
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await super().stop()
 
     async def append(self, record: dict[str, Any]) -> None:
         """Append one record (every field of AuditRecord but seq, prev_hash and hash) and wait for its commit.
@@ -112,7 +106,7 @@ class AuditLog:
         except TimeoutError as exc:
             raise AuditUnavailable() from exc
 
-    async def _run(self) -> None:
+    async def run(self) -> None:
         while True:
             batch = [await self._queue.get()]
             # Whatever queued while the last batch committed joins this one (group commit).

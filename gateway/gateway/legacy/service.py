@@ -13,7 +13,7 @@ from gateway.agencies import service as agencies
 from gateway.identities.keyring import Principal
 from gateway.identities.rules import binding_problems
 from gateway.legacy.models import LegacyChannel
-from gateway.legacy.rules import REMAINING, TRANSITIONS, is_overdue, next_status
+from gateway.legacy.rules import REMAINING, ChannelStatus, is_overdue, next_status
 from gateway.legacy.schemas import LegacyChannelChange, LegacyChannelIn, LegacyIndicator
 from hub.errors import Forbidden, InvalidInput, NotFound
 from hub.regions import region_contains
@@ -72,7 +72,7 @@ async def channels_in(session: AsyncSession, region_code: str) -> Sequence[Legac
 
 def indicator(channels: Sequence[LegacyChannel], region_code: str, today: date) -> LegacyIndicator:
     """Counts by status, how many remain to be integrated, and how many of those are past their deadline."""
-    by_status = dict.fromkeys(TRANSITIONS, 0)
+    by_status = {str(status): 0 for status in ChannelStatus}
     for channel in channels:
         by_status[channel.status] += 1
     return LegacyIndicator(
