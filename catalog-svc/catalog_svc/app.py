@@ -11,6 +11,8 @@ from catalog_svc.agencies.router import router as agencies_router
 from catalog_svc.deadlines.router import router as deadlines_router
 from catalog_svc.deadlines.sweeper import overdue_sweeper
 from catalog_svc.entries.router import router as entries_router
+from catalog_svc.jobs.router import router as jobs_router
+from catalog_svc.jobs.runner import job_runner
 from catalog_svc.regions.router import router as regions_router
 from catalog_svc.settings import Settings
 from catalog_svc.sources.router import router as sources_router
@@ -22,9 +24,17 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 SPEC = ServiceSpec(
     title="catalog-svc",
     description="The unified public data catalogue (公共数据目录) and the agency registry.",
-    routers=[regions_router, agencies_router, entries_router, sources_router, deadlines_router, transfer_router],
+    routers=[
+        regions_router,
+        agencies_router,
+        entries_router,
+        sources_router,
+        deadlines_router,
+        transfer_router,
+        jobs_router,
+    ],
     migrations=MIGRATIONS,
-    extra_lifespans=[overdue_sweeper],
+    extra_lifespans=[overdue_sweeper, job_runner],
 )
 
 

@@ -4,6 +4,7 @@ from catalog_svc.agencies.models import Agency
 from catalog_svc.db import Base
 from catalog_svc.deadlines.models import ChangeNotice
 from catalog_svc.entries.models import Entry, EntryVersion
+from catalog_svc.jobs.models import Job
 from catalog_svc.regions.models import CompilationRule, Region
 from catalog_svc.sources.models import AuthoritativeSource
 
@@ -15,5 +16,6 @@ __all__ = [
     "CompilationRule",
     "Entry",
     "EntryVersion",
+    "Job",
     "Region",
 ]

@@ -99,6 +99,12 @@ class InvalidInput(Problem):
     kind, status, title = "invalid-input", 422, "Invalid input"
 
 
+class UnsupportedMediaType(Problem):
+    """A body in a media type or charset the route cannot read (RFC 9110 §15.5.16)."""
+
+    kind, status, title = "unsupported-media-type", 415, "Unsupported media type"
+
+
 class RuleViolation(Problem):
     """A rule of the Measures refused the request; `requirement` names it (e.g. A19.2)."""
 

@@ -225,6 +225,8 @@ class JobRunner(BackgroundWork):
             if state is JobState.running:
                 log.warning("job's runner died; running it again", job=str(job.id), kind=job.kind)
                 state = JOB_LIFECYCLE.apply(state, JobAction.requeue)
+                # The work starts over, and so does what it reported: no error is listed twice.
+                job.done, job.total, job.errors, job.error_count = 0, None, [], 0
             job.state = JOB_LIFECYCLE.apply(state, JobAction.start)
             job.attempts += 1
             job.started_at = now

@@ -19,6 +19,7 @@ from harness import (
     Infra,
     LocalMesh,
     MeshStarter,
+    assert_problem,
     city_admin,
     eventually,
     records_of,
@@ -163,9 +164,10 @@ async def test_review_returns_with_reasons_then_publishes_and_only_published_ver
 async def test_an_illegal_transition_is_a_409_naming_what_is_allowed_A14_1(world: World) -> None:
     entry_id = await draft(world, world.police, **complete())
     response = await post(world, f"/entries/{entry_id}/approve", world.reviewer)
-    assert response.status_code == 409
-    assert response.json()["requirement"] == "A14.1"
-    assert "submit" in response.json()["detail"]
+    problem = assert_problem(response, 409)
+    assert problem["type"] == "/problems/illegal-transition"
+    assert problem["requirement"] == "A14.1"
+    assert (problem["state"], problem["action"], problem["allowed_actions"]) == ("draft", "approve", ["edit", "submit"])
 
 
 async def test_a_changed_entry_keeps_its_published_version_visible_until_the_new_one_is_published_A14_1(

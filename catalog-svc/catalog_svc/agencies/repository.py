@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,3 +25,10 @@ async def page(session: AsyncSession, limit: int, offset: int) -> Sequence[Agenc
     """Agencies in registration order."""
     query = select(Agency).order_by(Agency.registered_at, Agency.id).limit(limit).offset(offset)
     return (await session.execute(query)).scalars().all()
+
+
+async def by_ids(session: AsyncSession, ids: Collection[uuid.UUID]) -> Sequence[Agency]:
+    """The agencies with these ids (those that exist)."""
+    if not ids:
+        return []
+    return (await session.execute(select(Agency).where(Agency.id.in_(ids)))).scalars().all()

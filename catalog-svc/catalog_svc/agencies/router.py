@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 
-from catalog_svc.agencies import repository, service
+from catalog_svc.agencies import service
 from catalog_svc.agencies.schemas import AgencyChange, AgencyIn, AgencyOut
 from hub.db import SessionDep
 from hub.dependencies import CalendarDep, TodayDep
@@ -53,4 +53,4 @@ async def list_agencies(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[AgencyOut]:
     """Registered agencies, oldest first."""
-    return [AgencyOut.model_validate(a) for a in await repository.page(session, limit, offset)]
+    return [AgencyOut.model_validate(a) for a in await service.agencies(session, limit, offset)]

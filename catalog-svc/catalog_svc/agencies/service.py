@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog_svc.agencies import repository
 from catalog_svc.agencies.models import Agency
 from catalog_svc.agencies.schemas import AgencyChange, AgencyIn
 from catalog_svc.deadlines import service as deadlines
-from catalog_svc.entries.models import Entry
+from catalog_svc.entries import repository as entries
 from catalog_svc.regions import service as regions
 from hub.contracts.catalog import AgencyChanged, AgencyRegistered
 from hub.errors import Conflict, NotFound
@@ -53,6 +53,11 @@ async def get_agency(session: AsyncSession, agency_id: uuid.UUID) -> Agency:
     return agency
 
 
+async def agencies(session: AsyncSession, limit: int, offset: int) -> Sequence[Agency]:
+    """A page of the registry, oldest registration first."""
+    return await repository.page(session, limit, offset)
+
+
 async def change_agency(
     session: AsyncSession, caller: Caller, agency_id: uuid.UUID, change: AgencyChange, today: date,
     calendar: WorkingCalendar,
@@ -73,9 +78,6 @@ async def change_agency(
         source=SOURCE,
     )
     if duties_changed:
-        query = select(Entry).where(
-            Entry.provider_agency_id == agency.id, Entry.published_version.is_not(None), Entry.retired.is_(False)
-        )
-        for entry in (await session.execute(query)).scalars():
+        for entry in await entries.published_of_agency(session, agency.id):
             await deadlines.open_notice(session, entry, "The agency's duties changed.", caller.subject, today, calendar)
     return agency

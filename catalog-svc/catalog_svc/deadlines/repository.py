@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,9 +12,11 @@ from catalog_svc.deadlines.models import ChangeNotice
 from catalog_svc.deadlines.rules import NoticeState
 
 
-async def running_for_entry(session: AsyncSession, entry_id: uuid.UUID) -> list[ChangeNotice]:
-    """The entry's notices not met yet (open or overdue), locked: an update is about to meet them."""
-    query = select(ChangeNotice).where(ChangeNotice.entry_id == entry_id, ChangeNotice.closed_on.is_(None))
+async def running_for_entries(session: AsyncSession, entry_ids: Collection[uuid.UUID]) -> list[ChangeNotice]:
+    """The entries' notices not met yet (open or overdue), locked: updates are about to meet them."""
+    if not entry_ids:
+        return []
+    query = select(ChangeNotice).where(ChangeNotice.entry_id.in_(entry_ids), ChangeNotice.closed_on.is_(None))
     return list((await session.execute(query.with_for_update())).scalars())
 
 

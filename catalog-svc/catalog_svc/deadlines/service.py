@@ -5,7 +5,7 @@ events."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -77,9 +77,9 @@ async def open_notice(
     return notice
 
 
-async def meet_notices(session: AsyncSession, entry: Entry, today: date) -> list[ChangeNotice]:
-    """A submitted update meets the entry's open (or overdue) notices; late if after the due date."""
-    notices = await repository.running_for_entry(session, entry.id)
+async def meet_notices(session: AsyncSession, entry_ids: Collection[uuid.UUID], today: date) -> list[ChangeNotice]:
+    """Submitted updates meet their entries' open (or overdue) notices; late if after the due date."""
+    notices = await repository.running_for_entries(session, entry_ids)
     for notice in notices:
         notice.met_late = notice.close_deadline(today)
         record_event(session, ChangeNoticeMet(**_fields(notice), met_on=today, late=notice.met_late), source=SOURCE)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, any_, func, insert, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import load_only
+from sqlalchemy.orm import InstrumentedAttribute, load_only
 
 from catalog_svc.entries.models import Entry, EntryVersion
-from catalog_svc.entries.schemas import CATALOGUE_COLUMNS
+from catalog_svc.entries.schemas import CATALOGUE_COLUMNS, CatalogueQuery
 from catalog_svc.entries.search import bigrams, query_terms
 
 
@@ -20,33 +22,98 @@ async def entry(session: AsyncSession, entry_id: uuid.UUID, *, lock: bool = Fals
     return await session.get(Entry, entry_id, with_for_update=lock)
 
 
+def _one_of(column: InstrumentedAttribute[Any], values: Collection[Any]) -> ColumnElement[bool]:
+    """`column = ANY(:values)`: one array parameter however many values (an import names up to 50,000 entries; the
+    driver takes at most 32,767 parameters, so an IN list of them would fail)."""
+    return column == any_(literal(list(values), ARRAY(column.type)))
+
+
 async def entry_by_code(session: AsyncSession, code: str) -> Entry | None:
+    """One entry by its resource code."""
     return (await session.execute(select(Entry).where(Entry.code == code))).scalar_one_or_none()
 
 
-async def version(session: AsyncSession, entry_id: uuid.UUID, number: int) -> EntryVersion | None:
-    return await session.get(EntryVersion, (entry_id, number))
+async def entries_by_code(session: AsyncSession, codes: Collection[str], *, lock: bool = False) -> dict[str, Entry]:
+    """The entries with these resource codes, by code; `lock` holds them for the transaction."""
+    if not codes:
+        return {}
+    query = select(Entry).where(_one_of(Entry.code, codes))
+    if lock:
+        query = query.with_for_update()
+    return {e.code: e for e in (await session.execute(query)).scalars()}
 
 
-async def versions(session: AsyncSession, entry_id: uuid.UUID) -> Sequence[EntryVersion]:
-    query = select(EntryVersion).where(EntryVersion.entry_id == entry_id).order_by(EntryVersion.version)
+async def codes_taken(session: AsyncSession, codes: Collection[str]) -> set[str]:
+    """Which of these resource codes an entry already has."""
+    if not codes:
+        return set()
+    return set((await session.execute(select(Entry.code).where(_one_of(Entry.code, codes)))).scalars())
+
+
+async def lock(session: AsyncSession, entry_ids: Collection[uuid.UUID]) -> None:
+    """Hold these entries for the transaction, in one statement (reviews of them wait)."""
+    if entry_ids:
+        await session.execute(select(Entry.id).where(_one_of(Entry.id, entry_ids)).with_for_update())
+
+
+async def insert_drafts(
+    session: AsyncSession, entries: Sequence[dict[str, Any]], versions: Sequence[dict[str, Any]]
+) -> None:
+    """Insert entries with their first versions, given as columns, in two statements however many they are."""
+    if entries:
+        await session.execute(insert(Entry), entries)
+        await session.execute(insert(EntryVersion), versions)
+
+
+async def with_latest(session: AsyncSession, entry_ids: Collection[uuid.UUID]) -> list[tuple[Entry, EntryVersion]]:
+    """These entries, each with its latest version, in one query."""
+    if not entry_ids:
+        return []
+    query = (
+        select(Entry, EntryVersion)
+        .join(EntryVersion, and_(EntryVersion.entry_id == Entry.id, EntryVersion.is_latest))
+        .where(_one_of(Entry.id, entry_ids))
+    )
+    return [(entry, version) for entry, version in await session.execute(query)]
+
+
+async def published_of_agency(session: AsyncSession, agency_id: uuid.UUID) -> Sequence[Entry]:
+    """The agency's entries in the catalogue: published and not retired."""
+    query = select(Entry).where(
+        Entry.provider_agency_id == agency_id, Entry.published_version.is_not(None), Entry.retired.is_(False)
+    )
     return (await session.execute(query)).scalars().all()
 
 
-@dataclass(frozen=True)
-class CatalogueQuery:
-    """Filters of the unified catalogue and its search."""
+async def first_published(session: AsyncSession, entry_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, datetime]:
+    """When each entry's first version was published."""
+    if not entry_ids:
+        return {}
+    query = (
+        select(EntryVersion.entry_id, func.min(EntryVersion.published_at))
+        .where(_one_of(EntryVersion.entry_id, entry_ids), EntryVersion.published_at.is_not(None))
+        .group_by(EntryVersion.entry_id)
+    )
+    return {entry_id: at for entry_id, at in (await session.execute(query)).all() if at is not None}
 
-    regions: list[str] | None  # None: every region
-    text: str = ""
-    provider_agency_id: uuid.UUID | None = None
-    category: str | None = None
-    share_type: str | None = None
-    open_type: str | None = None
-    update_cycle: str | None = None
-    state: str | None = None  # None: the published catalogue; otherwise latest versions in that state
-    limit: int = 50
-    offset: int = 0
+
+async def version(session: AsyncSession, entry_id: uuid.UUID, number: int) -> EntryVersion | None:
+    """One version of an entry."""
+    return await session.get(EntryVersion, (entry_id, number))
+
+
+async def latest_versions(session: AsyncSession, entry_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, EntryVersion]:
+    """The latest version of each of these entries, by entry."""
+    if not entry_ids:
+        return {}
+    query = select(EntryVersion).where(_one_of(EntryVersion.entry_id, entry_ids), EntryVersion.is_latest)
+    return {v.entry_id: v for v in (await session.execute(query)).scalars()}
+
+
+async def versions(session: AsyncSession, entry_id: uuid.UUID) -> Sequence[EntryVersion]:
+    """Every version of an entry, oldest first."""
+    query = select(EntryVersion).where(EntryVersion.entry_id == entry_id).order_by(EntryVersion.version)
+    return (await session.execute(query)).scalars().all()
 
 
 def _filtered(q: CatalogueQuery) -> Select[EntryVersion]:

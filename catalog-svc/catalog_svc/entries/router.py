@@ -7,11 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, status
 
-from catalog_svc.entries import repository, service
-from catalog_svc.entries.lifecycle import VersionState
-from catalog_svc.entries.repository import CatalogueQuery
+from catalog_svc.entries import service
 from catalog_svc.entries.schemas import (
     CatalogueItem,
+    CatalogueQuery,
     EntryCreate,
     EntryElements,
     EntryOut,
@@ -20,14 +19,12 @@ from catalog_svc.entries.schemas import (
     VersionDiff,
     VersionOut,
 )
-from catalog_svc.entries.vocabulary import Category, OpenType, ShareType, UpdateCycle
-from catalog_svc.regions import service as regions
 from catalog_svc.regions.schemas import REGION_CODE_PATTERN
+from hub.contracts.vocabulary import Category, EntryState, OpenType, ShareType, UpdateCycle
 from hub.db import SessionDep
 from hub.dependencies import TodayDep
-from hub.errors import Forbidden, NotFound
 from hub.internal_token import Caller, CallerDep
-from hub.roles import OPERATOR_ROLES, Role, require_roles
+from hub.roles import Role, require_roles
 
 router = APIRouter(tags=["entries"])
 Agency = Annotated[Caller, Depends(require_roles(Role.agency_system))]
@@ -100,10 +97,8 @@ async def compare(
     entry_id: uuid.UUID, a: VersionNumber, b: VersionNumber, session: SessionDep, caller: CallerDep
 ) -> VersionDiff:
     """What changed between two versions."""
-    versions = {v.version: v for v in await service.visible_versions(session, caller, entry_id)}
-    if a not in versions or b not in versions:
-        raise NotFound(f"Entry {entry_id} has no visible version {a if a not in versions else b}.")
-    return VersionDiff(entry_id=entry_id, from_version=a, to_version=b, changes=service.diff(versions[a], versions[b]))
+    changes = await service.compare_versions(session, caller, entry_id, a, b)
+    return VersionDiff(entry_id=entry_id, from_version=a, to_version=b, changes=changes)
 
 
 @router.get("/catalogue", response_model=Page)
@@ -120,25 +115,16 @@ async def catalogue(
     open_type: OpenType | None = None,
     update_cycle: UpdateCycle | None = None,
     state: Annotated[
-        VersionState | None, Query(description="Latest versions in this state instead of the catalogue")
+        EntryState | None, Query(description="Latest versions in this state instead of the catalogue")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> Page:
     """The unified catalogue: the published version of every entry, districts rolled up into their city."""
-    scope: list[str] | None = await regions.subtree(session, region) if region else None
-    if state is not None:
-        # Unpublished versions are for their agency and the bureau of the region only (A14.1).
-        own = agency_id is not None and caller.agency_id == str(agency_id)
-        if not own:
-            if not OPERATOR_ROLES.intersection(caller.roles):
-                raise Forbidden("Unpublished entries are visible to their agency and the bureau.", requirement="A14.1")
-            mine = await regions.subtree(session, caller.region_code or "")
-            scope = [r for r in scope if r in set(mine)] if scope is not None else mine
     query = CatalogueQuery(
-        regions=scope, text=q, provider_agency_id=agency_id, category=category, share_type=share_type,
+        regions=None, text=q, provider_agency_id=agency_id, category=category, share_type=share_type,
         open_type=open_type, update_cycle=update_cycle, state=state, limit=limit, offset=offset,
     )  # fmt: skip
-    total, exact, rows = await repository.catalogue_page(session, query)
+    total, exact, rows = await service.catalogue(session, caller, query, region)
     items = [CatalogueItem.model_validate(r) for r in rows]
     return Page(total=total, total_exact=exact, limit=limit, offset=offset, items=items)

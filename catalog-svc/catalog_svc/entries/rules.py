@@ -9,8 +9,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from catalog_svc.entries.vocabulary import A13_ELEMENTS, Category, OpenType, Secrecy, ShareType, UpdateCycle
+from catalog_svc.entries.vocabulary import A13_ELEMENTS
 from catalog_svc.regions.patterns import MAX_SUBJECT_LENGTH, PatternError, full_match
+from hub.contracts.vocabulary import Category, OpenType, Secrecy, ShareType, UpdateCycle
 from hub.violations import Violation
 
 Elements = Mapping[str, Any]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from catalog_svc.entries.vocabulary import (
+from catalog_svc.regions.schemas import RegionCode
+from hub.contracts.vocabulary import (
     BaseDatabase,
     Category,
     ItemType,
@@ -19,7 +21,6 @@ from catalog_svc.entries.vocabulary import (
     ShareType,
     UpdateCycle,
 )
-from catalog_svc.regions.schemas import RegionCode
 
 # The resource code (资源代码): the entries' code column holds 60 characters.
 EntryCode = Annotated[str, Field(min_length=1, max_length=60)]
@@ -172,3 +173,19 @@ class Page(BaseModel):
     limit: int
     offset: int
     items: list[CatalogueItem]
+
+
+@dataclass(frozen=True)
+class CatalogueQuery:
+    """Filters of the unified catalogue and its search."""
+
+    regions: list[str] | None  # None: every region
+    text: str = ""
+    provider_agency_id: uuid.UUID | None = None
+    category: str | None = None
+    share_type: str | None = None
+    open_type: str | None = None
+    update_cycle: str | None = None
+    state: str | None = None  # None: the published catalogue; otherwise latest versions in that state
+    limit: int = 50
+    offset: int = 0

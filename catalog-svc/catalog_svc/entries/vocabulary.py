@@ -1,33 +1,8 @@
-"""The catalogue's element lists; the controlled vocabularies themselves are the hub's one vocabulary,
-hub.contracts.vocabulary (A13.1, A18.1, A19.1, A22.1, A38.1)."""
+"""The catalogue's element lists. The controlled vocabularies themselves (share and open types, update cycles,
+secrecy…) are the hub's one vocabulary: import them from hub.contracts.vocabulary (A13.1, A18.1, A19.1, A22.1,
+A38.1)."""
 
 from __future__ import annotations
-
-from hub.contracts.vocabulary import (
-    BaseDatabase,
-    Category,
-    ItemType,
-    OpenType,
-    Secrecy,
-    Sensitivity,
-    ShareMethod,
-    ShareType,
-    UpdateCycle,
-)
-
-__all__ = [
-    "A13_ELEMENTS",
-    "KNOWN_ELEMENTS",
-    "BaseDatabase",
-    "Category",
-    "ItemType",
-    "OpenType",
-    "Secrecy",
-    "Sensitivity",
-    "ShareMethod",
-    "ShareType",
-    "UpdateCycle",
-]
 
 # The elements A13.1 names, as the fields that carry them, with the data items (信息项) the hub adds to them; a
 # region's compilation rules may require more (A13.2) but never fewer.

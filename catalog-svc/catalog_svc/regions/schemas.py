@@ -6,8 +6,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from catalog_svc.entries.vocabulary import KNOWN_ELEMENTS, UpdateCycle
+from catalog_svc.entries.vocabulary import KNOWN_ELEMENTS
 from catalog_svc.regions.patterns import MAX_PATTERN_LENGTH, PatternError, compile_pattern
+from hub.contracts.vocabulary import UpdateCycle
 
 # An administrative division code (GB/T 2260): six digits. Path and query parameters use the pattern as such.
 REGION_CODE_PATTERN = r"^\d{6}$"

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog_svc.entries.rules import CompilationRequirements
+from catalog_svc.regions import repository
 from catalog_svc.regions.models import CompilationRule, Region
 from catalog_svc.regions.rules import placement_problems
 from catalog_svc.regions.schemas import CompilationRuleIn, RegionIn
@@ -15,20 +16,13 @@ from hub.errors import Conflict, Forbidden, NotFound, RuleViolation
 from hub.internal_token import Caller
 from hub.regions import region_contains
 
-_ANCESTRY = text(
-    "WITH RECURSIVE up AS (SELECT code, parent_code, 0 AS depth FROM regions WHERE code = :code "
-    "UNION ALL SELECT r.code, r.parent_code, up.depth + 1 FROM regions r JOIN up ON r.code = up.parent_code) "
-    "SELECT code FROM up ORDER BY depth"
-)
-
 
 async def subtree(session: AsyncSession, root: str) -> list[str]:
     """The known regions `root` contains, itself included: a city's bureau sees its districts (A4.1).
 
     Containment is hub.regions.region_contains, the one region rule of the mesh; the tree only lists the codes.
     """
-    codes = (await session.execute(select(Region.code).order_by(Region.code))).scalars()
-    return [code for code in codes if region_contains(root, code)]
+    return [code for code in await repository.codes(session) if region_contains(root, code)]
 
 
 def require_scope(caller: Caller, region_code: str) -> None:
@@ -45,7 +39,8 @@ async def require_region_scope(session: AsyncSession, caller: Caller, region_cod
 
 
 async def get_region(session: AsyncSession, code: str) -> Region:
-    region = await session.get(Region, code)
+    """One region, or NotFound."""
+    region = await repository.get(session, code)
     if region is None:
         raise NotFound(f"No region {code}.")
     return region
@@ -53,7 +48,7 @@ async def get_region(session: AsyncSession, code: str) -> Region:
 
 async def add_region(session: AsyncSession, caller: Caller, data: RegionIn) -> Region:
     """Add a city (by its own bureau), or a county-level city or district of the caller's city (A4.1)."""
-    if await session.get(Region, data.code):
+    if await repository.get(session, data.code):
         raise Conflict(f"Region {data.code} exists.")
     if data.parent_code is not None:
         await require_region_scope(session, caller, data.parent_code)
@@ -68,8 +63,14 @@ async def add_region(session: AsyncSession, caller: Caller, data: RegionIn) -> R
     return region
 
 
-async def regions(session: AsyncSession) -> list[Region]:
-    return list((await session.execute(select(Region).order_by(Region.code))).scalars())
+async def regions(session: AsyncSession) -> Sequence[Region]:
+    """The region tree, in code order."""
+    return await repository.all_regions(session)
+
+
+async def known_regions(session: AsyncSession, codes: Collection[str]) -> set[str]:
+    """Which of these codes are regions of the tree."""
+    return await repository.existing(session, codes)
 
 
 async def set_compilation_rule(
@@ -77,7 +78,7 @@ async def set_compilation_rule(
 ) -> CompilationRule:
     """The bureau sets its region's compilation requirements (A13.2), inside its own region only (A4.1)."""
     await require_region_scope(session, caller, region_code)
-    rule = await session.get(CompilationRule, region_code)
+    rule = await repository.compilation_rule(session, region_code)
     if rule is None:
         rule = CompilationRule(region_code=region_code)
         session.add(rule)
@@ -92,8 +93,8 @@ async def set_compilation_rule(
 
 async def requirements_for(session: AsyncSession, region_code: str) -> CompilationRequirements:
     """The compilation rules in force for a region: its own, else its nearest ancestor's, else the defaults."""
-    for code in (await session.execute(_ANCESTRY, {"code": region_code})).scalars():
-        rule = await session.get(CompilationRule, code)
+    for code in await repository.ancestry(session, region_code):
+        rule = await repository.compilation_rule(session, code)
         if rule is not None:
             return CompilationRequirements(
                 tuple(rule.required_elements), tuple(rule.allowed_update_cycles), rule.code_pattern

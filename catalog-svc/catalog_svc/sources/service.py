@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog_svc.entries import repository as entries
 from catalog_svc.regions import service as regions
+from catalog_svc.sources import repository
 from catalog_svc.sources.models import AuthoritativeSource
 from catalog_svc.sources.schemas import SourceIn
 from hub.errors import Conflict, Forbidden, InvalidInput
@@ -38,7 +38,7 @@ async def register_source(session: AsyncSession, caller: Caller, data: SourceIn)
             f"Entry {data.entry_code} declares no item {data.item_label}.",
             errors=[{"field": "item_label", "message": "not an item of that entry"}],
         )
-    if await session.get(AuthoritativeSource, data.item_label):
+    if await repository.get(session, data.item_label):
         raise Conflict(f"{data.item_label} already has its authoritative source.", requirement="A15.3")
     source = AuthoritativeSource(item_label=data.item_label, agency_id=entry.provider_agency_id,
                                  entry_code=entry.code, registered_by=caller.subject,
@@ -50,4 +50,9 @@ async def register_source(session: AsyncSession, caller: Caller, data: SourceIn)
 
 async def sources(session: AsyncSession) -> Sequence[AuthoritativeSource]:
     """The whole register, by item: every agency reads it to cite its sources (A15.3)."""
-    return (await session.execute(select(AuthoritativeSource).order_by(AuthoritativeSource.item_label))).scalars().all()
+    return await repository.register(session)
+
+
+async def owners(session: AsyncSession) -> dict[str, tuple[str, str]]:
+    """The register as submission checks read it: item label → (its agency, its source entry's code) (A15.3)."""
+    return {s.item_label: (str(s.agency_id), s.entry_code) for s in await repository.register(session)}

@@ -13,8 +13,8 @@ from typing import Any
 import orjson
 
 from catalog_svc.entries.models import EntryVersion
-from catalog_svc.entries.vocabulary import OpenType, Secrecy, ShareMethod, UpdateCycle
 from catalog_svc.transfer.schemas import Publisher
+from hub.contracts.vocabulary import OpenType, Secrecy, ShareMethod, UpdateCycle
 
 CONTEXT = {
     "dcat": "http://www.w3.org/ns/dcat#",

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.background import BackgroundTask
 from starlette.responses import StreamingResponse
 
 from catalog_svc.regions.schemas import REGION_CODE_PATTERN
 from catalog_svc.transfer import formats, service
-from catalog_svc.transfer.schemas import ExportFormat, FileFormat, ImportReport
-from catalog_svc.transfer.table import COLUMNS
+from catalog_svc.transfer.schemas import ExportFormat, FileFormat
+from catalog_svc.transfer.table import COLUMNS, MAX_ROWS
 from hub.db import SessionDep
 from hub.dependencies import TodayDep
 from hub.internal_token import Caller
+from hub.jobs import MAX_ERRORS, JobOut
+from hub.media import text_charset
 from hub.roles import Role, require_roles
 
 router = APIRouter(tags=["transfer"])
@@ -23,7 +25,7 @@ AgencySystem = Annotated[Caller, Depends(require_roles(Role.agency_system))]
 # Who may read the unified catalogue (the gateway's policy says the same).
 CatalogueReader = Annotated[
     Caller,
-    Depends(require_roles(Role.agency_system, Role.ingest_job, Role.reviewer, Role.administrator, Role.inspector)),
+    Depends(require_roles(*(set(Role) - {Role.anonymous, Role.portal_user}))),
 ]
 _UPLOAD = {"content": {"text/csv": {"schema": {"type": "string"}},
                        formats.XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}}}  # fmt: skip
@@ -39,11 +41,19 @@ _MEDIA_TYPES = {
 
 IMPORT_DESCRIPTION = (
     "Import the agency's catalogue from a CSV or XLSX file sent as the body (row 1 the header), one row per data "
-    f"item. Columns: {', '.join(COLUMNS)}; `tags` and `related_codes` are separated by semicolons. Rows with one "
-    "`code` make one entry of the caller's agency, written as a draft (A14.1); an entry with any bad row is not "
-    "imported, the others are; 422 when nothing is. CSV is UTF-8 unless its Content-Type names a charset. A CSV "
-    "cell that is an apostrophe followed by =, +, -, @, tab or carriage return loses that one apostrophe (the "
-    "catalogue's CSV export adds it against formula injection), so an exported catalogue imports unchanged."
+    f"item, up to {formats.MAX_UPLOAD_BYTES // (1024 * 1024)} MiB and {MAX_ROWS} rows. Columns: {', '.join(COLUMNS)}; "
+    "`tags` and `related_codes` are separated by semicolons. Rows with one `code` make one entry of the caller's "
+    "agency, written as a draft (A14.1); an entry with any bad row is not imported, the others are. CSV is UTF-8 "
+    "unless its Content-Type names a charset (an unknown one is a 415). A CSV cell that is an apostrophe followed "
+    "by =, +, -, @, tab or carriage return loses that one apostrophe (the catalogue's CSV export adds it against "
+    "formula injection), so an exported catalogue imports unchanged.\n\n"
+    "The import runs as a job: the answer is `202 Accepted` with the job, and `Location` names where to poll it "
+    "(`GET /jobs/{job_id}`; through the gateway the gateway maps it to `/api/catalog/jobs/{job_id}`, so a "
+    "client follows `Location` as it is). The job reports `done` of `total` entries as it goes, and in `errors` "
+    f"each refused row (`row`, `field`, `message`, `requirement`, `code`; the first {MAX_ERRORS}, `error_count` "
+    "counts all). It ends `succeeded` with `result` counting entries `created`, `updated`, `unchanged`, "
+    "`submitted` and `refused`, or `failed` with a `problem` (422 when the header cannot be read or nothing "
+    "could be imported). Its writes are one transaction: nothing of a failed import stays."
 )
 EXPORT_DESCRIPTION = (
     "The published unified catalogue as CSV or XLSX (the import's columns, one row per data item, then the "
@@ -61,24 +71,32 @@ EXPORT_DESCRIPTION = (
 
 @router.post(
     "/imports",
-    response_model=ImportReport,
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=JobOut,
     description=IMPORT_DESCRIPTION,
+    responses={202: {"headers": {"Location": {"description": "Where to poll the job", "schema": {"type": "string"}}}}},
     openapi_extra={"requestBody": {"required": True, **_UPLOAD}},
 )
 async def import_catalogue(
     request: Request,
+    response: Response,
+    background: BackgroundTasks,
     session: SessionDep,
     caller: AgencySystem,
-    today: TodayDep,
     format: Annotated[FileFormat | None, Query(description="csv or xlsx; by default from Content-Type")] = None,
     submit: Annotated[bool, Query(description="Also send each imported entry for review")] = False,
-) -> ImportReport:
-    """Import the agency's catalogue from a spreadsheet (see the description for its columns)."""
+) -> JobOut:
+    """Import the agency's catalogue from a spreadsheet, as a job (see the description)."""
     content_type = request.headers.get("content-type")
     file_format = formats.upload_format(format, content_type)
-    charset = formats.csv_charset(content_type) if file_format == FileFormat.csv else "utf-8"
-    with await formats.spool(request.stream()) as upload:
-        return await service.import_catalogue(session, caller, upload, file_format, charset, submit=submit, today=today)
+    charset = text_charset(content_type) if file_format == FileFormat.csv else "utf-8"
+    body = await formats.read_upload(request.stream())
+    job = await service.submit_import(session, caller, body, file_format, charset, submit=submit)
+    # A path on this service: the gateway answers it as the same path under /api/catalog/ (A12.1).
+    response.headers["location"] = f"/jobs/{job.id}"
+    # Run after the answer, so after the request's transaction committed the job.
+    background.add_task(request.app.state.job_runner.wake)
+    return JobOut.model_validate(job)
 
 
 @router.get(

@@ -33,13 +33,16 @@ class RowError(BaseModel):
     code: str | None = Field(default=None, description="The resource code of the entry the row belongs to.")
 
 
-class ImportReport(BaseModel):
-    """What an import did, entry by entry."""
+class ImportResult(BaseModel):
+    """What a finished import did (its job's `result`), counted in entries; the rows refused are the job's
+    `errors`."""
 
-    imported: list[str] = Field(description="Codes of the entries written as drafts (new, or a new draft).")
-    unchanged: list[str] = Field(description="Codes whose latest version already had exactly these elements.")
-    submitted: list[str] = Field(description="Codes sent for review (with ?submit=true).")
-    errors: list[RowError] = Field(description="Rows refused; an entry with one bad row is not imported at all.")
+    total: int = Field(description="Entries (distinct codes) in the file.")
+    created: int = Field(description="New entries, written as drafts.")
+    updated: int = Field(description="Entries given a new draft (the open draft edited, or a published entry's next).")
+    unchanged: int = Field(description="Entries whose latest version already had exactly these elements.")
+    submitted: int = Field(description="Entries sent for review (with ?submit=true); a refused one stays a draft.")
+    refused: int = Field(description="Entries not imported: one of their rows is bad.")
 
 
 class Publisher(BaseModel):

@@ -30,6 +30,7 @@ from catalog_svc.entries.models import EntryVersion
 from catalog_svc.entries.schemas import EntryCreate
 from catalog_svc.transfer.schemas import Publisher, RowError
 from hub.errors import InvalidInput
+from hub.input_edge import MESSAGE, printable, unstorable
 
 ENTRY_COLUMNS = (
     "code", "region_code", "name", "summary", "classification", "category", "base_database", "source_system",
@@ -46,10 +47,9 @@ SOURCE_COLUMNS = {"item_source_entry_code": "source_entry_code", "item_source_ju
 COLUMNS = (*ENTRY_COLUMNS, *ITEM_COLUMNS, *SOURCE_COLUMNS)
 EXPORT_ONLY_COLUMNS = ("provider_agency", "provider_agency_id", "version", "published_at")
 EXPORT_COLUMNS = (*COLUMNS, *EXPORT_ONLY_COLUMNS)
-MAX_ROWS = 20_000
-# Each entry is written (and submitted) through the entries' own use cases, about 15-35 ms apiece: 500 entries
-# stay well inside the gateway's 30-second upstream read timeout. An agency's catalogue rarely holds more.
-MAX_ENTRIES = 500
+# An import runs as a job, so no request timeout bounds it; this bounds its memory and its transaction. A city's
+# whole catalogue, a few thousand entries of a few dozen items each, fits.
+MAX_ROWS = 50_000
 
 _LISTS = frozenset({"tags", "related_codes"})
 _BOOLEANS = frozenset({"consent_required", "item_required", "item_key"})
@@ -86,7 +86,7 @@ def column_index(header: Sequence[object]) -> dict[str, int]:
         if name in EXPORT_ONLY_COLUMNS:
             continue
         if name not in COLUMNS:
-            errors.append(RowError(row=1, field=name, message="unknown column"))
+            errors.append(RowError(row=1, field=printable(name), message="unknown column"))
         elif name in index:
             errors.append(RowError(row=1, field=name, message="the column appears twice"))
         else:
@@ -124,9 +124,17 @@ class ParsedEntry:
 
 @dataclass
 class ParsedFile:
+    """The entries of a file valid as drafts, the rows refused, and how many entries were refused for them."""
+
     entries: list[ParsedEntry]
     errors: list[RowError]
     rows: int
+    refused: int = 0
+
+    @property
+    def total(self) -> int:
+        """The entries (distinct codes) the file holds."""
+        return len(self.entries) + self.refused
 
 
 @dataclass
@@ -211,13 +219,11 @@ def _too_large(number: int, what: str) -> InvalidInput:
 
 
 def parse_table(
-    rows: Iterable[Sequence[object]], provider_agency_id: uuid.UUID, *, max_rows: int = MAX_ROWS,
-    max_entries: int = MAX_ENTRIES,
-) -> ParsedFile:  # fmt: skip
+    rows: Iterable[Sequence[object]], provider_agency_id: uuid.UUID, *, max_rows: int = MAX_ROWS
+) -> ParsedFile:
     """Read a table (header first) into the entries it holds, each valid as a draft, and the rows refused.
 
-    An entry with any bad row is left out whole. Reading stops, refusing the file, past `max_rows` data rows or
-    `max_entries` entries.
+    An entry with any bad row is left out whole. Reading stops, refusing the file, past `max_rows` data rows.
     """
     lines = iter(rows)
     index = column_index(next(lines, ()))
@@ -232,12 +238,17 @@ def parse_table(
         if counted > max_rows:
             raise _too_large(number, f"{max_rows} rows")
         code = record.get("code")
+        # A CSV cell may hold what a JSON body cannot reach the database with (hub.input_edge, A28.1).
+        bad = [RowError(row=number, field=c, message=MESSAGE) for c, value in record.items() if unstorable(value)]
         if code is None:
             errors.append(RowError(row=number, field="code", message="every row names its entry's code"))
-            continue
-        if code not in groups and len(groups) >= max_entries:
-            raise _too_large(number, f"{max_entries} entries")
-        groups.setdefault(code, _Group(code, number)).add(number, record)
+        elif unstorable(code):
+            errors += bad
+        else:
+            # The rest of a row with a bad cell still counts, so the entry's other faults are found too.
+            group = groups.setdefault(code, _Group(code, number))
+            group.errors += bad
+            group.add(number, {c: value for c, value in record.items() if not unstorable(value)})
     entries = []
     for group in groups.values():
         parsed = _entry_of(group, provider_agency_id)
@@ -247,7 +258,8 @@ def parse_table(
             errors += group.errors
         else:
             entries.append(parsed)
-    return ParsedFile(entries, sorted(errors, key=lambda e: e.row), counted)
+    refused = len(groups) - len(entries)
+    return ParsedFile(entries, sorted(errors, key=lambda e: e.row), counted, refused)
 
 
 def _text(value: object) -> Cell:

@@ -13,15 +13,8 @@ from catalog_svc.entries.rules import (
     submission_violations,
     unresolved_conflict_violations,
 )
-from catalog_svc.entries.vocabulary import (
-    A13_ELEMENTS,
-    BaseDatabase,
-    Category,
-    OpenType,
-    Secrecy,
-    ShareType,
-    UpdateCycle,
-)
+from catalog_svc.entries.vocabulary import A13_ELEMENTS
+from hub.contracts.vocabulary import BaseDatabase, Category, OpenType, Secrecy, ShareType, UpdateCycle
 from hub.errors import RuleViolation
 from hub.violations import Violation, refuse_if_any
 

@@ -11,9 +11,9 @@ import orjson
 import pytest
 
 from catalog_svc.entries.models import EntryVersion
-from catalog_svc.entries.vocabulary import OpenType, UpdateCycle
 from catalog_svc.transfer import dcat
 from catalog_svc.transfer.schemas import Publisher
+from hub.contracts.vocabulary import OpenType, UpdateCycle
 
 FREQUENCY = "http://publications.europa.eu/resource/authority/frequency/"
 ACCESS = "http://publications.europa.eu/resource/authority/access-right/"

