@@ -192,11 +192,11 @@ def _kafka_ready(settings: HubSettings) -> probes.ReadinessCheck:
 
 
 def _background_health(app: FastAPI) -> probes.ReadinessCheck:
-    """How the outbox relay and the consumer fare (hub.background): reported, never a reason to be unready, since a
-    Kafka outage is already the Kafka check's and the events wait in the outbox."""
+    """How the outbox relay, the consumer and the job runner fare (hub.background): reported, never a reason to be
+    unready, since a Kafka outage is already the Kafka check's, events wait in the outbox and jobs in their table."""
 
     async def check() -> dict[str, Any]:
-        works = [getattr(app.state, "outbox_relay", None), getattr(app.state, "consumer", None)]
+        works = [getattr(app.state, name, None) for name in ("outbox_relay", "consumer", "job_runner")]
         tasks = {work.name: work.health() for work in works if work is not None}
         return {"background": {"ok": True, "tasks": tasks}}
 

@@ -25,17 +25,14 @@ from typing import Any
 import ijson
 import orjson
 
-from hub.errors import BadRequest, Problem
+from hub.errors import BadRequest, UnsupportedMediaType
+from hub.media import text_charset
 
 # How much of a rejected row its quarantine entry keeps, for the agency to find and fix it.
 RAW_CHARS = 2000
 MAX_RECORD_BYTES = 1024 * 1024
 # Rows of a JSON array yielded together (NDJSON and CSV yield the rows of each piece of the body read).
 JSON_PIECE_ROWS = 200
-
-
-class UnsupportedMediaType(Problem):
-    kind, status, title = "unsupported-media-type", 415, "Unsupported media type"
 
 
 @dataclass(slots=True)
@@ -106,40 +103,16 @@ class Format:
         return ndjson_rows(chunks)
 
 
-# Python codecs that are no character set: they transform bytes or text (base64, rot13, zlib…), or escape text
-# (unicode_escape, which can make NUL and lone surrogates), or are no encoding at all.
-_NOT_CHARSETS = frozenset({"undefined", "unicode-escape", "raw-unicode-escape", "idna", "punycode"})
-
-
-def _text_charset(charset: str) -> codecs.CodecInfo:
-    """The codec of a charset a CSV batch may be written in; 415 for any other."""
-    try:
-        info = codecs.lookup(charset)
-    except (LookupError, ValueError) as exc:  # ValueError: a name Python cannot look up at all
-        raise UnsupportedMediaType(f"Unknown charset {charset!r}.") from exc
-    # _is_text_encoding is how str.encode and bytes.decode themselves refuse bytes-to-bytes codecs.
-    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
-        raise UnsupportedMediaType(f"{charset!r} is not a character set a CSV batch can be written in.")
-    return info
-
-
 def format_of(content_type: str | None) -> Format:
     """The batch format a Content-Type names; 415 for any other."""
-    media, _, params = (content_type or "").partition(";")
+    media, _, _ = (content_type or "").partition(";")
     media = media.strip().lower()
     if media in ("application/x-ndjson", "application/ndjson", "application/jsonl", "application/json-lines"):
         return Format("ndjson", from_text=False)
     if media == "application/json":
         return Format("json", from_text=False)
     if media == "text/csv":
-        charset = "utf-8"
-        for param in params.split(";"):
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "charset" and value.strip():
-                charset = value.strip().strip('"').lower()
-        _text_charset(charset)
-        # A UTF-8 byte order mark, as spreadsheet programs write it, is not part of the first column's name.
-        return Format("csv", from_text=True, encoding="utf-8-sig" if charset in ("utf-8", "utf8") else charset)
+        return Format("csv", from_text=True, encoding=text_charset(content_type))
     raise UnsupportedMediaType(
         "Send a batch as application/x-ndjson (one JSON object per line), text/csv (a header row of item names) "
         "or application/json (an array of objects)."
