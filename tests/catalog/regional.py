@@ -76,13 +76,19 @@ class Regional:
 
 @asynccontextmanager
 async def regional_world(
-    infra: Infra, keys: Keys, services: Sequence[str] = ("catalog", "gateway")
+    infra: Infra,
+    keys: Keys,
+    services: Sequence[str] = ("catalog", "gateway"),
+    settings: dict[str, dict[str, Any]] | None = None,
 ) -> AsyncIterator[Regional]:
-    """The hub running `services` (the gateway included), built as the module docstring says; dropped after."""
+    """The hub running `services` (the gateway included), built as the module docstring says; dropped after.
+    `settings` adds settings by service name."""
     databases = {name: await fresh_database(infra, name) for name in services}
+    extra = settings or {}
     try:
         async with running_mesh(
-            services, infra=infra, keys=keys, databases=databases, topic_prefix=f"t{uuid.uuid4().hex[:10]}."
+            services, infra=infra, keys=keys, databases=databases, topic_prefix=f"t{uuid.uuid4().hex[:10]}.",
+            settings_overrides=lambda name: dict(extra.get(name, {})),
         ) as mesh, mesh.client("gateway") as gateway:  # fmt: skip
             gateway.timeout = httpx.Timeout(60.0)
             admin = await city_admin(mesh, gateway)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -56,6 +56,8 @@ class Walk:
     consents: dict[str, str]
     clients: dict[str, str]  # an agency system of the region's agency
     channels: dict[str, str]  # a legacy channel
+    imports: dict[str, str] = field(default_factory=dict)  # a catalogue import job of the region's agency
+    backup: str = ""  # the centre's backup job, which only the city's administrator starts (A31.1)
     # Own-district resources the controls change, so that every other case finds the world as it was built.
     returnable: str = ""
     listed: str = ""  # stays submitted
@@ -217,6 +219,15 @@ EXPECTED: dict[tuple[str, str, str], tuple[Case, ...]] = {
         ),
     ),
     ("gateway", "POST", "/admin/signing-keys/rotate"): (Case(CITY_ONLY, on("POST", "/admin/signing-keys/rotate")),),
+    # Jobs (issue 10): a job is polled by its submitter's agency and the bureau of its region; the centre's
+    # backups are the city's (A31.1), so a district has none of its own to poll.
+    ("catalog", "GET", "/jobs/{job_id}"): (
+        Case(REFUSED, on("GET", "/api/catalog/jobs/{job}", job=lambda w, where: w.imports[where])),
+    ),
+    ("aggregation", "GET", "/jobs/{job_id}"): (
+        Case(REFUSED, on("GET", "/api/aggregation/jobs/{job}", job=lambda w, where: w.backup), own_control=False),
+    ),
+    ("aggregation", "POST", "/backups"): (Case(CITY_ONLY, on("POST", "/api/aggregation/backups")),),
     ("gateway", "GET", "/admin/audit/export"): (
         Case(FILTERED, on("GET", "/admin/audit/export"), check=shows_own_only(region_codes)),
     ),
@@ -469,9 +480,18 @@ async def _known_to_centre(walk: Walk, entry_id: str, where: str) -> None:
     await eventually(known, within=30)
 
 
+async def _import_job(walk: Walk, where: str) -> str:
+    """A catalogue import job of the region's agency (its content does not matter to who may poll it)."""
+    headers = {**walk.hub.agencies[where]["headers"], "content-type": "text/csv"}
+    started = await walk.gateway.post("/api/catalog/imports", content=b"code\n", headers=headers)
+    assert started.status_code == 202, started.text
+    return str(started.json()["id"])
+
+
 @pytest.fixture(scope="module")
-async def walk(infra: Infra, keys: Keys) -> AsyncIterator[Walk]:
-    async with regional_world(infra, keys, SERVICES) as hub:
+async def walk(infra: Infra, keys: Keys, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Walk]:
+    backups = {"aggregation": {"HUB_BACKUP_DIR": str(tmp_path_factory.mktemp("backups"))}}
+    async with regional_world(infra, keys, SERVICES, backups) as hub:
         walk = Walk(hub, {}, {}, {}, {}, {}, {}, {})
         for where in REGIONS:
             entry = await hub.entry(where)
@@ -492,6 +512,11 @@ async def walk(infra: Infra, keys: Keys) -> AsyncIterator[Walk]:
             # A security event of the region: its agency's system knocks on the administration (A28.1).
             denied = await walk.gateway.get("/admin/clients", headers=hub.agencies[where]["headers"])
             assert denied.status_code == 403, denied.text
+        for where in REGIONS:
+            walk.imports[where] = await _import_job(walk, where)
+        started = await walk.gateway.post("/api/aggregation/backups", headers=hub.admin)
+        assert started.status_code == 202, started.text
+        walk.backup = started.json()["id"]
         walk.revocable_consent = await _consent(walk, "own")
         walk.revocable_client = await _client(walk, "own")
         await _known_to_centre(walk, walk.retirable, "own")
