@@ -51,7 +51,8 @@ def test_every_state_and_action(state: Light, action: Act) -> None:
 
 
 def test_a_final_state_says_so() -> None:
-    with pytest.raises(IllegalTransition, match=r"'go' is not allowed for a broken light; allowed: nothing \(it is final\)"):
+    final = r"'go' is not allowed for a broken light; allowed: nothing \(it is final\)"
+    with pytest.raises(IllegalTransition, match=final):
         LIGHT.apply(Light.broken, Act.go)
     assert LIGHT.final_states(Light) == [Light.broken]
 

@@ -101,8 +101,8 @@ def test_a_code_that_is_not_18_characters_is_refused_naming_its_length_A2_1(leng
 
 
 def test_a_wrong_check_character_is_refused_naming_the_one_given_and_the_one_expected_A2_1() -> None:
-    first17 = "11320200MB0000000"
+    first17 = "11320200MB0000007"
     right = check_character(first17)
-    wrong = "0" if right != "0" else "1"
+    wrong = next(c for c in "XW" if c != right)  # neither the right one nor the 17th character
     problem = credit_code_problem(first17 + wrong)
     assert problem == f"check character is {wrong!r} but GB 32100 gives {right!r}"

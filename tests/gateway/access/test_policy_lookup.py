@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.access.policy import KiB, MiB, POLICY, Policy, Rule, allows
+from gateway.access.policy import POLICY, KiB, MiB, Policy, Rule, allows
 from hub.roles import Role
 
 CAPS = {
