@@ -13,13 +13,12 @@ from aggregation_svc.ingest.formats import (
     MAX_RECORD_BYTES,
     Body,
     Row,
-    UnsupportedMediaType,
     csv_rows,
     format_of,
     json_rows,
     ndjson_rows,
 )
-from hub.errors import BadRequest
+from hub.errors import BadRequest, UnsupportedMediaType
 
 
 async def chunks(data: bytes, size: int) -> AsyncIterator[bytes]:
