@@ -9,14 +9,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 # How long data of an entry may go without a successful ingest before it is stale, by its update cycle (更新周期).
-# Real-time data is expected at least daily; irregular data is never stale.
+# Each is the longest such period of the calendar (a 31-day month, July to September, July to December, a leap
+# year), so data updated on time is never flagged. Real-time data is expected at least daily; irregular never stale.
 CYCLE_DAYS: dict[str, int | None] = {
     "real_time": 1,
     "daily": 1,
     "weekly": 7,
     "monthly": 31,
     "quarterly": 92,
-    "half_yearly": 183,
+    "half_yearly": 184,
     "yearly": 366,
     "irregular": None,
 }

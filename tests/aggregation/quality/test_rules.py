@@ -31,7 +31,9 @@ def test_uniqueness_is_distinct_keys_over_records_A25_1() -> None:
 
 @pytest.mark.parametrize(
     ("cycle", "days"),
-    [("real_time", 1), ("daily", 1), ("weekly", 7), ("monthly", 31), ("quarterly", 92), ("half_yearly", 183),
+    # The longest period of each kind, counted on the calendar: July + August, July to September, July to
+    # December (31+31+30+31+30+31 = 184), a leap year.
+    [("real_time", 1), ("daily", 1), ("weekly", 7), ("monthly", 31), ("quarterly", 92), ("half_yearly", 184),
      ("yearly", 366)],
 )  # fmt: skip
 def test_an_entry_is_stale_once_a_whole_update_cycle_passed_since_its_last_ingest_A25_1(cycle: str, days: int) -> None:
