@@ -31,7 +31,7 @@ def test_uniqueness_is_distinct_keys_over_records_A25_1() -> None:
 
 @pytest.mark.parametrize(
     ("cycle", "days"),
-    # The longest period of each kind, counted on the calendar: July + August, July to September, July to
+    # The longest period of each kind, counted on the calendar: a 31-day month, July to September, July to
     # December (31+31+30+31+30+31 = 184), a leap year.
     [("real_time", 1), ("daily", 1), ("weekly", 7), ("monthly", 31), ("quarterly", 92), ("half_yearly", 184),
      ("yearly", 366)],
