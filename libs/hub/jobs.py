@@ -25,7 +25,9 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+import sqlalchemy as sa
 import structlog
+from alembic import op
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import BigInteger, DateTime, Integer, LargeBinary, String, or_, select, update
@@ -333,3 +335,39 @@ def jobs_router(model: type[JobMixin]) -> APIRouter:
         return job
 
     return router
+
+
+def create_jobs_table() -> None:
+    """The `jobs` table of `JobMixin` with its index on the state, for a service's Alembic migration. Old migrations
+    replay through it on every new database, so it must never change: a later change of the mixin comes with a new
+    function here, called from a new migration of each service that keeps jobs."""
+    op.create_table(
+        "jobs",
+        sa.Column("id", UUID(as_uuid=True), nullable=False),
+        sa.Column("kind", sa.String(60), nullable=False),
+        sa.Column("state", sa.String(20), nullable=False),
+        sa.Column("submitted_by", sa.String(200), nullable=False),
+        sa.Column("agency_id", sa.String(64), nullable=True),
+        sa.Column("region_code", sa.String(12), nullable=True),
+        sa.Column("parameters", JSONB(), nullable=False),
+        sa.Column("input", sa.LargeBinary(), nullable=True),
+        sa.Column("done", sa.BigInteger(), nullable=False),
+        sa.Column("total", sa.BigInteger(), nullable=True),
+        sa.Column("errors", JSONB(), nullable=False),
+        sa.Column("error_count", sa.Integer(), nullable=False),
+        sa.Column("result", JSONB(), nullable=True),
+        sa.Column("problem", JSONB(), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_jobs"),
+    )
+    op.create_index("ix_jobs_state", "jobs", ["state"])
+
+
+def drop_jobs_table() -> None:
+    """Undo `create_jobs_table`."""
+    op.drop_index("ix_jobs_state", table_name="jobs")
+    op.drop_table("jobs")

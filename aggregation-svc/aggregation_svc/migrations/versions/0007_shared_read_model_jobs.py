@@ -17,6 +17,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from hub.jobs import create_jobs_table, drop_jobs_table
+
 revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
@@ -53,35 +55,11 @@ def upgrade() -> None:
     op.create_index("ix_published_entries_region_code", "published_entries", ["region_code"])
     op.drop_table("published_items")
 
-    op.create_table(
-        "jobs",
-        sa.Column("id", sa.UUID(), nullable=False),
-        sa.Column("kind", sa.String(60), nullable=False),
-        sa.Column("state", sa.String(20), nullable=False),
-        sa.Column("submitted_by", sa.String(200), nullable=False),
-        sa.Column("agency_id", sa.String(64), nullable=True),
-        sa.Column("region_code", sa.String(12), nullable=True),
-        sa.Column("parameters", postgresql.JSONB(), nullable=False),
-        sa.Column("input", sa.LargeBinary(), nullable=True),
-        sa.Column("done", sa.BigInteger(), nullable=False),
-        sa.Column("total", sa.BigInteger(), nullable=True),
-        sa.Column("errors", postgresql.JSONB(), nullable=False),
-        sa.Column("error_count", sa.Integer(), nullable=False),
-        sa.Column("result", postgresql.JSONB(), nullable=True),
-        sa.Column("problem", postgresql.JSONB(), nullable=True),
-        sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_jobs")),
-    )
-    op.create_index("ix_jobs_state", "jobs", ["state"])
+    create_jobs_table()
 
 
 def downgrade() -> None:
-    op.drop_index("ix_jobs_state", table_name="jobs")
-    op.drop_table("jobs")
+    drop_jobs_table()
     op.create_table(
         "published_items",
         sa.Column("entry_id", sa.UUID(), nullable=False),
