@@ -298,7 +298,8 @@ def published_event(entry: Entry, version: EntryVersion) -> EntryPublished:
         open_conditions=version.open_conditions, update_cycle=version.update_cycle, secrecy=version.secrecy,
         consent_required=version.consent_required,
         items=[DataItemSpec.model_validate(i, from_attributes=False) for i in version.items],
-        published_at=version.published_at,
+        published_at=version.published_at, share_legal_basis=version.share_legal_basis,
+        open_legal_basis=version.open_legal_basis,
     )  # fmt: skip
 
 

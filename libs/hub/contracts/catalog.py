@@ -116,6 +116,10 @@ class EntryPublished(EntryLifecycleEvent):
     consent_required: bool
     items: list[DataItemSpec]
     published_at: datetime
+    # The law or regulation behind a conditional or not-shared entry (A19.2) and a not-open one (A22.1): what a
+    # refusal cites. Default None: events published before the fields existed still parse.
+    share_legal_basis: str | None = None
+    open_legal_basis: str | None = None
 
 
 class EntryChanged(EntryLifecycleEvent):

@@ -108,3 +108,11 @@ class EntryState(StrEnum):
     published = "published"
     superseded = "superseded"
     retired = "retired"
+
+
+class RiskLevel(StrEnum):
+    """The risk a share or open decision was assessed to carry (A29.1): recorded with every decision."""
+
+    low = "low"
+    medium = "medium"
+    high = "high"

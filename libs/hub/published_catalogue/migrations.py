@@ -43,6 +43,18 @@ def create_published_entries_table(table: str = "published_entries") -> None:
     op.create_index(f"ix_{table}_region_code", table, ["region_code"])
 
 
+def add_legal_basis_columns(table: str = "published_entries") -> None:
+    """The legal basis a refusal to share (A19.2) or to open (A22.1) cites, added to `PublishedEntryMixin`."""
+    op.add_column(table, sa.Column("share_legal_basis", sa.Text(), nullable=True))
+    op.add_column(table, sa.Column("open_legal_basis", sa.Text(), nullable=True))
+
+
+def drop_legal_basis_columns(table: str = "published_entries") -> None:
+    """Undo `add_legal_basis_columns`."""
+    op.drop_column(table, "open_legal_basis")
+    op.drop_column(table, "share_legal_basis")
+
+
 def create_known_agencies_table(table: str = "known_agencies") -> None:
     """The table of `KnownAgencyMixin`."""
     op.create_table(

@@ -83,6 +83,9 @@ class PublishedEntryMixin:
     consent_required: Mapped[bool] = mapped_column(Boolean)
     items: Mapped[tuple[DataItemSpec, ...]] = mapped_column(DataItems)
     published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # What a refusal to share (A19.2) or to open (A22.1) cites.
+    share_legal_basis: Mapped[str | None] = mapped_column(Text)
+    open_legal_basis: Mapped[str | None] = mapped_column(Text)
     # When this service learned of the retirement; nothing more is collected, shared or opened under it.
     retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

@@ -41,6 +41,8 @@ class PublishedVersion:
     consent_required: bool
     items: tuple[DataItemSpec, ...]
     published_at: datetime
+    share_legal_basis: str | None
+    open_legal_basis: str | None
     retired_at: datetime | None
 
     @property
