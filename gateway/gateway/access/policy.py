@@ -113,6 +113,8 @@ POLICY: tuple[Rule, ...] = (
     Rule("catalog", "GET", "/exports/catalogue", AUTHENTICATED - {Role.portal_user}, scope="visibility"),
     # share-svc
     Rule("share", "GET", "/agencies/{agency_id}", frozenset({Role.agency_system}) | OPERATORS),
+    # share-svc: applications, reviews and grants (A20.1, A20.2, A21.1)
+    # share-svc: disputes (A20.3) and indicators (A32.1)
     # aggregation-svc: the big data centre. Agencies' systems and ingest jobs push batches of their own published
     # entries (A15.1, A15.2, A17.1), streamed, so the body may be large; the responsible agency and the bureau of
     # the region read records (A4.1); other agencies get them through grants (A21.1). Consent records (A16.1).

@@ -115,6 +115,8 @@ WHO_MAY: Mapping[Route, frozenset[Role]] = {
     ("catalog", "GET", "/exports/catalogue"): HUB_PARTIES,
     # share-svc: the sharing platform's view of an agency, for agencies and the bureau (A20.2).
     ("share", "GET", "/agencies/{agency_id}"): roles(SYSTEM, REVIEWER, ADMIN, INSPECTOR),
+    # share-svc: applications, reviews and grants (A20.1, A20.2, A21.1)
+    # share-svc: disputes (A20.3) and indicators (A32.1)
     # aggregation-svc, the big data centre. Only the responsible agency's systems and jobs push (A15.2, A17.1):
     # never an operator. The agency and the bureau read records (A4.1, A34.1); an ingest job pushes but does not
     # read the data back (A21.1: data leaves only for the reader's duties). Consents are recorded by the agency
