@@ -86,6 +86,7 @@ bench: install
 	$(PY) bench/aggregation_ingest.py \
 		--database-url "$${DATABASE_URL:-$$(PG_PORT=$(PG_PORT) deploy/postgres.sh url)}" \
 		--kafka "$${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$(KAFKA_PORT)}"
+	$(PY) bench/leak_tracer.py
 
 lint: install
 	$(PY) tools/file_sizes.py

@@ -51,6 +51,12 @@ def deliverable(query: RecordQuery) -> Select[tuple[str, dict[str, Any]]]:
     return statement
 
 
+async def count(session: AsyncSession, query: RecordQuery) -> int:
+    """How many records a delivery carries (in the session's snapshot)."""
+    counted = select(func.count()).select_from(deliverable(query).order_by(None).subquery())
+    return int((await session.execute(counted)).scalar_one())
+
+
 async def page(session: AsyncSession, query: RecordQuery) -> Sequence[tuple[str, dict[str, Any]]]:
     return [(key, data) for key, data in await session.execute(deliverable(query))]
 

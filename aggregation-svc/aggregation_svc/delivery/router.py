@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+import anyio
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from aggregation_svc.delivery import service
 from aggregation_svc.delivery.schemas import RecordHistory, RecordsPage
 from aggregation_svc.entries import scope
 from aggregation_svc.entries import service as entries
 from hub.db import SessionDep
+from hub.dependencies import NowDep
 from hub.internal_token import Caller
+from hub.purposes import MAX_PURPOSE_CHARS, PURPOSE_HEADER
 from hub.roles import OPERATOR_ROLES, Role, require_roles
 
 router = APIRouter(tags=["delivery"])
@@ -24,6 +29,23 @@ MAX_ITEMS_CHARS = 500 * 61
 # A cursor holds one record key (base64): 16 KiB holds keys of thousands of characters and keeps the URL within
 # what HTTP servers commonly take.
 MAX_CURSOR_CHARS = 16 * 1024
+# A purpose of 200 characters percent-encoded: at most 4 UTF-8 bytes each, 3 characters a byte.
+MAX_PURPOSE_HEADER_CHARS = MAX_PURPOSE_CHARS * 12
+
+
+class SnapshotStream(StreamingResponse):
+    """A stream whose snapshot is closed when the response is over: sent, cut by the client, or never begun."""
+
+    def __init__(self, stream: service.Stream, headers: dict[str, str]) -> None:
+        super().__init__(stream.lines, media_type=NDJSON, headers=headers)
+        self._close: Callable[[], Awaitable[None]] = stream.close
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            with anyio.CancelScope(shield=True):
+                await self._close()
 
 
 @router.get(
@@ -37,31 +59,49 @@ async def read_records(
     response: Response,
     session: SessionDep,
     caller: Reading,
+    now: NowDep,
     items: Annotated[
-        str | None, Query(max_length=MAX_ITEMS_CHARS, description="Items to deliver, comma-separated; all by default")
+        str | None,
+        Query(
+            max_length=MAX_ITEMS_CHARS,
+            description="Items to deliver, comma-separated; all by default (under a grant: the grant's)",
+        ),
     ] = None,
     cursor: Annotated[
         str | None, Query(max_length=MAX_CURSOR_CHARS, description="`next_cursor` of the previous page")
     ] = None,
     limit: Annotated[int | None, Query(ge=1, le=1000, description="Records per page (100); a stream: all")] = None,
+    grant: Annotated[
+        uuid.UUID | None,
+        Query(
+            description="Another agency: the grant to pull under; by default its live grant of the entry for the "
+            "declared purpose that holds the items (A21.1)"
+        ),
+    ] = None,
+    purpose: Annotated[
+        str | None,
+        Header(
+            alias=PURPOSE_HEADER,
+            max_length=MAX_PURPOSE_HEADER_CHARS,
+            description="Another agency: the purpose of the pull, percent-encoded UTF-8; required (A21.1)",
+        ),
+    ] = None,
 ) -> RecordsPage | StreamingResponse:
     """The entry's records in key order, projected to `items`, filtered by `key.<item>=<value>` on key items.
 
     JSON pages with a cursor, or every matching record as one stream with `Accept: application/x-ndjson`.
-    Records whose consent was revoked are never delivered (A16.1).
+    Records whose consent was revoked are never delivered (A16.1). The entry's responsible agency and the bureau
+    of its region read them as stored; another agency only under its grant, for the grant's purpose and items,
+    every value carrying the grant's fingerprint (A21.1).
     """
-    entry = await entries.entry_or_404(session, entry_id)
-    scope.require_reader(caller, entry.row)
-    delivery = service.plan(entry, items, list(request.query_params.multi_items()), cursor, limit)
-    # What the gateway's audit trail records of the delivery (A21.1, A36.1).
-    audit = {"x-hub-audit-entry": str(entry_id), "x-hub-audit-items": ",".join(delivery.items)}
+    params = list(request.query_params.multi_items())
+    pull = service.Pull(caller, entry_id, items, params, cursor, limit, grant, purpose, now)
     if NDJSON in request.headers.get("accept", ""):
-        sessionmaker = request.app.state.sessionmaker
-        return StreamingResponse(
-            service.ndjson(sessionmaker, delivery), media_type=NDJSON, headers={**audit, "cache-control": "no-store"}
-        )
+        stream = await service.open_stream(request.app.state.sessionmaker, pull)
+        return SnapshotStream(stream, {**stream.delivery.audit(stream.rows), "cache-control": "no-store"})
+    delivery = await service.delivery_of(session, pull)
     result = await service.page(session, delivery)
-    response.headers.update({**audit, "x-hub-audit-rows": str(len(result.records)), "cache-control": "no-store"})
+    response.headers.update({**delivery.audit(len(result.records)), "cache-control": "no-store"})
     return result
 
 
