@@ -114,7 +114,34 @@ POLICY: tuple[Rule, ...] = (
     # share-svc
     Rule("share", "GET", "/agencies/{agency_id}", frozenset({Role.agency_system}) | OPERATORS),
     # share-svc: applications, reviews and grants (A20.1, A20.2, A21.1)
+    # An agency applies as itself (its system or officer); the provider agency's officer and the bureau's reviewer
+    # of the entry's region review (A4.1, A20.2); the applicant withdraws. Each party reads its own applications
+    # and grants, operators those of their region. A grant is revoked by the provider's officer, the bureau, or
+    # renounced by the consumer agency (the service checks which agency and region).
+    Rule("share", "POST", "/applications", AGENCY | OFFICER, scope="agency"),
+    Rule("share", "GET", "/applications", AGENCY | OFFICER | OPERATORS, scope="agency or region"),
+    Rule("share", "GET", "/applications/{application_id}", AGENCY | OFFICER | OPERATORS, scope="agency or region"),
+    Rule("share", "POST", "/applications/{application_id}/reviews/provider", OFFICER, scope="provider agency"),
+    Rule("share", "POST", "/applications/{application_id}/reviews/bureau", REVIEWER, scope="region"),
+    Rule("share", "POST", "/applications/{application_id}/withdraw", AGENCY | OFFICER, scope="consumer agency"),
+    Rule("share", "GET", "/grants", AGENCY | OFFICER | OPERATORS, scope="agency or region"),
+    Rule("share", "GET", "/grants/{grant_id}", AGENCY | OFFICER | OPERATORS, scope="agency or region"),
+    Rule(
+        "share",
+        "POST",
+        "/grants/{grant_id}/revoke",
+        AGENCY | OFFICER | REVIEWER | ADMINISTRATOR,
+        scope="consumer or provider agency, or region",
+    ),
     # share-svc: disputes (A20.3) and indicators (A32.1)
+    Rule("share", "POST", "/applications/{application_id}/disputes", AGENCY | OFFICER, scope="consumer agency"),
+    Rule("share", "GET", "/disputes", AGENCIES_AND_OPERATORS | OFFICER, scope="agency or region"),
+    Rule("share", "GET", "/disputes/{dispute_id}", AGENCIES_AND_OPERATORS | OFFICER, scope="agency or region"),
+    Rule("share", "POST", "/disputes/{dispute_id}/notes", REVIEWER | ADMINISTRATOR, scope="region"),
+    Rule("share", "POST", "/disputes/{dispute_id}/decision", REVIEWER | ADMINISTRATOR, scope="region"),
+    Rule("share", "POST", "/disputes/{dispute_id}/escalation", REVIEWER | ADMINISTRATOR, scope="region"),
+    Rule("share", "POST", "/disputes/{dispute_id}/government-decision", ADMINISTRATOR, scope="region"),
+    Rule("share", "GET", "/indicators", OFFICER | OPERATORS, scope="agency or region"),
     # aggregation-svc: the big data centre. Agencies' systems and ingest jobs push batches of their own published
     # entries (A15.1, A15.2, A17.1), streamed, so the body may be large; the responsible agency and the bureau of
     # the region read records (A4.1); other agencies get them through grants (A21.1). Consent records (A16.1).

@@ -116,7 +116,35 @@ WHO_MAY: Mapping[Route, frozenset[Role]] = {
     # share-svc: the sharing platform's view of an agency, for agencies and the bureau (A20.2).
     ("share", "GET", "/agencies/{agency_id}"): roles(SYSTEM, REVIEWER, ADMIN, INSPECTOR),
     # share-svc: applications, reviews and grants (A20.1, A20.2, A21.1)
+    # An agency applies for shared data through its system or its officer, and withdraws its own application; the
+    # provider agency's officer reviews for the provider and the bureau's reviewer for the bureau (A20.2: "reviewed
+    # by the bureau with the agencies concerned"). The parties and the bureau (inspectors included, A34.1) read
+    # applications and grants. A grant ends early by the provider's officer, the bureau's reviewer or administrator,
+    # or the consumer renouncing it; never by an inspector (read-only), an agency administrator (clients only,
+    # A15.2), an ingest job (it pushes, A17.1) or the public.
+    ("share", "POST", "/applications"): roles(SYSTEM, OFFICER),
+    ("share", "GET", "/applications"): roles(SYSTEM, OFFICER, REVIEWER, ADMIN, INSPECTOR),
+    ("share", "GET", "/applications/{application_id}"): roles(SYSTEM, OFFICER, REVIEWER, ADMIN, INSPECTOR),
+    ("share", "POST", "/applications/{application_id}/reviews/provider"): roles(OFFICER),
+    ("share", "POST", "/applications/{application_id}/reviews/bureau"): roles(REVIEWER),
+    ("share", "POST", "/applications/{application_id}/withdraw"): roles(SYSTEM, OFFICER),
+    ("share", "GET", "/grants"): roles(SYSTEM, OFFICER, REVIEWER, ADMIN, INSPECTOR),
+    ("share", "GET", "/grants/{grant_id}"): roles(SYSTEM, OFFICER, REVIEWER, ADMIN, INSPECTOR),
+    ("share", "POST", "/grants/{grant_id}/revoke"): roles(SYSTEM, OFFICER, REVIEWER, ADMIN),
     # share-svc: disputes (A20.3) and indicators (A32.1)
+    # A refused applicant disputes through its system or its officer (A20.3: "a refused applicant can raise a
+    # dispute"). The parties and the bureau read disputes (inspectors too, A34.1). The bureau coordinates and
+    # decides or escalates: its reviewers and administrators, never an inspector (read-only) nor an agency; what
+    # the region's government decided is recorded by an administrator of the region. Indicators (A32.1) are read
+    # by the bureau (its region) and by an agency's officer (its own agency); not by systems, jobs or the public.
+    ("share", "POST", "/applications/{application_id}/disputes"): roles(SYSTEM, OFFICER),
+    ("share", "GET", "/disputes"): roles(SYSTEM, OFFICER, REVIEWER, ADMIN, INSPECTOR),
+    ("share", "GET", "/disputes/{dispute_id}"): roles(SYSTEM, OFFICER, REVIEWER, ADMIN, INSPECTOR),
+    ("share", "POST", "/disputes/{dispute_id}/notes"): roles(REVIEWER, ADMIN),
+    ("share", "POST", "/disputes/{dispute_id}/decision"): roles(REVIEWER, ADMIN),
+    ("share", "POST", "/disputes/{dispute_id}/escalation"): roles(REVIEWER, ADMIN),
+    ("share", "POST", "/disputes/{dispute_id}/government-decision"): roles(ADMIN),
+    ("share", "GET", "/indicators"): roles(OFFICER, REVIEWER, ADMIN, INSPECTOR),
     # aggregation-svc, the big data centre. Only the responsible agency's systems and jobs push (A15.2, A17.1):
     # never an operator. The agency and the bureau read records (A4.1, A34.1); an ingest job pushes but does not
     # read the data back (A21.1: data leaves only for the reader's duties). Consents are recorded by the agency
