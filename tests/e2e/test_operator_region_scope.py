@@ -17,24 +17,30 @@ The kinds of scope:
   published catalogue and its register of sources, the compilation rules agencies compile by, the base databases'
   figures, the sharing platform's directory of agencies); no region owns it, so a district's operator reads the
   city's too.
+
+Sharing (A20.2, A20.3, A21.1): an application, its grant and its dispute belong to the region of the entry applied
+for, whichever agency applied; the bureau of that region (or the city's) reviews, revokes, coordinates and decides,
+and the district's bureau reads and counts (A32.1) its own region's only.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from catalog.regional import OWN, REGIONS, Regional, regional_world
+from catalog.regional import NAMES, OWN, REGIONS, Regional, regional_world
 
 from factories import agency_body
 from gateway.access.policy import POLICY, Rule
-from harness import CITY, Infra, Keys, eventually
+from harness import CITY, Infra, Keys, eventually, register_client
 from hub.roles import OPERATOR_ROLES, Role
 
 pytestmark = pytest.mark.integration
@@ -64,6 +70,16 @@ class Walk:
     retirable: str = ""
     revocable_consent: str = ""
     revocable_client: str = ""
+    # Sharing, per region: an agency of the region applying for its entries, a conditional entry, an application
+    # under review, a grant (of the published entry, shared unconditionally), an open and an escalated dispute.
+    consumers: dict[str, dict[str, str]] = field(default_factory=dict)  # the applying agency's system
+    conditional: dict[str, str] = field(default_factory=dict)
+    requested: dict[str, str] = field(default_factory=dict)
+    grants: dict[str, str] = field(default_factory=dict)
+    disputes: dict[str, str] = field(default_factory=dict)
+    escalated: dict[str, str] = field(default_factory=dict)
+    # Own-district sharing resources the controls change, by kind: each control takes one of its own.
+    spare: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def gateway(self) -> httpx.AsyncClient:
@@ -120,6 +136,27 @@ def agency(walk: Walk, where: str) -> str:
     return walk.agency(where)
 
 
+def spare(kind: str) -> Callable[[Walk], str]:
+    """An own-district sharing resource of `kind` set aside for one control (which changes it)."""
+    return lambda walk: walk.spare[kind].pop()
+
+
+def requested(walk: Walk, where: str) -> str:
+    return walk.requested[where]
+
+
+def grant(walk: Walk, where: str) -> str:
+    return walk.grants[where]
+
+
+def dispute(walk: Walk, where: str) -> str:
+    return walk.disputes[where]
+
+
+def escalated(walk: Walk, where: str) -> str:
+    return walk.escalated[where]
+
+
 def records(response: httpx.Response) -> list[dict[str, Any]]:
     assert response.status_code == 200, response.text
     body = response.json()
@@ -167,6 +204,43 @@ async def own_entries_measured(walk: Walk, response: httpx.Response) -> None:
     assert set(measured) == {OWN}
 
 
+def shows_no_other(regions_of: Callable[[httpx.Response], set[str | None]]) -> Check:
+    """Nothing of another region, though the request names something of one (its own region may show or not)."""
+
+    async def check(walk: Walk, response: httpx.Response) -> None:
+        assert response.status_code == 200, response.text
+        regions = regions_of(response)
+        assert regions <= {OWN}, f"it shows other regions: {regions - {OWN}}"
+
+    return check
+
+
+def dispute_regions(response: httpx.Response) -> set[str | None]:
+    assert response.status_code == 200, response.text
+    return {d["region_code"] for d in response.json()["items"]}
+
+
+def indicator_regions(response: httpx.Response) -> set[str | None]:
+    """The regions the sharing indicators speak of: the bureaus', and the one asked for."""
+    assert response.status_code == 200, response.text
+    body = response.json()
+    return {body["region_code"], *(b["region_code"] for b in body["bureaus"])}
+
+
+async def own_indicators(walk: Walk, response: httpx.Response) -> None:
+    """The district's sharing indicators: its bureau's and its agency's figures (every entry of the district is
+    that agency's), none of the city's or the sibling's (A32.1, A4.1)."""
+    assert indicator_regions(response) == {OWN}
+    providers = {p["agency_id"] for p in response.json()["providers"]}
+    assert providers == {walk.agency("own")}, providers
+
+
+async def no_foreign_indicators(walk: Walk, response: httpx.Response) -> None:
+    assert indicator_regions(response) <= {OWN}
+    providers = {p["agency_id"] for p in response.json()["providers"]}
+    assert not providers & {walk.agency("city"), walk.agency("sibling")}, providers
+
+
 def client_body(walk: Walk, where: str, *, region: str | None = None) -> dict[str, Any]:
     login = f"walk-{uuid.uuid4().hex[:8]}"
     return {"kind": "agency_system", "login": login, "display_name": login, "roles": ["agency_system"],
@@ -186,6 +260,23 @@ def new_district(walk: Walk, where: str) -> dict[str, str]:
 
 RULES = {"required_elements": ["classification"], "allowed_update_cycles": ["daily", "weekly"],
          "code_pattern": r"^01-02/\d{6}$"}  # fmt: skip
+REVIEW = {"decision": "approve", "reasons": [], "risk_level": "low"}
+REVOCATION = {"reason": "审计发现超范围使用"}
+NOTE = {"text": "已约谈供需双方"}
+DECISION = {"outcome": "dismissed", "reasons": ["申请用途与履职无关"], "risk_level": "medium"}
+
+
+def escalation(walk: Walk, where: str) -> dict[str, Any]:
+    return {"authority": f"{NAMES[where]}人民政府", "reasons": ["争议涉及跨部门职责划分"]}
+
+
+def government_decision(walk: Walk, where: str) -> dict[str, Any]:
+    """Decided today in the hub's time zone: after the escalation (made while the walk was built), not after today."""
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    return {"outcome": "dismissed", "authority": f"{NAMES[where]}人民政府", "reference": "政复〔2026〕1号",
+            "decided_on": today.isoformat(), "reasons": ["维持原审核意见"], "risk_level": "medium"}  # fmt: skip
+
+
 BINDING_HOLE = (
     "gateway: a district administrator binds a client (or a legacy channel) of its own region to another region's "
     "agency and gets 201 (issue 9, first hole): the gateway must check the agency's region"
@@ -361,6 +452,98 @@ EXPECTED: dict[tuple[str, str, str], tuple[Case, ...]] = {
     ("share", "GET", "/agencies/{agency_id}"): (
         Case(HUB_WIDE, on("GET", "/api/share/agencies/{agency}", agency=agency)),
     ),
+    # share-svc: applications, their grants and disputes are the region's of the entry applied for (A4.1, A20.2,
+    # A20.3, A21.1); its bureau reviews, revokes, coordinates and decides them, and counts them (A32.1).
+    ("share", "GET", "/applications"): (
+        Case(FILTERED, on("GET", "/api/share/applications?limit=500"), check=shows_own_only(region_codes)),
+    ),
+    ("share", "GET", "/applications/{application_id}"): (
+        Case(REFUSED, on("GET", "/api/share/applications/{application}", application=requested)),
+    ),
+    ("share", "POST", "/applications/{application_id}/reviews/bureau"): (
+        Case(
+            REFUSED,
+            on(
+                "POST",
+                "/api/share/applications/{application}/reviews/bureau",
+                REVIEW,
+                application=pick(requested, spare("requested")),
+            ),
+        ),
+    ),
+    ("share", "GET", "/grants"): (
+        Case(FILTERED, on("GET", "/api/share/grants?limit=500"), check=shows_own_only(region_codes)),
+    ),
+    ("share", "GET", "/grants/{grant_id}"): (Case(REFUSED, on("GET", "/api/share/grants/{grant}", grant=grant)),),
+    ("share", "POST", "/grants/{grant_id}/revoke"): (
+        Case(
+            REFUSED,
+            on("POST", "/api/share/grants/{grant}/revoke", REVOCATION, grant=pick(grant, spare("grant"))),
+        ),
+    ),
+    ("share", "GET", "/disputes"): (
+        Case(FILTERED, on("GET", "/api/share/disputes?limit=200"), check=shows_own_only(dispute_regions)),
+        Case(REFUSED, on("GET", "/api/share/disputes?region_code={region}"), "the region named"),
+        Case(
+            FILTERED,
+            on("GET", "/api/share/disputes?agency_id={agency}", agency=lambda w, where: w.agency("city")),
+            "the city's agency named",
+            check=shows_no_other(dispute_regions),
+        ),
+    ),
+    ("share", "GET", "/disputes/{dispute_id}"): (
+        Case(REFUSED, on("GET", "/api/share/disputes/{dispute}", dispute=dispute), "open"),
+        Case(REFUSED, on("GET", "/api/share/disputes/{dispute}", dispute=escalated), "escalated"),
+    ),
+    ("share", "POST", "/disputes/{dispute_id}/notes"): (
+        Case(
+            REFUSED,
+            on("POST", "/api/share/disputes/{dispute}/notes", NOTE, dispute=pick(dispute, spare("open dispute"))),
+        ),
+    ),
+    ("share", "POST", "/disputes/{dispute_id}/decision"): (
+        Case(
+            REFUSED,
+            on(
+                "POST",
+                "/api/share/disputes/{dispute}/decision",
+                DECISION,
+                dispute=pick(dispute, spare("open dispute")),
+            ),
+        ),
+    ),
+    ("share", "POST", "/disputes/{dispute_id}/escalation"): (
+        Case(
+            REFUSED,
+            on(
+                "POST",
+                "/api/share/disputes/{dispute}/escalation",
+                escalation,
+                dispute=pick(dispute, spare("open dispute")),
+            ),
+        ),
+    ),
+    ("share", "POST", "/disputes/{dispute_id}/government-decision"): (
+        Case(
+            REFUSED,
+            on(
+                "POST",
+                "/api/share/disputes/{dispute}/government-decision",
+                government_decision,
+                dispute=pick(escalated, spare("escalated dispute")),
+            ),
+        ),
+    ),
+    ("share", "GET", "/indicators"): (
+        Case(FILTERED, on("GET", "/api/share/indicators"), check=own_indicators),
+        Case(REFUSED, on("GET", "/api/share/indicators?region_code={region}"), "the region named"),
+        Case(
+            FILTERED,
+            on("GET", "/api/share/indicators?agency_id={agency}", agency=lambda w, where: w.agency("city")),
+            "the city's agency named",
+            check=no_foreign_indicators,
+        ),
+    ),
     # aggregation-svc: the big data centre's records are the region's (A4.1, A16.1, A17.1, A25.1, A32.1).
     # The centre's state of an entry (the version it holds, whether it accepts data) is its region's; everyone
     # reads the entry's description in the published catalogue instead.
@@ -488,44 +671,154 @@ async def _import_job(walk: Walk, where: str) -> str:
     return str(started.json()["id"])
 
 
+# A conditional entry names its conditions and legal basis (A19.2); the applications ask for one item of it.
+CONDITIONAL = {"share_type": "conditional", "share_conditions": "仅用于办理用水过户",
+               "share_legal_basis": "《城市供水条例》第二十三条"}  # fmt: skip
+# The own district's sharing resources set aside, one per control that changes one: the bureau's review
+# (reviewer); a revocation (reviewer, administrator); a note, a decision, an escalation (reviewer, administrator
+# each); the government's decision (administrator).
+SPARES = {"requested": 1, "grant": 2, "open dispute": 6, "escalated dispute": 1}
+
+
+async def _applied(walk: Walk, where: str, entry_id: str) -> dict[str, Any]:
+    """An application of the region's applying agency for an entry of the region, once share-svc has learned the
+    entry from catalog.events (a 404 until then)."""
+    body = {"entry_id": entry_id, "items": ["holder"], "purpose": "办理用水过户", "legal_basis": "《城市供水条例》",
+            "valid_until": (datetime.now(UTC) + timedelta(days=30)).isoformat()}  # fmt: skip
+
+    async def made() -> httpx.Response | None:
+        response = await walk.gateway.post("/api/share/applications", json=body, headers=walk.consumers[where])
+        return None if response.status_code == 404 else response
+
+    response = await eventually(made, within=30)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def _requested(walk: Walk, where: str) -> str:
+    application = await _applied(walk, where, walk.conditional[where])
+    assert application["state"] == "requested", application
+    return str(application["id"])
+
+
+async def _grant(walk: Walk, where: str) -> str:
+    """A grant of the region's published entry, shared unconditionally: granted as applied for (A20.1)."""
+    application = await _applied(walk, where, walk.published[where])
+    assert application["state"] == "granted", application
+    return str(application["grant"]["id"])
+
+
+async def _escalated(walk: Walk, where: str) -> str:
+    return await _dispute(walk, where, escalate=True)
+
+
+async def _dispute(walk: Walk, where: str, *, escalate: bool = False) -> str:
+    """A dispute over an application the city's bureau refused (A20.3), open or escalated to the government."""
+    application = await _requested(walk, where)
+    refusal = {"decision": "refuse", "reasons": ["申请用途超出履职范围"], "risk_level": "high"}
+    refused = await walk.gateway.post(f"/api/share/applications/{application}/reviews/bureau", json=refusal,
+                                      headers=walk.hub.reviewer)  # fmt: skip
+    assert refused.status_code == 200, refused.text
+    statement = {"statement": "过户办理属本单位法定职责"}
+    raised = await walk.gateway.post(f"/api/share/applications/{application}/disputes", json=statement,
+                                     headers=walk.consumers[where])  # fmt: skip
+    assert raised.status_code == 201, raised.text
+    dispute_id = str(raised.json()["id"])
+    if escalate:
+        url = f"/api/share/disputes/{dispute_id}/escalation"
+        moved = await walk.gateway.post(url, json=escalation(walk, where), headers=walk.hub.reviewer)
+        assert moved.status_code == 200, moved.text
+    return dispute_id
+
+
+async def _applicants(walk: Walk) -> None:
+    """Per region, a conditional entry and another agency of the region, which applies for the region's entries.
+    Registering the agency's system waits until the gateway has learned the agency from catalog.events."""
+
+    async def region(where: str) -> None:
+        entry, walk.consumers[where] = await asyncio.gather(
+            walk.hub.entry(where, **CONDITIONAL),
+            register_client(
+                walk.hub.gateway, walk.hub.admin, "agency_system", ["agency_system"], region=REGIONS[where]
+            ),
+        )
+        walk.conditional[where] = str(entry["id"])
+
+    await asyncio.gather(*(region(where) for where in REGIONS))
+
+
+async def _sharing(walk: Walk) -> None:
+    """Every region's sharing resources and the own district's spares, made at once (each a chain of requests)."""
+    makers: dict[str, Callable[[Walk, str], Awaitable[str]]] = {
+        "requested": _requested, "grant": _grant, "open dispute": _dispute, "escalated dispute": _escalated,
+    }  # fmt: skip
+    kept = {"requested": walk.requested, "grant": walk.grants, "open dispute": walk.disputes,
+            "escalated dispute": walk.escalated}  # fmt: skip
+
+    async def made(kind: str, where: str) -> None:
+        kept[kind][where] = await makers[kind](walk, where)
+
+    async def set_aside(kind: str) -> None:
+        walk.spare.setdefault(kind, []).append(await makers[kind](walk, "own"))
+
+    await asyncio.gather(
+        *(made(kind, where) for kind in makers for where in REGIONS),
+        *(set_aside(kind) for kind, count in SPARES.items() for _ in range(count)),
+    )
+
+
+async def _build(walk: Walk) -> None:
+    """Every region's resources but sharing's."""
+    hub = walk.hub
+    for where in REGIONS:
+        entry = await hub.entry(where)
+        walk.published[where], walk.codes[where] = str(entry["id"]), str(entry["code"])
+        walk.submitted[where] = str((await hub.entry(where, "submitted"))["id"])
+    walk.returnable = str((await hub.entry("own", "submitted"))["id"])
+    walk.listed = str((await hub.entry("own", "submitted"))["id"])
+    walk.retirable = str((await hub.entry("own"))["id"])
+    for where in REGIONS:
+        await _known_to_centre(walk, walk.published[where], where)
+        walk.batches[where] = await _pushed(walk, where)
+        walk.consents[where] = await _consent(walk, where)
+        walk.clients[where] = await _client(walk, where)
+        walk.channels[where] = await _channel(walk, where)
+        notice = await walk.gateway.post(f"/api/catalog/entries/{walk.published[where]}/change-notices",
+                                         json={"reason": "职责调整"}, headers=hub.reviewer)  # fmt: skip
+        assert notice.status_code == 201, notice.text
+        # A security event of the region: its agency's system knocks on the administration (A28.1).
+        denied = await walk.gateway.get("/admin/clients", headers=hub.agencies[where]["headers"])
+        assert denied.status_code == 403, denied.text
+    for where in REGIONS:
+        walk.imports[where] = await _import_job(walk, where)
+    started = await walk.gateway.post("/api/aggregation/backups", headers=hub.admin)
+    assert started.status_code == 202, started.text
+    walk.backup = started.json()["id"]
+    walk.revocable_consent = await _consent(walk, "own")
+    walk.revocable_client = await _client(walk, "own")
+    await _known_to_centre(walk, walk.retirable, "own")
+
+    async def directory_knows_the_city_agency() -> bool:
+        url = f"/api/share/agencies/{walk.agency('city')}"
+        return (await walk.gateway.get(url, headers=hub.reviewer)).status_code == 200
+
+    await eventually(directory_knows_the_city_agency, within=30)
+
+
 @pytest.fixture(scope="module")
 async def walk(infra: Infra, keys: Keys, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Walk]:
     backups = {"aggregation": {"HUB_BACKUP_DIR": str(tmp_path_factory.mktemp("backups"))}}
     async with regional_world(infra, keys, SERVICES, backups) as hub:
         walk = Walk(hub, {}, {}, {}, {}, {}, {}, {})
-        for where in REGIONS:
-            entry = await hub.entry(where)
-            walk.published[where], walk.codes[where] = str(entry["id"]), str(entry["code"])
-            walk.submitted[where] = str((await hub.entry(where, "submitted"))["id"])
-        walk.returnable = str((await hub.entry("own", "submitted"))["id"])
-        walk.listed = str((await hub.entry("own", "submitted"))["id"])
-        walk.retirable = str((await hub.entry("own"))["id"])
-        for where in REGIONS:
-            await _known_to_centre(walk, walk.published[where], where)
-            walk.batches[where] = await _pushed(walk, where)
-            walk.consents[where] = await _consent(walk, where)
-            walk.clients[where] = await _client(walk, where)
-            walk.channels[where] = await _channel(walk, where)
-            notice = await walk.gateway.post(f"/api/catalog/entries/{walk.published[where]}/change-notices",
-                                             json={"reason": "职责调整"}, headers=hub.reviewer)  # fmt: skip
-            assert notice.status_code == 201, notice.text
-            # A security event of the region: its agency's system knocks on the administration (A28.1).
-            denied = await walk.gateway.get("/admin/clients", headers=hub.agencies[where]["headers"])
-            assert denied.status_code == 403, denied.text
-        for where in REGIONS:
-            walk.imports[where] = await _import_job(walk, where)
-        started = await walk.gateway.post("/api/aggregation/backups", headers=hub.admin)
-        assert started.status_code == 202, started.text
-        walk.backup = started.json()["id"]
-        walk.revocable_consent = await _consent(walk, "own")
-        walk.revocable_client = await _client(walk, "own")
-        await _known_to_centre(walk, walk.retirable, "own")
-
-        async def directory_knows_the_city_agency() -> bool:
-            url = f"/api/share/agencies/{walk.agency('city')}"
-            return (await walk.gateway.get(url, headers=hub.reviewer)).status_code == 200
-
-        await eventually(directory_knows_the_city_agency, within=30)
+        # Started first, so that the gateway and share-svc learn the applicants' agencies and entries from
+        # catalog.events while the rest is built.
+        applicants = asyncio.create_task(_applicants(walk))
+        try:
+            await _build(walk)
+            await applicants
+        finally:
+            applicants.cancel()
+        await _sharing(walk)
         yield walk
 
 
