@@ -1,6 +1,6 @@
 """The big data centre's ingest benchmark: records/s of a bulk push, beside a raw PostgreSQL COPY of the same rows.
 
-    .venv/bin/python bench/aggregation_ingest.py --database-url URL [--records 1000000]
+    .venv/bin/python bench/aggregation_ingest.py --database-url URL [--records 1000000] [--open-entry]
 
 It creates a database of its own (bench_aggregation, dropped and recreated each run) on the given server, seeds
 the catalogue read model with one published 10-item entry (so no catalog-svc is needed), starts aggregation-svc on
@@ -9,6 +9,12 @@ NDJSON generated on the fly: a batch of N/10 records, then one of N (100k and 1M
 always. While each batch runs it samples the service's resident memory (VmRSS) and keeps the peak. Then it COPYs
 the same N rows, in the records table's shape, into a copy of that table (same keys and indexes) with asyncpg: the
 baseline. The figures go to .run/bench/results.json.
+
+With --open-entry the entry is open data (open type unconditional, A22.1), so every batch also notes its records
+for the open-records changelog in its transaction, and the centre's relay publishes them to Kafka while the next
+batch is pushed (aggregation_svc.changelog): the price of the changelog, as `aggregation_ingest_open_entry_*`
+figures. The script then waits until the relay has published everything and reports how long after the large
+batch that took; the run's changelog topic is deleted at the end.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy.engine import make_url
 
 from hub.db import asyncpg_dsn
@@ -44,6 +51,8 @@ MIGRATIONS = REPO / "aggregation-svc" / "aggregation_svc" / "migrations"
 DATABASE = "bench_aggregation"
 CITY = "320200"
 GOAL_RATIO = 0.5
+TOPIC_PREFIX = "bench."
+OPEN_RECORDS = "aggregation.open-records"
 LINES_PER_CHUNK = 1_000
 
 # The entry's 10 declared items: (name, label, data_type, length, required, key).
@@ -86,7 +95,7 @@ def record(n: int) -> dict[str, Any]:
     }
 
 
-async def seed(url: str) -> tuple[uuid.UUID, uuid.UUID]:
+async def seed(url: str, open_type: str = "not_open") -> tuple[uuid.UUID, uuid.UUID]:
     """A fresh, migrated database with one published 10-item entry of one agency; returns (entry, agency)."""
     server = make_url(url).set(database="postgres").render_as_string(hide_password=False)
     conn = await asyncpg.connect(asyncpg_dsn(server))
@@ -103,12 +112,34 @@ async def seed(url: str) -> tuple[uuid.UUID, uuid.UUID]:
             "INSERT INTO published_entries (entry_id, code, version, region_code, provider_agency_id, name, summary, "
             "update_cycle, share_type, open_type, secrecy, consent_required, items, published_at) VALUES "
             "($1, '01-02/900001', 1, $2, $3, '基准测试人口信息', '基准测试用的人口信息。', 'daily', 'unconditional', "
-            "'not_open', 'internal', false, $4::jsonb, now())",
-            entry, CITY, agency, json.dumps(declared_items(), ensure_ascii=False),
+            "$5, 'internal', false, $4::jsonb, now())",
+            entry, CITY, agency, json.dumps(declared_items(), ensure_ascii=False), open_type,
         )  # fmt: skip
     finally:
         await conn.close()
     return entry, agency
+
+
+async def changelog_drained(url: str) -> float:
+    """Seconds until the centre's relay has published every record noted for the open-records changelog."""
+    started = time.perf_counter()
+    conn = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        while await conn.fetchval("SELECT count(*) FROM open_changelog"):  # noqa: ASYNC110 - another process writes it
+            await asyncio.sleep(0.1)
+    finally:
+        await conn.close()
+    return time.perf_counter() - started
+
+
+async def delete_topics(bootstrap: str, topics: list[str]) -> None:
+    """Delete the run's topics (each run's entry is new: its records would pile up on a compacted topic)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.delete_topics(topics)
+    finally:
+        await admin.close()
 
 
 def free_port() -> int:
@@ -249,16 +280,17 @@ def main() -> int:
     parser.add_argument("--database-url", required=True, help="a PostgreSQL server (any database on it)")
     parser.add_argument("--records", type=int, default=1_000_000, help="records of the large batch (small: 1/10)")
     parser.add_argument("--kafka", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:59092"))
+    parser.add_argument("--open-entry", action="store_true", help="an open entry: its records go to the changelog")
     args = parser.parse_args()
     if args.records < 10:
         parser.error("--records must be at least 10")
     url = make_url(args.database_url).set(database=DATABASE).render_as_string(hide_password=False)
-    entry, agency = asyncio.run(seed(url))
+    entry, agency = asyncio.run(seed(url, "unconditional" if args.open_entry else "not_open"))
 
     private_pem, public_pem = generate_keypair()
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "HUB_INTERNAL_TOKEN_PUBLIC_KEYS": json.dumps([public_pem]),
-           "KAFKA_BOOTSTRAP_SERVERS": args.kafka, "KAFKA_TOPIC_PREFIX": "bench.", "OTEL_TRACES_EXPORTER": "none",
+           "KAFKA_BOOTSTRAP_SERVERS": args.kafka, "KAFKA_TOPIC_PREFIX": TOPIC_PREFIX, "OTEL_TRACES_EXPORTER": "none",
            "LOG_LEVEL": "WARNING"}  # fmt: skip
     service = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         [sys.executable, "-m", "uvicorn", "aggregation_svc.app:create_app", "--factory", "--host", "127.0.0.1",
@@ -273,15 +305,19 @@ def main() -> int:
         token = TokenSigner(private_pem, ttl_seconds=3600).sign(caller, audience="aggregation")
         with RssSampler(service.pid) as rss:
             small, large = asyncio.run(measure(base_url, token, entry, args.records, rss))
+        drained = asyncio.run(changelog_drained(url)) if args.open_entry else None
     finally:
         service.terminate()
         service.wait(timeout=30)
+        if args.open_entry:
+            asyncio.run(delete_topics(args.kafka, [f"{TOPIC_PREFIX}{OPEN_RECORDS}"]))
     copy_seconds = asyncio.run(copy_baseline(url, entry, agency, args.records))
     copy_rate = args.records / copy_seconds
     ratio = large.rate / copy_rate
     flatness = large.peak_rss_mb / small.peak_rss_mb
 
-    print("\naggregation ingest: one 10-item entry, NDJSON through POST /entries/{id}/batches/{id}, validation on")
+    kind = "one open 10-item entry (records to the changelog)" if args.open_entry else "one 10-item entry"
+    print(f"\naggregation ingest: {kind}, NDJSON through POST /entries/{{id}}/batches/{{id}}, validation on")
     print(f"  {'':28} {'records':>10} {'seconds':>9} {'records/s':>11} {'peak RSS MB':>12} {'service CPU s':>14}")
     print(f"  {'push (small batch)':28} {small.records:>10,} {small.seconds:>9.1f} {small.rate:>11,.0f} "
           f"{small.peak_rss_mb:>12.1f} {small.service_cpu_seconds:>14.1f}")  # fmt: skip
@@ -290,6 +326,17 @@ def main() -> int:
     print(f"  {'COPY into a records copy':28} {args.records:>10,} {copy_seconds:>9.1f} {copy_rate:>11,.0f}")
     print(f"  push ÷ COPY = {ratio:.2f} (goal ≥ {GOAL_RATIO}: {'met' if ratio >= GOAL_RATIO else 'NOT met'}); "
           f"peak RSS large ÷ small = {flatness:.2f} (flat ≈ 1)")  # fmt: skip
+    if drained is not None:
+        print(f"  changelog: every record published {drained:.1f} s after the large batch's answer")
+        write_results({
+            "aggregation_ingest_open_entry_records_per_s": {"value": round(large.rate), "unit": "records/s",
+                                                            "baseline": round(copy_rate), "ratio": round(ratio, 3)},
+            "aggregation_changelog_published_after_large_batch_s": {"value": round(drained, 1), "unit": "s",
+                                                                    "baseline": round(large.seconds, 1),
+                                                                    "ratio": round(drained / large.seconds, 3)},
+        })  # fmt: skip
+        print(f"figures written to {RESULTS}")
+        return 0
     write_results({
         "aggregation_ingest_records_per_s": {"value": round(large.rate), "unit": "records/s",
                                              "baseline": round(copy_rate), "ratio": round(ratio, 3)},

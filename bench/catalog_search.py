@@ -30,12 +30,12 @@ import asyncpg
 import httpx
 from sqlalchemy.engine import make_url
 
-from catalog_svc.agencies.rules import credit_code_check_character
-from catalog_svc.entries.search import bigrams, normalise
 from hub.db import asyncpg_dsn
+from hub.identifiers import credit_code_check_character
 from hub.internal_token import HEADER as INTERNAL_TOKEN_HEADER
 from hub.internal_token import Caller, TokenSigner, generate_keypair
 from hub.migrations import ensure_database, upgrade_to_head
+from hub.search import bigrams, normalise
 from results import write_results
 
 REPO = Path(__file__).resolve().parents[1]

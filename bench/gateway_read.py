@@ -35,8 +35,8 @@ import asyncpg
 import httpx
 from sqlalchemy.engine import make_url
 
-from catalog_svc.agencies.rules import credit_code_check_character
 from hub.db import asyncpg_dsn
+from hub.identifiers import credit_code_check_character
 from hub.internal_token import HEADER as INTERNAL_TOKEN_HEADER
 from hub.internal_token import Caller, TokenSigner
 from hub.mesh import load_mesh

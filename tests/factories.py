@@ -8,8 +8,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from catalog_svc.agencies.rules import CREDIT_CODE_CHARSET, credit_code_check_character
 from hub.contracts.catalog import AgencyRegistered, EntryPublished
+from hub.identifiers import CREDIT_CODE_CHARSET, credit_code_check_character
 
 
 def credit_code(rng: random.Random | None = None) -> str:

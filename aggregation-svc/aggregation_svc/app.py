@@ -9,6 +9,7 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from aggregation_svc.backups.router import router as backups_router
 from aggregation_svc.basedb.router import router as basedb_router
+from aggregation_svc.changelog.relay import open_records_relay
 from aggregation_svc.consent.router import router as consent_router
 from aggregation_svc.consumers import handlers
 from aggregation_svc.delivery.router import router as delivery_router
@@ -37,7 +38,7 @@ SPEC = ServiceSpec(
     ],
     migrations=Path(__file__).parent / "migrations",
     handlers=handlers,
-    extra_lifespans=[quality_sweeper, quarantine_retention, job_runner],
+    extra_lifespans=[quality_sweeper, quarantine_retention, job_runner, open_records_relay],
 )
 
 

@@ -1,5 +1,6 @@
 """Every table of aggregation-svc, imported so that Alembic sees the whole schema."""
 
+from aggregation_svc.changelog.models import PendingChange
 from aggregation_svc.consent.models import Consent
 from aggregation_svc.db import Base
 from aggregation_svc.entries.models import PublishedEntry
@@ -14,6 +15,7 @@ __all__ = [
     "Consent",
     "Grant",
     "Job",
+    "PendingChange",
     "PublishedEntry",
     "QualitySnapshot",
     "QuarantinedRow",

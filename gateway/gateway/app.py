@@ -35,7 +35,12 @@ from gateway.legacy.router import router as legacy_router
 from gateway.routing.cors import PortalCORS
 from gateway.routing.forwarded import TrustedProxies
 from gateway.routing.router import router as routing_router
-from gateway.routing.upstreams import create_upstream_client, declared_upstreams, upstream_readiness
+from gateway.routing.upstreams import (
+    create_upstream_client,
+    declared_mounts,
+    declared_upstreams,
+    upstream_readiness,
+)
 from gateway.settings import Settings
 from hub.internal_token import TokenSigner
 from hub.notifications import ChannelListener
@@ -55,6 +60,7 @@ def create_app(settings: Settings | None = None, tracer_provider: TracerProvider
     context = GatewayContext(
         settings=settings,
         upstreams=declared_upstreams(settings),
+        mounts=declared_mounts(settings),
         signer=TokenSigner(settings.internal_token_private_key.get_secret_value(), settings.internal_token_ttl_seconds),
         keyring=KeyRing(settings.access_token_ttl_seconds),
         limits=RateLimits(settings.rate_limits),

@@ -27,6 +27,8 @@ class GatewayContext:
     limits: RateLimits
     breakers: AsyncCircuitBreakerFactory
     policy: Policy = field(default_factory=Policy)
+    # Root-level addresses of services (gateway.routing.upstreams.MOUNTS), by mount.
+    mounts: dict[str, Upstream] = field(default_factory=dict)
     credentials: CredentialState = field(default_factory=CredentialState)
     # Opened by the lifespan.
     client: httpx.AsyncClient | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Mapping
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -14,13 +15,14 @@ from hub.settings import HubSettings
 DLQ_SUFFIX = ".dlq"
 
 
-def create_producer(settings: HubSettings) -> AIOKafkaProducer:
+def create_producer(settings: HubSettings, *, max_batch_size: int = 16384) -> AIOKafkaProducer:
     """A producer that waits for all replicas and fails a batch the broker has not taken within the timeout.
 
     Not idempotent on purpose: aiokafka's idempotent producer retries a batch for as long as the broker is away,
     which would hold the outbox relay's transaction open through an outage and hang a shutdown. This one fails
     the send, the relay's claimed rows roll back and wait; a retried record that reaches Kafka twice is absorbed
     by the consumers' inbox. aiokafka keeps one batch in flight per partition, so order per key holds.
+    `max_batch_size` (bytes per partition and request) is Kafka's default unless a bulk publisher asks for more.
     """
     return AIOKafkaProducer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
@@ -29,6 +31,7 @@ def create_producer(settings: HubSettings) -> AIOKafkaProducer:
         enable_idempotence=False,
         request_timeout_ms=settings.kafka_request_timeout_ms,
         linger_ms=2,
+        max_batch_size=max_batch_size,
     )
 
 
@@ -51,8 +54,11 @@ def create_consumer(settings: HubSettings, *topics: str) -> AIOKafkaConsumer:
     )
 
 
-async def ensure_topics(settings: HubSettings, topics: list[str], partitions: int = 3) -> None:
-    """Create the topics (and nothing else) if they do not exist yet; safe to race with other services."""
+async def ensure_topics(
+    settings: HubSettings, topics: list[str], partitions: int = 3, config: Mapping[str, str] | None = None
+) -> None:
+    """Create the topics (and nothing else) if they do not exist yet, with the topic `config` given (such as
+    `cleanup.policy=compact`); safe to race with other services."""
     admin = AIOKafkaAdminClient(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         client_id=f"{settings.service_name}-admin",
@@ -62,7 +68,7 @@ async def ensure_topics(settings: HubSettings, topics: list[str], partitions: in
     try:
         existing = set(await admin.list_topics())
         wanted = [settings.topic(t) for t in topics]
-        missing = [NewTopic(t, partitions, 1) for t in wanted if t not in existing]
+        missing = [NewTopic(t, partitions, 1, topic_configs=dict(config or {})) for t in wanted if t not in existing]
         if missing:
             with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(missing)

@@ -44,6 +44,10 @@ class HubSettings(BaseSettings):
     outbox_fallback_poll_seconds: float = 2.0
     log_level: str = "INFO"
     log_json: bool = True
+    # Where the public reaches the hub (the gateway's address) and the bureau publishing its catalogues: the absolute
+    # IRIs and the publisher of the DCAT-AP feeds and the CKAN-compatible API (hub.dcat).
+    public_url: str = Field(default="http://127.0.0.1:8100", validation_alias="HUB_PUBLIC_URL")
+    bureau_name: str = Field(default="公共数据主管部门", validation_alias="HUB_BUREAU_NAME")
 
     def topic(self, name: str) -> str:
         """The physical Kafka topic for a logical topic name such as `catalog.events`."""

@@ -21,6 +21,12 @@ The kinds of scope:
 Sharing (A20.2, A20.3, A21.1): an application, its grant and its dispute belong to the region of the entry applied
 for, whichever agency applied; the bureau of that region (or the city's) reviews, revokes, coordinates and decides,
 and the district's bureau reads and counts (A32.1) its own region's only.
+
+Opening (A24.2, A24.3, A26.1, A27.1): an open application, its acceptance of the agreement and its data keys belong
+to the region of the dataset applied for, an error report to the region of the dataset reported on, a demand to the
+region of the agency it names, and a demand naming no agency to the city; the bureau of that region (or the city's)
+reads, counts, revokes and answers them. The open-use agreement is one text that binds every applicant of every
+region's datasets (A24.3): a district's bureau does not publish it.
 """
 
 from __future__ import annotations
@@ -39,15 +45,15 @@ import pytest
 from catalog.regional import NAMES, OWN, REGIONS, Regional, regional_world
 
 from factories import agency_body
-from gateway.access.policy import POLICY, Rule
-from harness import CITY, Infra, Keys, eventually, register_client
-from hub.roles import OPERATOR_ROLES, Role
+from gateway.access.policy import ANYONE, POLICY, Rule
+from harness import CITY, Infra, Keys, eventually, register_client, token
+from hub.roles import OPERATOR_ROLES
 
 pytestmark = pytest.mark.integration
 
 REFUSED, FILTERED, CITY_ONLY, HUB_WIDE = "refused", "filtered", "city-only", "hub-wide"
 OTHERS = ("city", "sibling")
-SERVICES = ("catalog", "share", "aggregation", "gateway")
+SERVICES = ("catalog", "share", "aggregation", "open", "gateway")
 
 
 @dataclass
@@ -78,7 +84,20 @@ class Walk:
     grants: dict[str, str] = field(default_factory=dict)
     disputes: dict[str, str] = field(default_factory=dict)
     escalated: dict[str, str] = field(default_factory=dict)
-    # Own-district sharing resources the controls change, by kind: each control takes one of its own.
+    # Opening, per region: a conditionally open entry of the region's agency and an officer of that agency; a
+    # portal user's application to the entry awaiting the answer, and one approved, agreed, with a data key issued;
+    # an error report on the entry; a demand naming the region's agency. And a demand naming no agency (the city's).
+    opened: dict[str, str] = field(default_factory=dict)
+    officers: dict[str, dict[str, str]] = field(default_factory=dict)
+    pending: dict[str, str] = field(default_factory=dict)
+    agreed: dict[str, str] = field(default_factory=dict)
+    data_keys: dict[str, str] = field(default_factory=dict)
+    reports: dict[str, str] = field(default_factory=dict)
+    demands: dict[str, str] = field(default_factory=dict)
+    citywide_demand: str = ""
+    citizen: dict[str, str] = field(default_factory=dict)  # the portal user's headers
+    agreement: int = 0  # the version of the open-use agreement in force, published by the city's bureau
+    # Own-district sharing and opening resources the controls change, by kind: each control takes one of its own.
     spare: dict[str, list[str]] = field(default_factory=dict)
 
     @property
@@ -155,6 +174,10 @@ def dispute(walk: Walk, where: str) -> str:
 
 def escalated(walk: Walk, where: str) -> str:
     return walk.escalated[where]
+
+
+def agreed(walk: Walk, where: str) -> str:
+    return walk.agreed[where]
 
 
 def records(response: httpx.Response) -> list[dict[str, Any]]:
@@ -241,6 +264,16 @@ async def no_foreign_indicators(walk: Walk, response: httpx.Response) -> None:
     assert not providers & {walk.agency("city"), walk.agency("sibling")}, providers
 
 
+def application_regions(response: httpx.Response) -> set[str | None]:
+    assert response.status_code == 200, response.text
+    return {a["region_code"] for a in response.json()["applications"]}
+
+
+def report_regions(response: httpx.Response) -> set[str | None]:
+    assert response.status_code == 200, response.text
+    return {r["region_code"] for r in response.json()["reports"]}
+
+
 def client_body(walk: Walk, where: str, *, region: str | None = None) -> dict[str, Any]:
     login = f"walk-{uuid.uuid4().hex[:8]}"
     return {"kind": "agency_system", "login": login, "display_name": login, "roles": ["agency_system"],
@@ -276,6 +309,12 @@ def government_decision(walk: Walk, where: str) -> dict[str, Any]:
     return {"outcome": "dismissed", "authority": f"{NAMES[where]}人民政府", "reference": "政复〔2026〕1号",
             "decided_on": today.isoformat(), "reasons": ["维持原审核意见"], "risk_level": "medium"}  # fmt: skip
 
+
+AGREEMENT = {
+    "title": "公共数据开放利用协议",
+    "text": "第一条 申请人仅将数据用于申请所述用途。第二条 不得向第三方提供。",
+}
+DEMAND_ANSWER = {"outcome": "planned", "answer": "已列入本年度公共数据开放计划。"}
 
 BINDING_HOLE = (
     "gateway: a district administrator binds a client (or a legacy channel) of its own region to another region's "
@@ -544,6 +583,75 @@ EXPECTED: dict[tuple[str, str, str], tuple[Case, ...]] = {
             check=no_foreign_indicators,
         ),
     ),
+    # open-svc: an open application, its agreement and keys are the region's of the dataset applied for (A4.1,
+    # A24.2, A24.3); its bureau reads and counts them and may end the access a key gives.
+    ("open", "GET", "/applications"): (
+        Case(FILTERED, on("GET", "/api/open/applications?limit=500"), check=shows_own_only(application_regions)),
+        Case(
+            FILTERED,
+            on("GET", "/api/open/applications?entry_id={entry}", entry=lambda w, where: w.opened["city"]),
+            "the city's dataset named",
+            check=shows_no_other(application_regions),
+        ),
+    ),
+    ("open", "GET", "/applications/counts"): (
+        Case(FILTERED, on("GET", "/api/open/applications/counts"), check=only_own_agencies),
+    ),
+    ("open", "GET", "/applications/{application_id}"): (
+        Case(REFUSED, on("GET", "/api/open/applications/{application}", application=lambda w, where: w.pending[where])),
+    ),
+    ("open", "GET", "/applications/{application_id}/agreement"): (
+        Case(REFUSED, on("GET", "/api/open/applications/{application}/agreement", application=agreed)),
+    ),
+    ("open", "GET", "/applications/{application_id}/keys"): (
+        Case(REFUSED, on("GET", "/api/open/applications/{application}/keys", application=agreed)),
+    ),
+    ("open", "POST", "/keys/{key_id}/revoke"): (
+        Case(
+            REFUSED,
+            on(
+                "POST",
+                "/api/open/keys/{key}/revoke",
+                REVOCATION,
+                key=pick(lambda w, where: w.data_keys[where], spare("data key")),
+            ),
+        ),
+    ),
+    # The open-use agreement binds the applicants of every region's datasets (A24.3): the city's bureau publishes it.
+    ("open", "POST", "/agreements"): (Case(CITY_ONLY, on("POST", "/api/open/agreements", AGREEMENT)),),
+    # Error reports go to the agency responsible for the data (A26.1); the bureau oversees its region's.
+    ("open", "GET", "/feedback"): (
+        Case(FILTERED, on("GET", "/api/open/feedback?limit=500"), check=shows_own_only(report_regions)),
+        Case(
+            FILTERED,
+            on("GET", "/api/open/feedback?entry_id={entry}", entry=lambda w, where: w.opened["city"]),
+            "the city's dataset named",
+            check=shows_no_other(report_regions),
+        ),
+    ),
+    ("open", "GET", "/feedback/{report_id}"): (
+        Case(REFUSED, on("GET", "/api/open/feedback/{report}", report=lambda w, where: w.reports[where])),
+    ),
+    # A demand is answered by the bureau of the region of the agency it names; one naming no agency is the city's
+    # (A27.1, A4.1: the city sees all, a district only its own).
+    ("open", "POST", "/demands/{demand_id}/answer"): (
+        Case(
+            REFUSED,
+            on(
+                "POST",
+                "/api/open/demands/{demand}/answer",
+                DEMAND_ANSWER,
+                demand=pick(lambda w, where: w.demands[where], spare("demand")),
+            ),
+            "naming the region's agency",
+        ),
+        Case(
+            REFUSED,
+            on("POST", "/api/open/demands/{demand}/answer", DEMAND_ANSWER, demand=lambda w, where: w.citywide_demand),
+            "naming no agency",
+            own_control=False,
+        ),
+    ),
     # aggregation-svc: the big data centre's records are the region's (A4.1, A16.1, A17.1, A25.1, A32.1).
     # The centre's state of an entry (the version it holds, whether it accepts data) is its region's; everyone
     # reads the entry's description in the published catalogue instead.
@@ -601,8 +709,10 @@ EXPECTED: dict[tuple[str, str, str], tuple[Case, ...]] = {
 
 
 def operator_routes() -> list[Rule]:
-    """The policy's routes an operator may call that are not open to the public (docs are everyone's)."""
-    return [r for r in POLICY if r.roles & OPERATOR_ROLES and Role.anonymous not in r.roles]
+    """The policy's routes an operator may call but not every caller (the docs, the open data are everyone's). One
+    the public may call too is walked if it is not everyone's (an error report, which its anonymous reporter follows
+    with the report's token, A26.1)."""
+    return [r for r in POLICY if r.roles & OPERATOR_ROLES and r.roles != ANYONE]
 
 
 def test_the_table_says_what_a_district_operator_meets_on_every_operator_route_A4_1() -> None:
@@ -767,6 +877,127 @@ async def _sharing(walk: Walk) -> None:
     )
 
 
+# A conditionally open entry states its conditions (A22.1). A legal person applies for one item of it (A24.2): Huawei
+# Technologies' unified social credit code as the Shenzhen market regulator registered it (a valid check character).
+CONDITIONALLY_OPEN: dict[str, Any] = {
+    "open_type": "conditional", "open_conditions": "签订开放利用协议，仅用于申请所述用途。", "open_legal_basis": None
+}  # fmt: skip
+APPLICANT = {"kind": "legal_person", "name": "华为技术有限公司", "identifier": "914403001922038216",
+             "contact": "open-data@example.com"}  # fmt: skip
+PORTAL_PASSWORD = "a long portal password"
+# The own district's opening resources set aside, one per control that changes one: a data key the bureau revokes,
+# a demand it answers (reviewer, administrator each).
+OPEN_SPARES = {"data key": 2, "demand": 2}
+
+
+async def _open_parties(walk: Walk) -> None:
+    """Per region a conditionally open entry and an officer of the region's agency; a portal user; the open-use
+    agreement, published by the city's administrator (A24.3)."""
+
+    async def region(where: str) -> None:
+        entry, walk.officers[where] = await asyncio.gather(
+            walk.hub.entry(where, **CONDITIONALLY_OPEN),
+            register_client(walk.gateway, walk.hub.admin, "agency_person", ["agency_officer"], region=REGIONS[where],
+                            agency_id=walk.agency(where)),
+        )  # fmt: skip
+        walk.opened[where] = str(entry["id"])
+
+    async def citizen() -> None:
+        login = f"citizen-{uuid.uuid4().hex[:8]}"
+        account = {"login": login, "display_name": "市民", "password": PORTAL_PASSWORD}
+        created = await walk.gateway.post("/portal/accounts", json=account)
+        assert created.status_code == 201, created.text
+        walk.citizen = await token(walk.gateway, login, PORTAL_PASSWORD)
+
+    async def agreement() -> None:
+        published = await walk.gateway.post("/api/open/agreements", json=AGREEMENT, headers=walk.hub.admin)
+        assert published.status_code == 201, published.text
+        walk.agreement = int(published.json()["version"])
+
+    await asyncio.gather(*(region(where) for where in REGIONS), citizen(), agreement())
+
+
+async def _open_application(walk: Walk, where: str) -> str:
+    """The portal user's application for the region's conditionally open entry (A24.2), once open-svc has learned
+    the entry from catalog.events (a 404 until then)."""
+    body = {"entry_id": walk.opened[where], "purpose": "编制供水服务评价报告", "data_format": "api",
+            "items": ["holder"], "applicant": APPLICANT}  # fmt: skip
+
+    async def made() -> httpx.Response | None:
+        response = await walk.gateway.post("/api/open/applications", json=body, headers=walk.citizen)
+        return None if response.status_code == 404 else response
+
+    response = await eventually(made, within=30)
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+async def _keyed(walk: Walk, where: str) -> tuple[str, str]:
+    """An application the region's officer approved and whose applicant accepted the agreement in force, then had a
+    data key issued (A24.2, A24.3): the application's id and the key's."""
+    application = await _open_application(walk, where)
+    base = f"/api/open/applications/{application}"
+    steps = ((f"{base}/decision", {"decision": "approve"}, walk.officers[where], 200),
+             (f"{base}/agreement", {"version": walk.agreement}, walk.citizen, 201),
+             (f"{base}/keys", None, walk.citizen, 201))  # fmt: skip
+    for url, body, headers, status in steps:
+        response = await walk.gateway.post(url, json=body, headers=headers)
+        assert response.status_code == status, response.text
+    return application, str(response.json()["id"])
+
+
+async def _report(walk: Walk, where: str) -> str:
+    """The portal user's error report on the region's open entry, routed to the region's agency (A26.1)."""
+    body = {"entry_id": walk.opened[where], "kind": "error", "description": "部分用水户的户名与营业厅登记不一致。",
+            "items": ["holder"]}  # fmt: skip
+    response = await walk.gateway.post("/api/open/feedback", json=body, headers=walk.citizen)
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+async def _demand(walk: Walk, where: str | None) -> str:
+    """The portal user's demand for data to be opened (A27.1), naming the agency of `where` (None: no agency), once
+    open-svc has learned the agency (a 422 naming agency_id until then)."""
+    body = {"title": "用水量分区统计", "description": "用于研究节水措施，希望按月以接口方式开放。",
+            **({"agency_id": walk.agency(where)} if where else {})}  # fmt: skip
+
+    async def made() -> httpx.Response | None:
+        response = await walk.gateway.post("/api/open/demands", json=body, headers=walk.citizen)
+        unknown = response.status_code == 422 and "agency_id" in response.text
+        return None if unknown else response
+
+    response = await eventually(made, within=30)
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+async def _opening(walk: Walk) -> None:
+    """Every region's opening resources and the own district's spares, made at once. A region's chain starts with an
+    application, which waits until open-svc holds the region's entry."""
+
+    async def region(where: str) -> None:
+        walk.pending[where] = await _open_application(walk, where)
+        (walk.agreed[where], walk.data_keys[where]), walk.reports[where], walk.demands[where] = await asyncio.gather(
+            _keyed(walk, where), _report(walk, where), _demand(walk, where)
+        )
+
+    async def spare_key() -> None:
+        walk.spare.setdefault("data key", []).append((await _keyed(walk, "own"))[1])
+
+    async def spare_demand() -> None:
+        walk.spare.setdefault("demand", []).append(await _demand(walk, "own"))
+
+    async def citywide() -> None:
+        walk.citywide_demand = await _demand(walk, None)
+
+    await asyncio.gather(
+        *(region(where) for where in REGIONS),
+        *(spare_key() for _ in range(OPEN_SPARES["data key"])),
+        *(spare_demand() for _ in range(OPEN_SPARES["demand"])),
+        citywide(),
+    )
+
+
 async def _build(walk: Walk) -> None:
     """Every region's resources but sharing's."""
     hub = walk.hub
@@ -810,15 +1041,16 @@ async def walk(infra: Infra, keys: Keys, tmp_path_factory: pytest.TempPathFactor
     backups = {"aggregation": {"HUB_BACKUP_DIR": str(tmp_path_factory.mktemp("backups"))}}
     async with regional_world(infra, keys, SERVICES, backups) as hub:
         walk = Walk(hub, {}, {}, {}, {}, {}, {}, {})
-        # Started first, so that the gateway and share-svc learn the applicants' agencies and entries from
-        # catalog.events while the rest is built.
-        applicants = asyncio.create_task(_applicants(walk))
+        # Started first, so that the gateway, share-svc and open-svc learn the applicants' agencies and entries
+        # and the open entries from catalog.events while the rest is built.
+        parties = [asyncio.create_task(_applicants(walk)), asyncio.create_task(_open_parties(walk))]
         try:
             await _build(walk)
-            await applicants
+            await asyncio.gather(*parties)
         finally:
-            applicants.cancel()
-        await _sharing(walk)
+            for task in parties:
+                task.cancel()
+        await asyncio.gather(_sharing(walk), _opening(walk))
         yield walk
 
 

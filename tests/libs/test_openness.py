@@ -26,9 +26,7 @@ OPEN = {
 }  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("open_type", "secrecy", "retired"), list(itertools.product(OpenType, Secrecy, (False, True)))
-)
+@pytest.mark.parametrize(("open_type", "secrecy", "retired"), list(itertools.product(OpenType, Secrecy, (False, True))))
 def test_only_open_types_not_secret_not_retired_are_open_data_A22_1_A38_1(
     open_type: OpenType, secrecy: Secrecy, retired: bool
 ) -> None:

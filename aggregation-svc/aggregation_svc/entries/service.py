@@ -8,14 +8,18 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aggregation_svc.changelog import service as changelog
 from aggregation_svc.entries.models import PublishedEntry
 from hub.contracts.catalog import DataItemSpec
 from hub.errors import NotFound, RuleViolation
 from hub.published_catalogue import PublishedEntries
 
-# The published entries and their items, with no reaction of the centre's own: records already stored stay under
-# their entry whatever its new version declares, and a batch is checked against the version it held.
-published_entries = PublishedEntries(PublishedEntry)
+# The published entries and their items. Records already stored stay under their entry whatever its new version
+# declares, and a batch is checked against the version it held; the centre's one reaction is the open-records
+# changelog's, when an entry becomes open or stops being open (A22.1).
+published_entries = PublishedEntries(
+    PublishedEntry, on_published=changelog.on_published, on_retired=changelog.on_retired
+)
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from typing import Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aggregation_svc.changelog import service as changelog
 from aggregation_svc.entries import scope
 from aggregation_svc.entries import service as entries
 from aggregation_svc.entries.service import KnownEntry
@@ -323,6 +324,7 @@ async def _store_chunk(
     await repository.update_records(session, entry.entry_id, batch_id, pusher.agency_id, writes.updates)
     await repository.log_changes(session, entry.entry_id, batch_id, pusher.agency_id, writes.history)
     await repository.quarantine(session, entry.entry_id, batch_id, checked.rejected)
+    await changelog.note_stored_records(session, entry.row, writes)
     tally.inserted += writes.inserted
     tally.updated += writes.updated
     tally.stored += len(accepted)

@@ -7,9 +7,9 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from catalog_svc.agencies.rules import credit_code_problem
 from catalog_svc.regions.schemas import RegionCode
 from hub.contracts.vocabulary import AgencyKind
+from hub.identifiers import credit_code_problem
 
 
 class AgencyIn(BaseModel):

@@ -33,7 +33,7 @@ class EntryVersion(Base):
 
     __tablename__ = "entry_versions"
     __table_args__ = (
-        # The search index: every character bigram of name, summary and item labels (see entries/search.py).
+        # The search index: every character bigram of name, summary and item labels (see hub.search).
         Index("ix_entry_versions_bigrams", "bigrams", postgresql_using="gin"),
         Index("ix_entry_versions_listed", "is_published_current", "region_code"),
         # Pages of the catalogue and of review queues come in code order: walking these stops after one page

@@ -14,7 +14,7 @@ from sqlalchemy.orm import InstrumentedAttribute, load_only
 
 from catalog_svc.entries.models import Entry, EntryVersion
 from catalog_svc.entries.schemas import CATALOGUE_COLUMNS, CatalogueQuery
-from catalog_svc.entries.search import bigrams, query_terms
+from hub.search import bigrams, query_terms
 
 
 async def entry(session: AsyncSession, entry_id: uuid.UUID, *, lock: bool = False) -> Entry | None:

@@ -26,7 +26,6 @@ from catalog_svc.entries.rules import (
     unresolved_conflict_violations,
 )
 from catalog_svc.entries.schemas import CatalogueQuery, EntryCreate, EntryElements
-from catalog_svc.entries.search import bigrams, normalise
 from catalog_svc.regions import service as regions
 from catalog_svc.sources import service as sources
 from hub.contracts.catalog import (
@@ -43,6 +42,7 @@ from hub.internal_token import Caller
 from hub.outbox import record_event
 from hub.regions import region_contains
 from hub.roles import OPERATOR_ROLES, Role, acts_for_agency
+from hub.search import bigrams, normalise
 from hub.violations import refuse_if_any
 
 SOURCE = "/hub/catalog"
@@ -69,7 +69,7 @@ def require_reviewer(caller: Caller, entry: Entry) -> None:
 
 
 def _search_columns(elements: dict[str, Any]) -> dict[str, Any]:
-    """What the catalogue's search reads of a version: its words, normalised, and their bigrams (entries/search)."""
+    """What the catalogue's search reads of a version: its words, normalised, and their bigrams (hub.search)."""
     labels = " ".join(i["label"] for i in elements.get("items") or [])
     text = normalise(f"{elements.get('name') or ''} {elements.get('summary') or ''} {labels}")
     return {"search_text": text, "bigrams": bigrams(text)}

@@ -1,153 +1,123 @@
-"""The unified catalogue as DCAT-AP (JSON-LD): each published entry a dcat:Dataset.
+"""The unified catalogue as DCAT-AP 3.0.1 (hub.dcat, the mapping open-svc's feed uses too): a dcat:Catalog published
+by the bureau, each published entry a dcat:Dataset of its provider agency (A13.1, A15.2), whose data is obtained
+through the sharing platform (A20.1, A21.1).
 
-Update cycles map to the EU frequency authority table, open types to its access-right table. Identifiers are
-path-absolute IRIs of the hub's own API (/api/catalog/entries/{id}, /api/catalog/agencies/{id}): they resolve
-against the host the document was fetched from.
+Its IRIs are the hub's public addresses (HUB_PUBLIC_URL): an entry is /api/catalog/entries/{id}, its provider
+/api/catalog/agencies/{id}, and its data is reached at the big data centre's records of the entry, which an agency
+reads under a grant (A21.1). The export covers every published entry, open or not: each states its EU access right
+(public, restricted, non-public; never public when secret, A22.1, A38.1). Sharing is ruled by the Measures, not by
+a licence, so the unified catalogue names none; open data's licence is in open-svc's feed.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
-from typing import Any
-
-import orjson
+from typing import Protocol
 
 from catalog_svc.entries.models import EntryVersion
 from catalog_svc.transfer.schemas import Publisher
-from hub.contracts.vocabulary import OpenType, Secrecy, ShareMethod, UpdateCycle
+from hub.contracts.vocabulary import AgencyKind, BaseDatabase, Category, OpenType, Secrecy, ShareMethod, ShareType
+from hub.contracts.vocabulary import UpdateCycle as Cycle
+from hub.dcat import vocabularies as eu
+from hub.dcat.feed import FeedFormat, catalogue_feed
+from hub.dcat.graph import Agent, Catalogue, DataService, Dataset, Distribution
+from hub.settings import HubSettings
 
-CONTEXT = {
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "dct": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "vcard": "http://www.w3.org/2006/vcard/ns#",
-    "adms": "http://www.w3.org/ns/adms#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-}
-FREQUENCY = "http://publications.europa.eu/resource/authority/frequency/"
-ACCESS_RIGHT = "http://publications.europa.eu/resource/authority/access-right/"
-FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 API_PATH = "/api/catalog"
-LANGUAGE = "zh"
-
-FREQUENCIES = {
-    UpdateCycle.real_time: "UPDATE_CONT",  # continuously updated
-    UpdateCycle.daily: "DAILY",
-    UpdateCycle.weekly: "WEEKLY",
-    UpdateCycle.monthly: "MONTHLY",
-    UpdateCycle.quarterly: "QUARTERLY",
-    UpdateCycle.half_yearly: "ANNUAL_2",  # semiannual
-    UpdateCycle.yearly: "ANNUAL",
-    UpdateCycle.irregular: "IRREG",
-}
-ACCESS_RIGHTS = {
-    OpenType.unconditional: "PUBLIC",  # 无条件开放
-    OpenType.conditional: "RESTRICTED",  # 有条件开放
-    OpenType.not_open: "NON_PUBLIC",  # 不予开放
-}
 SHARE_METHODS = {ShareMethod.api: "接口共享", ShareMethod.file: "文件共享", ShareMethod.database: "库表共享"}
-# Formats an entry may name that the EU file-type table has, by their usual spelling.
-FILE_TYPES = frozenset(
-    {"CSV", "JSON", "XML", "XLS", "XLSX", "ODS", "PDF", "DOC", "DOCX", "TXT", "ZIP", "HTML", "SHP", "GEOJSON",
-     "KML", "JSON_LD", "RDF_XML", "TSV", "PARQUET", "WMS_SRVC", "WFS_SRVC"}
-)  # fmt: skip
 
 
-def accrual_periodicity(update_cycle: str | None) -> str | None:
-    """The EU frequency IRI of an update cycle (更新周期)."""
-    if update_cycle is None or update_cycle not in FREQUENCIES:
-        return None
-    return FREQUENCY + FREQUENCIES[UpdateCycle(update_cycle)]
+class PublishedEntry(Protocol):
+    """A published entry of the export: its version, its provider and when its first version was published."""
+
+    @property
+    def version(self) -> EntryVersion: ...
+    @property
+    def publisher(self) -> Publisher | None: ...
+    @property
+    def issued(self) -> datetime | None: ...
 
 
-def access_rights(open_type: str | None, secrecy: str | None) -> str:
-    """The EU access-right IRI of an open type (开放属性); secret data is never public (A22.1, A38.1)."""
-    if secrecy == Secrecy.secret or open_type is None or open_type not in ACCESS_RIGHTS:
-        return ACCESS_RIGHT + "NON_PUBLIC"
-    return ACCESS_RIGHT + ACCESS_RIGHTS[OpenType(open_type)]
+def agent(publisher: Publisher, public_url: str) -> Agent:
+    """The provider agency (提供方) as a foaf:Agent, identified by its unified social credit code (A2.1)."""
+    return Agent(
+        iri=f"{public_url}{API_PATH}/agencies/{publisher.id}",
+        name=publisher.name,
+        kind=eu.member(AgencyKind, publisher.kind),
+        identifier=publisher.credit_code,
+    )
 
 
-def media_format(declared: str | None) -> dict[str, Any] | None:
-    """dct:format: an EU file-type IRI when the declared format is one, else a described extent."""
-    if not declared:
-        return None
-    token = declared.strip().upper().replace("-", "_").replace(" ", "_")
-    if token in FILE_TYPES:
-        return {"@id": FILE_TYPE + token}
-    return {"@type": "dct:MediaTypeOrExtent", "rdfs:label": declared}
+def distribution(version: EntryVersion, entry_iri: str, public_url: str) -> Distribution:
+    """How an agency obtains the data: through the sharing platform by the share method (共享方式), from the big data
+    centre under a grant (A20.1, A21.1), in the declared format; a conditional share states its conditions."""
+    method = eu.member(ShareMethod, version.share_method)
+    conditional = eu.member(ShareType, version.share_type) == ShareType.conditional
+    return Distribution(
+        iri=f"{entry_iri}#distribution",
+        title=SHARE_METHODS[method] if method is not None else "共享数据",
+        description="经共享平台申请并获授权后，从大数据中心获取（A20.1, A21.1）。",
+        access_url=f"{public_url}/api/aggregation/entries/{version.entry_id}/records",
+        media_format=version.format,
+        rights=version.share_conditions if conditional else None,
+    )
 
 
-def _text(value: str | None) -> dict[str, str] | None:
-    return {"@value": value, "@language": LANGUAGE} if value else None
+def dataset(entry: PublishedEntry, public_url: str) -> Dataset:
+    """A published entry as a dcat:Dataset; `entry.issued` is when its first version was published."""
+    version, publisher = entry.version, entry.publisher
+    iri = f"{public_url}{API_PATH}/entries/{version.entry_id}"
+    return Dataset(
+        iri=iri,
+        identifier=version.code,
+        title=version.name or version.code,
+        description=version.summary or version.name or version.code,
+        publisher=agent(publisher, public_url) if publisher else None,
+        contact=publisher.data_unit if publisher else None,
+        keywords=list(version.tags or []),
+        themes=eu.data_themes(eu.member(Category, version.category), eu.member(BaseDatabase, version.base_database)),
+        update_cycle=eu.member(Cycle, version.update_cycle),
+        open_type=eu.member(OpenType, version.open_type),
+        secrecy=eu.member(Secrecy, version.secrecy),
+        region_code=version.region_code,
+        issued=entry.issued or version.published_at,
+        modified=version.published_at,
+        version=version.version,
+        distributions=[distribution(version, iri, public_url)],
+    )
 
 
-def _when(value: datetime | None) -> dict[str, str] | None:
-    return {"@value": value.isoformat(), "@type": "xsd:dateTime"} if value else None
-
-
-def _compact(node: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in node.items() if v is not None and v != []}
-
-
-def agent(publisher: Publisher) -> dict[str, Any]:
-    """The responsible agency as a foaf:Agent, identified by its unified social credit code (A2.1)."""
-    return {
-        "@id": f"{API_PATH}/agencies/{publisher.id}",
-        "@type": "foaf:Agent",
-        "foaf:name": _text(publisher.name),
-        "dct:identifier": publisher.credit_code,
-    }
-
-
-def distribution(version: EntryVersion) -> dict[str, Any]:
-    """How the data is obtained: by the share method (共享方式), in the declared format."""
-    method = version.share_method
-    return _compact({
-        "@type": "dcat:Distribution",
-        "dct:title": _text(SHARE_METHODS.get(ShareMethod(method)) if method in SHARE_METHODS else None),
-        "dcat:accessURL": {"@id": f"{API_PATH}/entries/{version.entry_id}"},
-        "dct:format": media_format(version.format),
-        "dct:accessRights": {"@id": access_rights(version.open_type, version.secrecy)},
-    })  # fmt: skip
-
-
-def dataset(version: EntryVersion, publisher: Publisher | None, issued: datetime | None) -> dict[str, Any]:
-    """A published entry as a dcat:Dataset; `issued` is when its first version was published."""
-    frequency = accrual_periodicity(version.update_cycle)
-    return _compact({
-        "@id": f"{API_PATH}/entries/{version.entry_id}",
-        "@type": "dcat:Dataset",
-        "dct:identifier": version.code,
-        "adms:identifier": {"@type": "adms:Identifier", "skos:notation": version.code},
-        "dct:title": _text(version.name),
-        "dct:description": _text(version.summary),
-        "dct:publisher": agent(publisher) if publisher else None,
-        "dcat:contactPoint": (
-            {"@type": "vcard:Organization", "vcard:fn": publisher.data_unit} if publisher else None
+def catalogue(settings: HubSettings, region: str | None) -> Catalogue:
+    """The unified catalogue (公共数据目录), of a region and the regions within it or of every region."""
+    public_url = settings.public_url.rstrip("/")
+    scope = f"?region={region}" if region else ""
+    bureau = Agent(iri=None, name=settings.bureau_name, kind=AgencyKind.administrative_organ)
+    return Catalogue(
+        iri=f"{public_url}{API_PATH}/catalogue{scope}",
+        title="公共数据目录",
+        description="政务部门编制、经主管部门审核发布的统一公共数据目录（A13.1, A14.1）。",
+        publisher=bureau,
+        homepage=f"{public_url}/",
+        region_code=region,
+        service=DataService(
+            iri=f"{public_url}{API_PATH}/",
+            title="公共数据目录接口",
+            endpoint_url=f"{public_url}{API_PATH}/",
+            endpoint_description=f"{public_url}{API_PATH}/openapi.json",
         ),
-        "dct:accrualPeriodicity": {"@id": frequency} if frequency else None,
-        "dct:accessRights": {"@id": access_rights(version.open_type, version.secrecy)},
-        "dcat:keyword": [_text(t) for t in version.tags or [] if t],
-        "dct:issued": _when(issued or version.published_at),
-        "dct:modified": _when(version.published_at),
-        "owl:versionInfo": str(version.version),
-        "dct:spatial": {"@type": "dct:Location", "skos:notation": version.region_code},
-        "dcat:distribution": [distribution(version)],
-    })  # fmt: skip
+    )
 
 
-def catalogue_head(region: str | None) -> bytes:
-    """The opening of the dcat:Catalog document, up to where its datasets are written."""
-    node = _compact({
-        "@context": CONTEXT,
-        "@type": "dcat:Catalog",
-        "dct:title": _text("公共数据目录"),
-        "dct:spatial": {"@type": "dct:Location", "skos:notation": region} if region else None,
-    })  # fmt: skip
-    return orjson.dumps(node)[:-1] + b',"dcat:dataset":['
+async def export(
+    pages: AsyncIterator[Sequence[PublishedEntry]], settings: HubSettings, region: str | None
+) -> AsyncIterator[bytes]:
+    """The published catalogue as DCAT-AP JSON-LD, streamed one page of entries at a time."""
+    public_url = settings.public_url.rstrip("/")
 
+    async def datasets() -> AsyncIterator[list[Dataset]]:
+        async for page in pages:
+            yield [dataset(entry, public_url) for entry in page]
 
-CATALOGUE_TAIL = b"]}"
+    async for chunk in catalogue_feed(catalogue(settings, region), datasets(), FeedFormat.jsonld):
+        yield chunk

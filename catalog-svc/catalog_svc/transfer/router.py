@@ -125,6 +125,6 @@ async def export_catalogue(
     body = (
         service.export_csv(sessionmaker, scope)
         if format == ExportFormat.csv
-        else service.export_jsonld(sessionmaker, scope, region)
+        else service.export_jsonld(sessionmaker, scope, region, request.app.state.settings)
     )
     return StreamingResponse(body, media_type=media_type, headers=headers)

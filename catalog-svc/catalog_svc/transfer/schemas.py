@@ -54,3 +54,4 @@ class Publisher(BaseModel):
     name: str
     credit_code: str
     data_unit: str
+    kind: str | None = None  # the agency's kind (A2.1): its publisher type in DCAT-AP

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
 
-import orjson
 from anyio import to_thread
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -35,6 +34,7 @@ from hub.errors import Conflict, Forbidden, InvalidInput, Problem
 from hub.internal_token import Caller
 from hub.jobs import MAX_ERRORS, JobMixin, JobProgress, JobWork, submit_job
 from hub.roles import Role
+from hub.settings import HubSettings
 
 PAGE_SIZE = 500
 IMPORT_JOB = "catalogue-import"
@@ -299,16 +299,8 @@ async def export_xlsx(sessionmaker: async_sessionmaker[AsyncSession], scope: lis
     return await to_thread.run_sync(writer.save)
 
 
-async def export_jsonld(
-    sessionmaker: async_sessionmaker[AsyncSession], scope: list[str], region: str | None
+def export_jsonld(
+    sessionmaker: async_sessionmaker[AsyncSession], scope: list[str], region: str | None, settings: HubSettings
 ) -> AsyncIterator[bytes]:
-    """The published catalogue as a DCAT-AP dcat:Catalog in JSON-LD, streamed one page of datasets at a time."""
-    yield dcat.catalogue_head(region)
-    separator = b""
-    async for page in published(sessionmaker, scope):
-        parts = []
-        for entry in page:
-            parts.append(separator + orjson.dumps(dcat.dataset(entry.version, entry.publisher, entry.issued)))
-            separator = b","
-        yield b"".join(parts)
-    yield dcat.CATALOGUE_TAIL
+    """The published catalogue as a DCAT-AP 3.0.1 dcat:Catalog in JSON-LD, streamed one page of datasets at a time."""
+    return dcat.export(published(sessionmaker, scope), settings, region)

@@ -38,12 +38,16 @@ class _Refused(Exception):
 
 
 def resolve_route(context: GatewayContext, path: str) -> tuple[str, str]:
-    """(service, path inside it) for a gateway path: /api/<prefix>/rest → (service, /rest)."""
+    """(service, path inside it) for a gateway path: /api/<prefix>/rest → (service, /rest), or for an alias's prefix
+    (gateway.routing.upstreams.ALIASES) the path under the alias's routes; /<mount>/rest (MOUNTS) → (service,
+    <routes>/rest)."""
     if path.startswith(API_PREFIX):
         prefix, _, rest = path[len(API_PREFIX) :].partition("/")
         upstream = context.upstreams.get(prefix)
-        return (upstream.name if upstream else f"?{prefix}", "/" + rest)
-    return "gateway", path
+        return (upstream.name, upstream.routes + "/" + rest) if upstream else (f"?{prefix}", "/" + rest)
+    mount, _, rest = path[1:].partition("/")
+    mounted = context.mounts.get(mount)
+    return (mounted.name, mounted.routes + "/" + rest) if mounted else ("gateway", path)
 
 
 def header(scope: Scope, name: bytes) -> str | None:

@@ -199,6 +199,138 @@ POLICY: tuple[Rule, ...] = (
     # of the submitter's region polls them.
     Rule("aggregation", "POST", "/backups", ADMINISTRATOR, scope="city"),
     Rule("aggregation", "GET", "/jobs/{job_id}", OPERATORS, scope="region"),
+    # open-svc: applications, agreements, data keys, feedback, demands (A24.2, A26.1, A27.1)
+    # A registered portal user applies for a conditional open dataset; the collecting agency's officer answers
+    # (A24.2); each party reads its own (the applicant, the agency, the bureau of the region). The bureau's
+    # administrator publishes the open-use agreement, which anyone reads; the approved applicant accepts it, and only
+    # then obtains a data key (A24.3), which its holder, the agency's officer or the bureau revokes. Keyed records
+    # need the holder's account and its key (checked by open-svc on every call).
+    Rule("open", "POST", "/applications", frozenset({Role.portal_user}), max_body_bytes=64 * KiB),
+    Rule(
+        "open",
+        "GET",
+        "/applications",
+        frozenset({Role.portal_user}) | OFFICER | OPERATORS,
+        scope="own, agency or region",
+    ),
+    Rule("open", "GET", "/applications/counts", OFFICER | OPERATORS, scope="agency or region"),
+    Rule(
+        "open",
+        "GET",
+        "/applications/{application_id}",
+        frozenset({Role.portal_user}) | OFFICER | OPERATORS,
+        scope="own, agency or region",
+    ),
+    Rule("open", "POST", "/applications/{application_id}/decision", OFFICER, scope="collecting agency"),
+    Rule("open", "POST", "/applications/{application_id}/withdraw", frozenset({Role.portal_user}), scope="own"),
+    Rule("open", "POST", "/agreements", ADMINISTRATOR, scope="city"),
+    Rule("open", "GET", "/agreements/current", ANYONE),
+    Rule("open", "GET", "/agreements/{version}", ANYONE),
+    Rule("open", "POST", "/applications/{application_id}/agreement", frozenset({Role.portal_user}), scope="own"),
+    Rule(
+        "open",
+        "GET",
+        "/applications/{application_id}/agreement",
+        frozenset({Role.portal_user}) | OFFICER | OPERATORS,
+        scope="own, agency or region",
+    ),
+    Rule("open", "POST", "/applications/{application_id}/keys", frozenset({Role.portal_user}), scope="own"),
+    Rule(
+        "open",
+        "GET",
+        "/applications/{application_id}/keys",
+        frozenset({Role.portal_user}) | OFFICER | OPERATORS,
+        scope="own, agency or region",
+    ),
+    Rule(
+        "open",
+        "POST",
+        "/keys/{key_id}/revoke",
+        frozenset({Role.portal_user}) | OFFICER | REVIEWER | ADMINISTRATOR,
+        scope="holder, collecting agency or region",
+    ),
+    Rule("open", "GET", "/access/{entry_id}/records", frozenset({Role.portal_user}), scope="holder of the data key"),
+    # Error reports and objections (A26.1): anyone on an open dataset, an agency (its system or officer) also on data
+    # shared with it; the responsible agency's officers take them up and answer; reporters follow theirs (anonymous
+    # ones by the report's id and token); the bureau oversees its region's; the counts are public.
+    Rule(
+        "open",
+        "POST",
+        "/feedback",
+        frozenset({Role.anonymous, Role.portal_user}) | AGENCY | OFFICER,
+        max_body_bytes=64 * KiB,
+    ),
+    Rule(
+        "open",
+        "GET",
+        "/feedback",
+        frozenset({Role.portal_user}) | AGENCY | OFFICER | OPERATORS,
+        scope="own, agency or region",
+    ),
+    Rule("open", "GET", "/feedback/counts", ANYONE),
+    Rule(
+        "open",
+        "GET",
+        "/feedback/{report_id}",
+        frozenset({Role.anonymous, Role.portal_user}) | AGENCY | OFFICER | OPERATORS,
+        scope="reporter, responsible agency or region",
+    ),
+    Rule("open", "POST", "/feedback/{report_id}/take-up", OFFICER, scope="responsible agency"),
+    Rule("open", "POST", "/feedback/{report_id}/answer", OFFICER, scope="responsible agency"),
+    # Demand requests (A27.1): registered users request and vote (once per account), anyone reads them, the bureau
+    # answers.
+    Rule("open", "POST", "/demands", frozenset({Role.portal_user}), max_body_bytes=64 * KiB),
+    Rule("open", "GET", "/demands", ANYONE),
+    Rule("open", "GET", "/demands/{demand_id}", ANYONE),
+    Rule("open", "POST", "/demands/{demand_id}/votes", frozenset({Role.portal_user})),
+    Rule("open", "POST", "/demands/{demand_id}/answer", REVIEWER | ADMINISTRATOR, scope="region"),
+    # open-svc: CKAN Action API and DCAT-AP feed
+    # The open catalogue for anyone (A24.1): CKAN clients call an action by GET, or POST its parameters as JSON (a
+    # read either way: the API has no action that writes), also as /api/3/action/<name> and /api/action/<name>
+    # (gateway.routing.upstreams.ALIASES); harvesters read the DCAT-AP feed.
+    Rule("open", "GET", "/ckan/api/3/action/{name}", ANYONE),
+    Rule("open", "POST", "/ckan/api/3/action/{name}", ANYONE, max_body_bytes=8 * KiB),
+    Rule("open", "GET", "/dcat/catalog.jsonld", ANYONE),
+    Rule("open", "GET", "/dcat/catalog.ttl", ANYONE),
+    # open-svc: datasets, open lists, quality (A23.1, A24.1, A25.1)
+    # Anyone, without an account, browses, searches, views, previews, downloads and reads open datasets (A24.1;
+    # open-svc serves unconditionally open data only, the rest through data keys), reads every agency's open list
+    # and its dated history (A23.1) and every quality score (A25.1). The gateway rate-limits anonymous callers.
+    *(
+        Rule("open", "GET", path, ANYONE)
+        for path in (
+            "/datasets",
+            "/datasets/{entry_id}",
+            "/datasets/{entry_id}/preview",
+            "/datasets/{entry_id}/records",
+            "/datasets/{entry_id}/download",
+            "/datasets/{entry_id}/quality",
+            "/open-lists",
+            "/open-lists/{agency_id}",
+            "/open-lists/{agency_id}/history",
+            "/quality/agencies/{agency_id}",
+        )
+    ),
+    # open-svc: the public portal (A24.1)
+    # Its pages, for anyone, at the gateway's /open/… (gateway.routing.upstreams.MOUNTS); the hub's root leads there.
+    # A page holds no one's own data: what needs an account (applying, agreements, keys, votes) the page's script
+    # asks of the routes above with the user's token. Its stylesheet and script neither decide nor deliver data.
+    Rule("gateway", "GET", "/", ANYONE, audited=False),
+    *(
+        Rule("open", "GET", path, ANYONE)
+        for path in (
+            "/portal/",
+            "/portal/datasets",
+            "/portal/datasets/{entry_id}",
+            "/portal/datasets/{entry_id}/apply",
+            "/portal/datasets/{entry_id}/report",
+            "/portal/feedback",
+            "/portal/demands",
+            "/portal/account",
+            "/portal/signin",
+        )
+    ),
+    Rule("open", "GET", "/portal/static/{name}", ANYONE, audited=False),
 )
 
 

@@ -18,7 +18,9 @@ from hub.errors import Forbidden, problem_response
 
 # Every method some route of the policy takes, and HEAD wherever GET is.
 METHODS = sorted({rule.method for rule in POLICY} | {"HEAD"})
-HEADERS = ["authorization", "content-type", "x-api-key", "x-hub-purpose"]
+# The portal's script also sends a data key (open-svc's keyed records, A24.3) and an anonymous reporter's token
+# (following an error report, A26.1).
+HEADERS = ["authorization", "content-type", "x-api-key", "x-hub-purpose", "x-open-data-key", "x-reporter-token"]
 # Starlette's refusal reads "Disallowed CORS origin, method, headers"; what follows the prefix is what was refused.
 _STARLETTE_REFUSAL = "Disallowed CORS "
 

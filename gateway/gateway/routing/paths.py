@@ -48,7 +48,20 @@ def upstream_target(raw: bytes, query: bytes, prefix: str) -> str:
     if len(parts) < 4 or unquote(parts[1].decode("latin-1")) != "api" or unquote(parts[2].decode("latin-1")) != prefix:
         # The decoded path named the prefix only through an escaped "/": no service answers under what was sent.
         raise NotFound(f"No service answers under {percent_encoded(raw)}.")
-    inside = percent_encoded(b"/" + parts[3])
+    return _checked_target(raw, parts[3], query)
+
+
+def mounted_target(raw: bytes, query: bytes, mount: str) -> str:
+    """The path and query the service behind the gateway's /<mount>/ is asked for (below its mount's routes): what
+    follows the mount, as sent, refused as upstream_target refuses it."""
+    parts = raw.split(b"/", 2)
+    if len(parts) < 3 or unquote(parts[1].decode("latin-1")) != mount:
+        raise NotFound(f"No service answers under {percent_encoded(raw)}.")
+    return _checked_target(raw, parts[2], query)
+
+
+def _checked_target(raw: bytes, rest: bytes, query: bytes) -> str:
+    inside = percent_encoded(b"/" + rest)
     decoded = unquote(inside, errors="replace")
     if _CONTROL.search(decoded):
         raise _invalid_path(raw, "a path may not hold control characters (%00-%1F, %7F)")

@@ -15,6 +15,7 @@ import sys
 from typing import Any
 
 import hub.contracts
+from hub.contracts.open_records import CHANGELOGS, ChangelogTopic
 from hub.events import Event
 from hub.mesh import load_mesh
 
@@ -88,6 +89,8 @@ def document() -> dict[str, Any]:
             if producer
             else "published by producers outside the mesh (the data-centre ingest jobs)",
         }
+    for changelog in CHANGELOGS:
+        _add_changelog(changelog, channels, messages, operations)
     return {
         "asyncapi": "3.0.0",
         "info": {
@@ -99,6 +102,37 @@ def document() -> dict[str, Any]:
         "channels": channels,
         "operations": operations,
         "components": {"messages": messages, "schemas": dict(sorted(schemas.items()))},
+    }
+
+
+def _add_changelog(
+    changelog: ChangelogTopic, channels: dict[str, Any], messages: dict[str, Any], operations: dict[str, Any]
+) -> None:
+    """A compacted state topic: keyed records, no CloudEvents headers (hub.contracts.open_records)."""
+    key = changelog.topic.replace(".", "_")
+    messages[key] = {
+        "name": changelog.topic,
+        "title": changelog.title,
+        "summary": changelog.summary,
+        "contentType": "application/json",
+        "bindings": {"kafka": {"key": changelog.key_schema, "bindingVersion": "0.5.0"}},
+        "payload": changelog.value_schema,
+    }
+    retention = {name: int(value) for name, value in changelog.config.items() if name.endswith(".ms")}
+    channels[key] = {
+        "address": changelog.topic,
+        "messages": {key: {"$ref": f"#/components/messages/{key}"}},
+        "bindings": {
+            "kafka": {
+                "topicConfiguration": {"cleanup.policy": [changelog.config["cleanup.policy"]], **retention},
+                "bindingVersion": "0.5.0",
+            }
+        },
+    }
+    operations[f"publish_{key}"] = {
+        "action": "send",
+        "channel": {"$ref": f"#/channels/{key}"},
+        "summary": changelog.producer,
     }
 
 

@@ -18,8 +18,12 @@ OPEN_TYPES = frozenset({OpenType.unconditional, OpenType.conditional})
 
 
 class _Openable(Protocol):
-    open_type: OpenType
-    secrecy: Secrecy
+    # Read-only members: a read model's row and a frozen PublishedVersion both qualify.
+    @property
+    def open_type(self) -> OpenType: ...
+
+    @property
+    def secrecy(self) -> Secrecy: ...
 
     @property
     def retired(self) -> bool: ...

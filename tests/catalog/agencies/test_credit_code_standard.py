@@ -13,7 +13,7 @@ import string
 
 import pytest
 
-from catalog_svc.agencies.rules import CREDIT_CODE_CHARSET, CREDIT_CODE_WEIGHTS, credit_code_problem
+from hub.identifiers import CREDIT_CODE_CHARSET, CREDIT_CODE_WEIGHTS, credit_code_problem
 
 # GB 32100-2015, table 2: each character and its value (代码字符集及其数值).
 VALUES = {

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from catalog_svc.agencies.rules import CREDIT_CODE_CHARSET, credit_code_problem
+from hub.identifiers import CREDIT_CODE_CHARSET, credit_code_problem
 
 # GB 32100 weights are 3**i mod 31; computing them here keeps the test independent of the table in rules.py.
 WEIGHTS = [pow(3, i, 31) for i in range(17)]

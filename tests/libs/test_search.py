@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from catalog_svc.entries.search import bigrams, normalise, query_terms
+from hub.search import bigrams, normalise, query_terms
 
 # The 20,902 ideographs of the CJK Unified Ideographs block that GB 13000 / GBK cover.
 hanzi = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)

@@ -1,9 +1,10 @@
-"""Chinese full-text search by character bigrams.
+"""Chinese full-text search by character bigrams, for every service that searches Chinese text (catalog-svc's
+catalogue, open-svc's datasets).
 
 Chinese text has no spaces between words, and a two-character word (e.g. 社保) must find its entries. pg_trgm
-indexes trigrams and cannot use its index for a two-character pattern, so each version stores the set of its
-character bigrams in an array with a GIN index: a query matches versions holding all of its bigrams (index
-lookup), then a substring recheck removes bigrams that happen to be far apart.
+indexes trigrams and cannot use its index for a two-character pattern, so a searchable row stores the set of its
+character bigrams in an array with a GIN index: a query matches rows holding all of its bigrams (index lookup),
+then a substring recheck removes bigrams that happen to be far apart.
 """
 
 from __future__ import annotations
