@@ -62,7 +62,7 @@ def hostile_values() -> st.SearchStrategy[object]:
 class Target:
     """One place of a request a hostile value is put: a body field, a query or path parameter, a CSV column…"""
 
-    where: str  # "body", "query" or "path"
+    where: str  # "body", "query", "path" or "header"
     field: tuple[str | int, ...]  # the field's path in the body, or the parameter's or column's name
 
     def __str__(self) -> str:
@@ -130,6 +130,13 @@ def text_of(value: object) -> str:
 def url_quoted(value: object) -> str:
     """Percent-encoded bytes of the value; a lone surrogate becomes the (invalid) UTF-8 bytes a client may send."""
     return quote(text_of(value)[:URL_TEXT_LIMIT].encode("utf-8", "surrogatepass"), safe="")
+
+
+def header_bytes(value: object) -> bytes:
+    """The value's bytes as a header carries them: what HTTP allows in a field value (RFC 9110 §5.5: visible ASCII,
+    inner spaces and tabs, obs-text bytes), the rest dropped, as HTTP libraries refuse to send or receive it."""
+    raw = text_of(value)[:URL_TEXT_LIMIT].encode("utf-8", "surrogatepass")
+    return bytes(byte for byte in raw if byte == 0x09 or 0x20 <= byte != 0x7F).strip(b" \t")
 
 
 def json_bytes(body: object) -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from fuzz.hostile import NUL, csv_bytes, field_paths, inject, json_bytes, leaf_paths, url_quoted
+from fuzz.hostile import NUL, csv_bytes, field_paths, header_bytes, inject, json_bytes, leaf_paths, url_quoted
 
 DOCUMENT = {
     "components": {
@@ -45,3 +45,10 @@ def test_a_lone_surrogate_travels_escaped_in_json_and_as_invalid_utf8_elsewhere(
     assert url_quoted(10**20) == "100000000000000000000"
     assert csv_bytes({"code": "\udfff", "name": None}) == b"code,name\r\n\xed\xbf\xbf,\r\n"
     assert json.loads(json_bytes({"n": NUL}))["n"] == NUL
+
+
+def test_a_header_carries_what_http_lets_a_field_value_carry_and_nothing_else() -> None:
+    # NUL, CR and LF never reach a server in a header (RFC 9110 §5.5); a lone surrogate's bytes are obs-text.
+    assert header_bytes(" \x00a\r\nb\ud800\t") == b"ab\xed\xa0\x80"
+    assert header_bytes("键 值") == "键 值".encode()
+    assert header_bytes(2**63) == b"9223372036854775808"

@@ -3,8 +3,9 @@ whatever a careless or hostile client sends — NUL, lone surrogates, control ch
 PostgreSQL's range, very long strings, right-to-left text, emoji — the hub answers it, and refuses it with an RFC
 9457 problem, never with a 5xx (A28.1: bad input is a security event, not a crash).
 
-Each route is called as a caller the access table lets through, so the values reach the service; a hand-written
-valid request (valid_requests.py) carries one hostile value at a time, so nothing else in it is refused first.
+Each route is called as a caller the access table lets through and the service's own scope check accepts, so the
+values reach the service's code; a hand-written valid request (valid_requests.py) carries one hostile value at a
+time, so nothing else in it is refused first, to a resource in the state the route acts on.
 The values are drawn by Hypothesis, the same on every run; the first of every field is a NUL. `HUB_FUZZ_VALUES`
 sets how many per field (3 keep the suite inside the CI budget); `-k catalog` runs one service's part.
 """
@@ -15,6 +16,7 @@ import asyncio
 import os
 import re
 from dataclasses import dataclass
+from http import HTTPStatus
 from typing import Any
 
 import httpx
@@ -29,6 +31,7 @@ from fuzz.hostile import (
     csv_bytes,
     field_paths,
     form_bytes,
+    header_bytes,
     hostile_values,
     inject,
     json_bytes,
@@ -36,7 +39,8 @@ from fuzz.hostile import (
     ndjson_bytes,
     url_quoted,
 )
-from fuzz.valid_requests import CSV, FORM, JSON, NDJSON, VALID, ValidRequest, path_parameters
+from fuzz.resources import Maker
+from fuzz.valid_requests import CSV, FORM, JSON, NDJSON, VALID, Known, ValidRequest, path_parameters
 from fuzz.verdict import Finding, answer_defects, excerpt, report
 from fuzz.world import ATTACK_ORDER, PROBES, Hub
 from gateway.access.policy import Policy, allows
@@ -51,9 +55,14 @@ pytestmark = [
 VALUES = int(os.environ.get("HUB_FUZZ_VALUES", "3"))
 CONCURRENCY = 6
 WRITES = frozenset({"POST", "PUT", "PATCH"})
-# Who calls a route: the first identity the access table lets through, so the values reach the service.
+# Who calls a route without a caller of its own (ValidRequest.caller): the first identity the access table lets
+# through, so the values reach the service.
 PREFERENCE = (("operator", Role.administrator), ("agency", Role.agency_system), ("reviewer", Role.reviewer),
-              ("inspector", Role.inspector), ("portal", Role.portal_user), ("anonymous", Role.anonymous))  # fmt: skip
+              ("inspector", Role.inspector), ("officer", Role.agency_officer), ("portal", Role.portal_user),
+              ("anonymous", Role.anonymous))  # fmt: skip
+# What a valid request must never get: a refusal of its body, its caller or its resource means it no longer reaches
+# the code behind (a conflict may be the route's answer to a resource the suite cannot renew, and is no refusal).
+REFUSED = frozenset({400, 401, 403, 404, 422})
 ENCODERS = {JSON: json_bytes, FORM: form_bytes, CSV: csv_bytes, NDJSON: ndjson_bytes}
 
 
@@ -85,7 +94,9 @@ def routes_of(service: str, document: dict[str, Any]) -> list[Route]:
     ]
 
 
-def caller_of(route: Route) -> str:
+def caller_of(route: Route, valid: ValidRequest | None) -> str:
+    if valid and valid.caller:
+        return valid.caller
     rule = Policy().match(route.service, route.method, route.path)
     return next((name for name, role in PREFERENCE if allows(rule, frozenset({role}))), "anonymous")
 
@@ -109,6 +120,7 @@ def targets_of(route: Route, document: dict[str, Any], media_type: str | None, b
     """Every parameter of the route, and every field of a write route's body (from its schema and its example)."""
     targets = [Target("path", (name,)) for name in route.parameters("path")]
     targets += [Target("query", (name,)) for name in route.parameters("query")]
+    targets += [Target("header", (name,)) for name in route.parameters("header")]
     if route.method in WRITES and media_type:
         fields = dict.fromkeys(leaf_paths(base))
         schema = route.operation.get("requestBody", {}).get("content", {}).get(media_type, {}).get("schema")
@@ -147,38 +159,76 @@ class Attack:
     valid: ValidRequest | None
     media_type: str | None
     base: Any  # the body of a route without a valid request (generated once)
+    spent: Known | None = None  # the resources the valid request named, once sent (where it moved one on)
 
-    def request(self, target: Target | None, value: object) -> tuple[str, bytes | None, dict[str, str]]:
+    def request(
+        self, known: Known, target: Target | None, value: object
+    ) -> tuple[str, bytes | None, dict[str, str | bytes]]:
         """(URL, body, headers) of the valid request with `value` at the target (unchanged without a target)."""
-        parameters: dict[str, object] = dict(path_parameters(self.hub, self.route.parameters("path"), self.valid))
+        parameters: dict[str, object] = dict(path_parameters(known, self.route.parameters("path"), self.valid))
         query = ""
-        body = self.valid.body(self.hub) if self.valid else self.base
+        body = self.valid.body(known) if self.valid else self.base
         if target and target.where == "path":
             parameters[str(target.field[0])] = value
         elif target and target.where == "query":
             query = f"?{target.field[0]}={url_quoted(value)}"
-        elif target:
+        elif target and target.where == "body":
             body = inject(body, target.field, value)
         path = re.sub(r"\{(\w+)\}", lambda m: url_quoted(parameters[m.group(1)]), self.route.path)
-        headers = dict(self.hub.callers[self.caller])
+        headers: dict[str, str | bytes] = {**self.hub.callers[self.caller]}
+        headers.update(self.valid.headers(known) if self.valid else {})
+        if target and target.where == "header":
+            headers[str(target.field[0])] = header_bytes(value)
         if self.media_type and self.route.method in WRITES:
             headers["content-type"] = self.media_type
             return self.hub.base_url(self.route.service) + path + query, ENCODERS[self.media_type](body), headers
         return self.hub.base_url(self.route.service) + path + query, None, headers
 
+    def renewable(self, target: Target | None) -> bool:
+        """Whether the request names a resource the route moves on (a hostile path parameter names none)."""
+        return bool(self.valid and self.valid.fresh) and not (target and target.where == "path")
+
+    async def renewed(self, client: httpx.AsyncClient) -> Known:
+        """The known resources with a fresh one of those the route moves on (its valid request makes it)."""
+        known = self.hub.known_to(self.route.service)
+        fresh = self.valid.fresh if self.valid else None
+        if fresh is None:
+            return known
+        return {**known, **await fresh(Maker(client, self.hub.gateway_url, self.hub.callers, known))}
+
     async def send(self, client: httpx.AsyncClient, target: Target | None, value: object) -> list[Finding]:
-        url, content, headers = self.request(target, value)
+        """Send the valid request with `value` at the target and judge the answer. Where the route moves its resource
+        on, the valid request gets a fresh one; a hostile value first meets that spent one, and one that passes
+        validation (a 409 from the spent resource's state) is sent again with a fresh one, so it reaches the code
+        the route runs — without making a resource for every value validation refuses anyway."""
+        try:
+            if target is None and self.renewable(None):
+                self.spent = await self.renewed(client)
+            known = self.spent or self.hub.known_to(self.route.service)
+            status, findings = await self.exchange(client, known, target, value)
+            if status == HTTPStatus.CONFLICT and target and self.renewable(target):
+                status, findings = await self.exchange(client, await self.renewed(client), target, value)
+        except (AssertionError, httpx.HTTPError) as exc:
+            return [Finding(str(self.route), self.caller, None, f"no fresh resource for the request: {exc}", "")]
+        return findings
+
+    async def exchange(
+        self, client: httpx.AsyncClient, known: Known, target: Target | None, value: object
+    ) -> tuple[int | None, list[Finding]]:
+        """The answer's status and what is wrong with it."""
+        url, content, headers = self.request(known, target, value)
         sent = f"{self.route.method} {url.removeprefix(self.hub.gateway_url)}"
         if target:
             sent += f" with {target} = {describe(value)}"
         try:
-            response = await client.request(self.route.method, url, content=content, headers=headers)
+            wire = [(name.encode(), v if isinstance(v, bytes) else v.encode()) for name, v in headers.items()]
+            response = await client.request(self.route.method, url, content=content, headers=wire)
         except httpx.HTTPError as exc:
-            return [Finding(str(self.route), self.caller, None, f"no complete answer: {exc!r}", sent)]
+            return None, [Finding(str(self.route), self.caller, None, f"no complete answer: {exc!r}", sent)]
         defects = answer_defects(response.status_code, response.headers.get("content-type"), response.content)
-        if target is None and self.valid and response.status_code in (400, 422):
+        if target is None and self.valid and response.status_code in REFUSED:
             defects.append("the hand-written valid request is refused: update tests/fuzz/valid_requests.py")
-        return [
+        return response.status_code, [
             Finding(str(self.route), self.caller, response.status_code, defect, sent, excerpt(response.content))
             for defect in defects
         ]
@@ -204,9 +254,10 @@ async def test_hostile_values_in_any_field_or_parameter_get_a_problem_never_a_5x
                 base = None
                 if valid is None and media_type and route.method in WRITES:
                     base = await asyncio.to_thread(generated_body, document, route, media_type)
-                attack = Attack(hub, route, caller_of(route), valid, media_type, base)
+                attack = Attack(hub, route, caller_of(route, valid), valid, media_type, base)
                 findings += await attack.send(client, None, None)
-                targets = targets_of(route, document, media_type, valid.body(hub) if valid else base)
+                known = hub.known_to(service)
+                targets = targets_of(route, document, media_type, valid.body(known) if valid else base)
                 drawn = await asyncio.to_thread(drawn_values, targets, VALUES) if targets else []
                 answers = await asyncio.gather(
                     *(send(attack, target, value) for values in drawn for target, value in values.items())

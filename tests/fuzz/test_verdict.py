@@ -36,6 +36,18 @@ def test_an_error_in_another_content_type_or_missing_members_is_a_defect() -> No
     ]
 
 
+def test_the_ckan_compatible_apis_own_errors_pass_and_nothing_resembling_them() -> None:
+    envelope = {"help": "https://hub/api/3/action/help_show?name=x", "success": False,
+                "error": {"__type": "Not Found Error", "message": "Not found"}}  # fmt: skip
+    assert problem_defects(404, "application/json;charset=utf-8", json.dumps(envelope).encode()) == []
+    assert problem_defects(400, "application/json", b'"Bad request: Action name not known: x"') == []
+    for lookalike in ({**envelope, "success": True}, {"success": False, "error": "x"}, "Bad"):
+        assert problem_defects(409, "application/json", json.dumps(lookalike).encode()) == [
+            f"error answered as application/json, not {PROBLEM}"
+        ]
+    assert answer_defects(500, "application/json", json.dumps(envelope).encode()) == ["server error 500"]
+
+
 def test_every_5xx_is_a_defect_even_as_a_problem() -> None:
     assert answer_defects(503, PROBLEM, problem(503)) == ["server error 503"]
     assert answer_defects(500, "text/plain", b"Internal Server Error") == [

@@ -27,11 +27,29 @@ class Finding:
     answer: str = ""  # the start of the answer's body
 
 
+def ckan_error(media_type: str, body: bytes) -> bool:
+    """Whether an error is one of the CKAN-compatible API (open-svc, issue 12), which answers as CKAN does for CKAN's
+    clients: its envelope `{help, success: false, error: {__type, …}}`, or for a bad request a JSON string."""
+    if media_type != "application/json":
+        return False
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return False
+    if isinstance(document, str):
+        return document.startswith("Bad request: ")
+    error = document.get("error") if isinstance(document, dict) else None
+    return document.get("success") is False and isinstance(error, dict) and isinstance(error.get("__type"), str)
+
+
 def problem_defects(status: int, content_type: str | None, body: bytes) -> list[str]:
-    """Why an error answer is not an RFC 9457 problem document (nothing when it is, or when it is no error)."""
+    """Why an error answer is not an RFC 9457 problem document (nothing when it is, or when it is no error, or the
+    CKAN-compatible API's own error)."""
     if status < 400:
         return []
     media_type = (content_type or "").split(";")[0].strip().lower()
+    if ckan_error(media_type, body):
+        return []
     if media_type != PROBLEM_JSON:
         return [f"error answered as {content_type or 'no content type'}, not {PROBLEM_JSON}"]
     try:
