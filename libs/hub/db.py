@@ -145,4 +145,8 @@ def is_database_unavailable(exc: BaseException) -> bool:
         # asyncpg's own words for a connection used after it closed (SQLAlchemy's asyncpg dialect matches them too).
         if isinstance(link, asyncpg.InterfaceError) and "connection is closed" in str(link):
             return True
+        # A connection whose server vanished during a statement can be left mid-operation (the statement was
+        # cancelled while it waited on the dead socket): asyncpg refuses the next statement on it in these words.
+        if isinstance(link, asyncpg.InternalClientError) and "another operation" in str(link):
+            return True
     return False

@@ -48,6 +48,7 @@ def _raised_while_handling(cause: BaseException, error: BaseException) -> BaseEx
     [
         asyncpg.exceptions.ConnectionDoesNotExistError("connection was closed in the middle of operation"),
         asyncpg.exceptions.AdminShutdownError("terminating connection due to administrator command"),
+        asyncpg.InternalClientError("cannot switch to state 11; another operation (2) is in progress"),
         asyncpg.exceptions.CannotConnectNowError("the database system is starting up"),
         asyncpg.exceptions.TooManyConnectionsError("sorry, too many clients already"),
         ConnectionRefusedError(errno.ECONNREFUSED, "Connect call failed"),
