@@ -16,6 +16,9 @@ TEST_RUN_DIR := $(RUN_DIR)/test
 TEST_PG_PORT ?= 55442
 TEST_KAFKA_PORT ?= 59192
 TEST_KAFKA_CONTROLLER_PORT ?= 59193
+# Two pytest workers, each taking whole files (a module's world is built once): most integration tests wait on
+# Kafka and PostgreSQL, so two overlap well even on two cores. PYTEST_ARGS="-n 0 tests/share" runs serially.
+PYTEST_ARGS ?= -n 2 --dist loadfile
 LINT_PATHS := libs catalog-svc share-svc open-svc aggregation-svc gateway services tests bench tools
 
 export RUN_DIR

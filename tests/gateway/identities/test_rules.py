@@ -22,8 +22,9 @@ from hub.roles import OPERATOR_ROLES, Role
 WUXI = "320200"
 XISHAN = "320205"  # a district of Wuxi
 SUZHOU = "320500"  # another city
-AGENCY = uuid.uuid4()
-OTHER_AGENCY = uuid.uuid4()
+# Fixed ids: test ids name them, and parallel workers must collect the same tests.
+AGENCY = uuid.UUID("0b6f3c1e-8a2d-4f5e-9c7b-1d2e3f405162")
+OTHER_AGENCY = uuid.UUID("7c8d9e0f-1a2b-4c3d-8e4f-5a6b7c8d9e0f")
 # Kinds bound to one agency, written out here rather than taken from the module under test.
 AGENCY_BOUND = ("agency_system", "ingest_job", "agency_person")
 
