@@ -11,6 +11,8 @@
 #   KAFKA_JARS               broker classpath, resolved by Maven from deploy/kafka/pom.xml (default $RUN_DIR/kafka-jars)
 #   KAFKA_HEAP               JVM heap flags (default "-Xms256m -Xmx768m")
 #   KAFKA_START_TIMEOUT      seconds to wait for the broker to be ready (default 60)
+#   KAFKA_FRESH              if 1, a stopped broker starts on empty storage (tests: their topics are disposable,
+#                            and a broker reloading tens of thousands of old partitions is not ready in time)
 #   KAFKA_BOOTSTRAP_SERVERS  if set, an existing cluster is used and this script manages nothing
 #
 # Different KAFKA_DIR/KAFKA_PORT/KAFKA_CONTROLLER_PORT give independent brokers that can run side by side.
@@ -254,6 +256,9 @@ cmd_start() {
     fi
 
     command -v "$JAVA" >/dev/null || die "java not found"
+    if [[ "${KAFKA_FRESH:-0}" == 1 ]]; then
+        rm -rf "$DATA_DIR"
+    fi
     ensure_jars
     write_config
     java_opts
