@@ -95,6 +95,9 @@ bench: install
 	$(PY) bench/open_replica_lag.py \
 		--database-url "$${DATABASE_URL:-$$(PG_PORT=$(PG_PORT) deploy/postgres.sh url)}" \
 		--kafka "$${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$(KAFKA_PORT)}"
+	$(PY) bench/open_downloads.py \
+		--database-url "$${DATABASE_URL:-$$(PG_PORT=$(PG_PORT) deploy/postgres.sh url)}" \
+		--kafka "$${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$(KAFKA_PORT)}"
 	$(PY) bench/leak_tracer.py
 	$(PY) bench/grant_revocation.py \
 		--database-url "$${DATABASE_URL:-$$(PG_PORT=$(PG_PORT) deploy/postgres.sh url)}" \
@@ -108,7 +111,7 @@ lint: install
 
 test-servers: install
 	RUN_DIR=$(TEST_RUN_DIR) PG_PORT=$(TEST_PG_PORT) PG_TUNING=test deploy/postgres.sh start
-	RUN_DIR=$(TEST_RUN_DIR) KAFKA_JARS=$(RUN_DIR)/kafka-jars KAFKA_PORT=$(TEST_KAFKA_PORT) \
+	RUN_DIR=$(TEST_RUN_DIR) KAFKA_JARS=$(RUN_DIR)/kafka-jars KAFKA_PORT=$(TEST_KAFKA_PORT) KAFKA_FRESH=1 \
 		KAFKA_CONTROLLER_PORT=$(TEST_KAFKA_CONTROLLER_PORT) deploy/kafka.sh start
 
 stop-test-servers:

@@ -1,12 +1,7 @@
-"""A dataset's records written as CSV, JSON or XLSX, a page of rows at a time (A24.1).
+"""A dataset's records written as CSV or JSON, a page of rows at a time (A24.1); XLSX is in `xlsx`.
 
-CSV and JSON are produced as chunks while rows are read, so a download of any size starts at once and holds one
-page in memory. XLSX is written by XlsxWriter in its constant-memory mode (each row goes to a temporary file as
-the next begins, strings inline rather than in a shared table), so memory stays flat however many rows; a
-worksheet holds at most 1,048,576 rows, so a larger dataset continues on further sheets. The workbook is then sent
-from its temporary file.
-
-Every text cell of a CSV or XLSX gets hub.spreadsheets' formula neutralisation (an apostrophe before = + - @ tab
+Both are produced as chunks while rows are read, so a download of any size starts at once and holds one page in
+memory. Every text cell of a CSV gets hub.spreadsheets' formula neutralisation (an apostrophe before = + - @ tab
 CR), so a value an agency collected never runs as a formula in a reader's spreadsheet; JSON carries the values as
 they are. Numbers and booleans stay numbers and booleans.
 """
@@ -16,23 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
-import tempfile
 from collections.abc import Sequence
-from typing import IO, Any
-
-from xlsxwriter import Workbook  # type: ignore[import-untyped]
+from typing import Any
 
 from hub.spreadsheets import neutralise_formula
 
 CHUNK_BYTES = 64 * 1024
-# XLSX's limits: rows per worksheet (the header included), characters per cell.
-SHEET_ROWS = 1_048_576
-CELL_CHARACTERS = 32_767
-# A spreadsheet keeps 15 significant digits: a larger number (an 18-digit identifier) is written as text.
-EXACT_NUMBERS = 10**15
-# Characters XML 1.0 cannot carry: a workbook holding one would not open.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _text(value: Any) -> str | None:
@@ -47,7 +31,7 @@ def _text(value: Any) -> str | None:
 
 
 def spreadsheet_cell(value: Any) -> Any:
-    """A value as a CSV or XLSX cell: text neutralised against formulas, numbers and booleans as they are."""
+    """A value as a CSV cell: text neutralised against formulas, numbers and booleans as they are."""
     text = _text(value)
     return value if text is None else neutralise_formula(text)
 
@@ -100,67 +84,3 @@ class JsonChunks:
         """The rest, closing the array."""
         self._parts.append("\n]\n" if not self._first else "]\n")
         return self.take()
-
-
-def xlsx_text(value: Any) -> str:
-    """A value as XLSX cell text: what XML can carry, neutralised against formulas, within a cell's length."""
-    if isinstance(value, str):
-        text = value
-    elif isinstance(value, int | float):  # too large to be a number exactly
-        text = str(value)
-    else:
-        text = json.dumps(value, ensure_ascii=False)
-    return neutralise_formula(_XML_ILLEGAL.sub("", text))[:CELL_CHARACTERS]
-
-
-class XlsxFile:
-    """A workbook written row by row in constant memory; `close()` returns it as a temporary file at its start."""
-
-    def __init__(self, header: Sequence[str], sheet_title: str = "data") -> None:
-        self._file: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the caller by close()
-        # No text is ever read as a formula, a number or a link: it stays the text the dataset holds.
-        options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False,
-                   "strings_to_urls": False, "use_zip64": True}  # fmt: skip
-        self._workbook = Workbook(self._file, options)
-        self._header = list(header)
-        self._title = sheet_title
-        self._sheets = 0
-        self._row = SHEET_ROWS  # no sheet yet: the first row opens one
-
-    def _next_sheet(self) -> None:
-        self._sheets += 1
-        self._sheet = self._workbook.add_worksheet(self._title if self._sheets == 1 else f"{self._title}{self._sheets}")
-        self._sheet.freeze_panes(1, 0)
-        self._write(0, self._header)
-        self._row = 1
-
-    def _write(self, row: int, values: Sequence[Any]) -> None:
-        for col, value in enumerate(values):
-            if value is None:
-                continue  # an empty cell
-            if isinstance(value, bool):
-                self._sheet.write_boolean(row, col, value)
-            elif isinstance(value, int | float) and abs(value) < EXACT_NUMBERS:
-                self._sheet.write_number(row, col, value)
-            else:
-                self._sheet.write_string(row, col, xlsx_text(value))
-
-    def write(self, row: Sequence[Any]) -> None:
-        """Add a row, on a new sheet when the current one is full."""
-        if self._row >= SHEET_ROWS:
-            self._next_sheet()
-        self._write(self._row, row)
-        self._row += 1
-
-    def close(self) -> IO[bytes]:
-        """The finished workbook (at least one sheet, the header alone for no rows), at its start; the caller closes
-        it."""
-        if self._sheets == 0:
-            self._next_sheet()
-        self._workbook.close()
-        self._file.seek(0)
-        return self._file
-
-    def discard(self) -> None:
-        """Drop an unfinished workbook."""
-        self._file.close()

@@ -8,21 +8,22 @@ reads one consistent state of the dataset however the replica changes meanwhile.
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from enum import StrEnum
-from typing import IO, Any
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from hub import xlsx_stream
 from hub.contracts.catalog import DataItemSpec
 from open_svc.catalogue.models import PublishedEntry
 from open_svc.datasets.counters import Tally
 from open_svc.datasets.records import project
 from open_svc.datasets.rules import require_direct_access
 from open_svc.datasets.service import open_dataset
-from open_svc.downloads.formats import CHUNK_BYTES, CsvChunks, JsonChunks, XlsxFile
+from open_svc.downloads.formats import CsvChunks, JsonChunks
 from open_svc.replica import repository as replica
 
 # Records read per round trip of a download.
@@ -50,20 +51,31 @@ async def start_download(session: AsyncSession, entry_id: uuid.UUID, tally: Tall
     return entry
 
 
+@asynccontextmanager
+async def _snapshot(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    async with sessionmaker() as session:
+        await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        yield session
+
+
+async def _pages_in(session: AsyncSession, entry_id: uuid.UUID) -> AsyncIterator[Sequence[dict[str, Any]]]:
+    after: str | None = None
+    while True:
+        rows = await replica.rows(session, entry_id, after=after, limit=PAGE)
+        if rows:
+            yield [r.data for r in rows]
+        if len(rows) < PAGE:
+            return
+        after = rows[-1].key
+
+
 async def _pages(
     sessionmaker: async_sessionmaker[AsyncSession], entry_id: uuid.UUID
 ) -> AsyncIterator[Sequence[dict[str, Any]]]:
     """Every record's data, a page at a time, in key order, from one snapshot."""
-    async with sessionmaker() as session:
-        await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        after: str | None = None
-        while True:
-            rows = await replica.rows(session, entry_id, after=after, limit=PAGE)
-            if rows:
-                yield [r.data for r in rows]
-            if len(rows) < PAGE:
-                return
-            after = rows[-1].key
+    async with _snapshot(sessionmaker) as session:
+        async for page in _pages_in(session, entry_id):
+            yield page
 
 
 def _values(items: Sequence[DataItemSpec], data: dict[str, Any]) -> list[Any]:
@@ -90,25 +102,11 @@ async def json_chunks(sessionmaker: async_sessionmaker[AsyncSession], entry: Pub
     yield out.end()
 
 
-async def xlsx_file(sessionmaker: async_sessionmaker[AsyncSession], entry: PublishedEntry) -> IO[bytes]:
-    """The dataset as an XLSX workbook in a temporary file (written off the event loop, a page at a time)."""
-    workbook = XlsxFile([i.name for i in entry.items])
-
-    def write(page: Sequence[dict[str, Any]]) -> None:
-        for data in page:
-            workbook.write(_values(entry.items, data))
-
-    try:
-        async for page in _pages(sessionmaker, entry.entry_id):
-            await asyncio.to_thread(write, page)
-        return await asyncio.to_thread(workbook.close)
-    except BaseException:
-        workbook.discard()
-        raise
-
-
-def file_chunks(file: IO[bytes]) -> Iterator[bytes]:
-    """A file's bytes in chunks, closing it at the end (or when the client goes away)."""
-    with file:
-        while chunk := file.read(CHUNK_BYTES):
+async def xlsx_chunks(sessionmaker: async_sessionmaker[AsyncSession], entry: PublishedEntry) -> AsyncIterator[bytes]:
+    """The dataset as an XLSX workbook, a sheet per 1,048,575 records, streamed as it is written; the count that
+    sets the sheets and the rows come from one snapshot."""
+    async with _snapshot(sessionmaker) as session:
+        records = await replica.count(session, entry.entry_id)
+        rows = ([_values(entry.items, data) for data in page] async for page in _pages_in(session, entry.entry_id))
+        async for chunk in xlsx_stream.xlsx_chunks([i.name for i in entry.items], rows, records):
             yield chunk

@@ -1,5 +1,5 @@
-"""A dataset's records as CSV, JSON and XLSX (A24.1): every value back as it was, no text ever a formula in a
-spreadsheet (hub.spreadsheets), XLSX in constant memory over as many sheets as its rows need."""
+"""A dataset's records as CSV and JSON (A24.1): every value back as it was, no text ever a formula in a
+spreadsheet (hub.spreadsheets). XLSX is in test_xlsx.py."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ import json
 from typing import Any
 
 import pytest
-from openpyxl import load_workbook  # type: ignore[import-untyped]
 
 from hub.spreadsheets import restore_formula_text
 from open_svc.downloads import formats
-from open_svc.downloads.formats import CsvChunks, JsonChunks, XlsxFile
+from open_svc.downloads.formats import CsvChunks, JsonChunks
 
 HEADER = ["name", "amount", "note"]
 ROWS: list[list[Any]] = [
@@ -50,40 +49,3 @@ def test_json_is_an_array_of_every_record(count: int) -> None:
     records = [{"name": f"记录{i}", "amount": i, "note": None} for i in range(count)]
     body = b"".join(out.write(r) for r in records) + out.end()
     assert json.loads(body) == records
-
-
-def read_back(file: Any) -> list[list[list[Any]]]:
-    workbook = load_workbook(file, read_only=True)
-    try:
-        return [[list(row) for row in sheet.iter_rows(values_only=True)] for sheet in workbook.worksheets]
-    finally:
-        workbook.close()
-
-
-def test_xlsx_holds_every_value_text_never_a_formula_and_large_numbers_exactly() -> None:
-    out = XlsxFile(HEADER)
-    for row in ROWS:
-        out.write(row)
-    with out.close() as file:
-        [sheet] = read_back(file)
-    assert sheet[0] == HEADER
-    assert sheet[1] == ["'=1+2", 3, None]
-    assert sheet[2] == ["'+86 510", -4.5, '{"nested": ["值"]}']
-    assert sheet[3] == ["'@x", True, "'-1"]
-    # Characters XML cannot carry are dropped, and what then starts a formula is neutralised.
-    assert sheet[4] == ["普通文本", str(10**18), "bell=SUM(A1)"]
-
-
-def test_xlsx_continues_on_a_new_sheet_when_one_is_full(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(formats, "SHEET_ROWS", 3)  # a header and two rows a sheet
-    out = XlsxFile(["n"])
-    for i in range(5):
-        out.write([i])
-    with out.close() as file:
-        sheets = read_back(file)
-    assert sheets == [[["n"], [0], [1]], [["n"], [2], [3]], [["n"], [4]]]
-
-
-def test_an_empty_xlsx_has_its_header() -> None:
-    with XlsxFile(HEADER).close() as file:
-        assert read_back(file) == [[HEADER]]
