@@ -11,6 +11,10 @@ UV_VERSION := 0.13.8
 PG_PORT ?= 55432
 KAFKA_PORT ?= 59092
 KAFKA_CONTROLLER_PORT ?= 59093
+# The trace UI (Zipkin): http://127.0.0.1:$(ZIPKIN_PORT)/zipkin/. ZIPKIN_URL=http://host:9411 uses an existing one.
+ZIPKIN_PORT ?= 59411
+# Prometheus, scraping every service of services/mesh.toml with deploy/prometheus/rules.yml.
+PROMETHEUS_PORT ?= 59090
 # The tests get servers of their own, so they can run while `make up` is serving.
 TEST_RUN_DIR := $(RUN_DIR)/test
 TEST_PG_PORT ?= 55442
@@ -19,14 +23,14 @@ TEST_KAFKA_CONTROLLER_PORT ?= 59193
 # Two pytest workers, each taking whole files (a module's world is built once): most integration tests wait on
 # Kafka and PostgreSQL, so two overlap well even on two cores. PYTEST_ARGS="-n 0 tests/share" runs serially.
 PYTEST_ARGS ?= -n 2 --dist loadfile
-LINT_PATHS := libs catalog-svc share-svc open-svc aggregation-svc gateway services tests bench tools
+LINT_PATHS := libs catalog-svc share-svc open-svc aggregation-svc supervision-svc gateway services tests bench tools hub-client
 
 export RUN_DIR
 
-.PHONY: help install browser up down status test test-servers stop-test-servers lint clean bench docs docs-events mutate
+.PHONY: help install browser prometheus zipkin-jars up down status test test-servers stop-test-servers lint clean bench docs docs-events mutate
 
 help:
-	@echo "make up      run the whole hub (gateway on http://127.0.0.1:8100)"
+	@echo "make up      run the whole hub (gateway on http://127.0.0.1:8100, traces on http://127.0.0.1:$(ZIPKIN_PORT)/zipkin/)"
 	@echo "make down    stop everything make up started"
 	@echo "make test    lint, then all tests on private PostgreSQL and Kafka"
 	@echo "make lint    the file-size check, ruff, ruff format --check, mypy"
@@ -57,15 +61,35 @@ browser:
 	command -v chromium >/dev/null || (apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk)
 
-up: install
+# Debian's Prometheus (2.42) and its promtool: make up's metrics server, and the metrics and alert-rule tests.
+# Without recommends: the node exporter and its timers are not the hub's.
+prometheus:
+	command -v prometheus >/dev/null && command -v promtool >/dev/null || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus)
+
+# Zipkin's executable server jar (Maven, deploy/zipkin/pom.xml), which make up and the trace test run.
+zipkin-jars:
+	deploy/zipkin.sh jars
+
+# The services send their spans to Zipkin with OpenTelemetry's Zipkin exporter (README, "Traces"); an
+# OTEL_EXPORTER_OTLP_ENDPOINT set here sends them over OTLP as well, OTEL_TRACES_EXPORTER chooses outright.
+up: install prometheus
 	deploy/postgres.sh start
 	deploy/kafka.sh start
+	ZIPKIN_PORT=$(ZIPKIN_PORT) deploy/zipkin.sh start
+	OTEL_EXPORTER_ZIPKIN_ENDPOINT="$${OTEL_EXPORTER_ZIPKIN_ENDPOINT:-$$(ZIPKIN_PORT=$(ZIPKIN_PORT) deploy/zipkin.sh spans-endpoint)}" \
 	$(PY) services/run.py up \
 		--database-url "$${DATABASE_URL:-$$(PG_PORT=$(PG_PORT) deploy/postgres.sh url)}" \
 		--kafka "$${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$(KAFKA_PORT)}"
+	PROMETHEUS_PORT=$(PROMETHEUS_PORT) deploy/prometheus.sh start
+	@echo "Traces (Zipkin): $$(ZIPKIN_PORT=$(ZIPKIN_PORT) deploy/zipkin.sh url)"
+	@echo "Metrics (Prometheus): $$(PROMETHEUS_PORT=$(PROMETHEUS_PORT) deploy/prometheus.sh url)  (alerts: /alerts)"
+	@echo "Console: http://127.0.0.1:8100/console/"
 
 down:
+	PROMETHEUS_PORT=$(PROMETHEUS_PORT) deploy/prometheus.sh stop
 	@if [ -x $(PY) ]; then $(PY) services/run.py down; fi
+	ZIPKIN_PORT=$(ZIPKIN_PORT) deploy/zipkin.sh stop
 	deploy/kafka.sh stop
 	deploy/postgres.sh stop
 
@@ -73,6 +97,8 @@ status: install
 	$(PY) services/run.py status || true
 	deploy/postgres.sh status || true
 	deploy/kafka.sh status || true
+	ZIPKIN_PORT=$(ZIPKIN_PORT) deploy/zipkin.sh status || true
+	PROMETHEUS_PORT=$(PROMETHEUS_PORT) deploy/prometheus.sh status || true
 
 # A hub of its own beside make up's (ports +2000, bench_ databases, bench. topics) on the same servers; see bench/.
 bench: install
@@ -119,11 +145,12 @@ stop-test-servers:
 	RUN_DIR=$(TEST_RUN_DIR) PG_PORT=$(TEST_PG_PORT) deploy/postgres.sh stop
 
 # The servers are stopped whatever pytest's outcome; pytest's exit code is make's.
-test: install browser $(ASYNCAPI_SCHEMA) test-servers lint
+test: install browser prometheus zipkin-jars $(ASYNCAPI_SCHEMA) test-servers lint
 	status=0; \
 	HUB_TEST_DATABASE_URL="$${DATABASE_URL:-postgresql://hub@127.0.0.1:$(TEST_PG_PORT)/postgres}" \
 	HUB_TEST_KAFKA_BOOTSTRAP_SERVERS="$${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$(TEST_KAFKA_PORT)}" \
 	HUB_TEST_KAFKA_JARS="$(RUN_DIR)/kafka-jars" HUB_TEST_ASYNCAPI_SCHEMA="$(ASYNCAPI_SCHEMA)" \
+	HUB_TEST_ZIPKIN_JARS="$(RUN_DIR)/zipkin-jars" \
 		$(PY) -m pytest $(PYTEST_ARGS) || status=$$?; \
 	$(MAKE) --no-print-directory stop-test-servers; \
 	exit $$status

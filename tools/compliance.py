@@ -17,7 +17,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 REGISTER = Path("docs/requirements.md")
-SOURCE_FOLDERS = ("libs", "gateway", "catalog-svc", "share-svc", "open-svc", "aggregation-svc", "services")
+SOURCE_FOLDERS = (
+    "libs", "gateway", "catalog-svc", "share-svc", "open-svc", "aggregation-svc", "supervision-svc", "hub-client",
+    "services",
+)  # fmt: skip
 TEST_FOLDER = "tests"
 SKIPPED_PARTS = {"migrations", "__pycache__"}
 ID_IN_TEXT = re.compile(r"\bA(\d{1,2})\.(\d{1,2})\b")

@@ -62,7 +62,7 @@ if __package__ in (None, ""):  # run as a script: `python tools/mutate.py`
 from tools.mutation_operators import work_items
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGE_FOLDERS = ("libs", "catalog-svc", "share-svc", "open-svc", "aggregation-svc", "gateway")
+PACKAGE_FOLDERS = ("libs", "catalog-svc", "share-svc", "open-svc", "aggregation-svc", "supervision-svc", "gateway")
 COPIED = (*PACKAGE_FOLDERS, "services", "tests", "pyproject.toml")
 NOT_COPIED = shutil.ignore_patterns("__pycache__", ".mypy_cache", ".hypothesis", ".pytest_cache", "*.pyc")
 PYTEST_ARGS = ("-x", "-q", "--noconftest", "-p", "no:cacheprovider", "-p", "pytest_asyncio.plugin", "-W", "ignore")

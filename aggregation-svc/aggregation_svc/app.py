@@ -18,6 +18,7 @@ from aggregation_svc.ingest.retention import quarantine_retention
 from aggregation_svc.ingest.router import router as ingest_router
 from aggregation_svc.jobs.router import router as jobs_router
 from aggregation_svc.jobs.runner import job_runner
+from aggregation_svc.metrics import SAMPLERS
 from aggregation_svc.quality.router import router as quality_router
 from aggregation_svc.quality.sweeper import quality_sweeper
 from aggregation_svc.settings import Settings
@@ -39,6 +40,7 @@ SPEC = ServiceSpec(
     migrations=Path(__file__).parent / "migrations",
     handlers=handlers,
     extra_lifespans=[quality_sweeper, quarantine_retention, job_runner, open_records_relay],
+    samplers=SAMPLERS,
 )
 
 

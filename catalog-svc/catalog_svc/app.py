@@ -13,6 +13,7 @@ from catalog_svc.deadlines.sweeper import overdue_sweeper
 from catalog_svc.entries.router import router as entries_router
 from catalog_svc.jobs.router import router as jobs_router
 from catalog_svc.jobs.runner import job_runner
+from catalog_svc.metrics import SAMPLERS
 from catalog_svc.regions.router import router as regions_router
 from catalog_svc.settings import Settings
 from catalog_svc.sources.router import router as sources_router
@@ -35,6 +36,7 @@ SPEC = ServiceSpec(
     ],
     migrations=MIGRATIONS,
     extra_lifespans=[overdue_sweeper, job_runner],
+    samplers=SAMPLERS,
 )
 
 

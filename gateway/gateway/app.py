@@ -23,6 +23,7 @@ from gateway.access.guard import Guard
 from gateway.access.limits import RateLimits, caused_by_overflow
 from gateway.audit.router import router as audit_router
 from gateway.audit.writer import AuditLog, anchor_chain_head
+from gateway.console.router import router as console_router
 from gateway.consumers import handlers
 from gateway.context import GatewayContext
 from gateway.docs.annotate import annotate
@@ -32,6 +33,7 @@ from gateway.identities.keyring import KeyRing
 from gateway.identities.repository import CHANNEL as IDENTITIES_CHANNEL
 from gateway.identities.router import router as identities_router
 from gateway.legacy.router import router as legacy_router
+from gateway.metrics import SAMPLERS
 from gateway.routing.cors import PortalCORS
 from gateway.routing.forwarded import TrustedProxies
 from gateway.routing.router import router as routing_router
@@ -83,12 +85,13 @@ def create_app(settings: Settings | None = None, tracer_provider: TracerProvider
             "with the roles that may call each route: `/api/catalog/docs`, `/api/share/docs`, `/api/open/docs`, "
             "`/api/aggregation/docs` (their documents: `/api/<prefix>/openapi.json`)."
         ),
-        routers=[identities_router, audit_router, legacy_router, docs_router, routing_router],
+        routers=[identities_router, audit_router, legacy_router, docs_router, console_router, routing_router],
         migrations=MIGRATIONS,
         handlers=handlers,
         require_internal_token=False,
         extra_readiness=[services_ready],
         extra_lifespans=[lambda app: _gateway_lifespan(app, context)],
+        samplers=SAMPLERS,
         middleware=[
             Middleware(Guard),
             Middleware(PortalCORS, origins=settings.portal_origins),

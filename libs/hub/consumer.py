@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import structlog
 from aiokafka import AIOKafkaProducer, ConsumerRecord, TopicPartition
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry.trace import SpanKind
 from pydantic import ValidationError
 from sqlalchemy import DateTime, String
 from sqlalchemy.dialects.postgresql import insert
@@ -32,6 +32,7 @@ from hub.db import MessagingBase
 from hub.events import Event, EventEnvelope, header_dict
 from hub.kafka import DLQ_SUFFIX, create_consumer, create_producer, ensure_topics, stop_producer
 from hub.settings import HubSettings
+from hub.span_attributes import record_error, tag_ids
 from hub.telemetry import extract_context
 
 log = structlog.get_logger(__name__)
@@ -168,14 +169,15 @@ class EventConsumer(BackgroundWork):
                 envelope = EventEnvelope.from_kafka(headers, record.value)
                 span.set_attribute("messaging.message.id", envelope.id)
                 span.set_attribute("cloudevents.event_type", envelope.type)
+                tag_ids(envelope.data, span)
             except ValueError as exc:
                 error = exc
             else:
                 error = await self._apply_with_retries(envelope, record.topic)
             if error is None:
                 return
-            span.record_exception(error)
-            span.set_status(Status(StatusCode.ERROR, str(error)))
+            # Its type only: the message may quote the event's data; the DLQ's header keeps it whole.
+            record_error(span, error)
             await self._dead_letter(record, error, dlq)
 
     async def _apply_with_retries(self, envelope: EventEnvelope, topic: str) -> BaseException | None:

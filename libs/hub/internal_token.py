@@ -20,6 +20,7 @@ from fastapi import Depends, Request
 
 from hub.errors import Unauthorized
 from hub.jwt_claims import ISSUER, caller_claims
+from hub.span_attributes import tag_caller, tag_ids
 
 ALGORITHM = "EdDSA"
 HEADER = "x-hub-internal-token"
@@ -154,10 +155,13 @@ class TokenVerifier:
 
 
 async def require_caller(request: Request) -> Caller:
-    """FastAPI dependency: the verified caller of this request, or 401 problem+json (A12.1)."""
+    """FastAPI dependency: the verified caller of this request, or 401 problem+json (A12.1). The request's span
+    names the caller and the ids of its route (hub.span_attributes)."""
     verifier: TokenVerifier = request.app.state.token_verifier
     caller = verifier.verify(request.headers.get(HEADER))
     request.state.caller = caller
+    tag_caller(caller.subject, caller.kind, caller.agency_id)
+    tag_ids(request.path_params)
     return caller
 
 

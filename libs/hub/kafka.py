@@ -41,13 +41,18 @@ async def stop_producer(producer: AIOKafkaProducer, give_up_after: float) -> Non
         await asyncio.wait_for(producer.stop(), give_up_after)
 
 
+def consumer_group(settings: HubSettings) -> str:
+    """The service's consumer group (its replicas share the work of its topics)."""
+    return f"{settings.kafka_topic_prefix}{settings.service_name}"
+
+
 def create_consumer(settings: HubSettings, *topics: str) -> AIOKafkaConsumer:
     """A consumer in the service's group that commits offsets itself, only after the effect has committed."""
     return AIOKafkaConsumer(
         *(settings.topic(t) for t in topics),
         bootstrap_servers=settings.kafka_bootstrap_servers,
         client_id=settings.service_name,
-        group_id=f"{settings.kafka_topic_prefix}{settings.service_name}",
+        group_id=consumer_group(settings),
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         request_timeout_ms=max(settings.kafka_request_timeout_ms, 40_000),

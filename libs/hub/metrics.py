@@ -1,4 +1,10 @@
-"""Prometheus metrics of the shared machinery; every series is labelled with the service that counts it."""
+"""Prometheus metrics of the shared machinery, counted as things happen; every series is labelled with the service
+that counts it (the gateway's audit and security series excepted: only the gateway counts them).
+
+Requests are timed per route template, never the raw path (hub.probes.HttpMetricsMiddleware), with their status, so
+rates, latencies and errors show per route. Figures that take a query to know (backlogs, lag, jobs, applications,
+deadlines) are gauges sampled in the background instead: hub.metrics_sampling.
+"""
 
 from __future__ import annotations
 

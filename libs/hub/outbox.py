@@ -32,6 +32,7 @@ from hub.db import MessagingBase, asyncpg_dsn
 from hub.events import Event, EventEnvelope
 from hub.kafka import create_producer, ensure_topics, stop_producer
 from hub.settings import HubSettings
+from hub.span_attributes import tag_ids
 from hub.telemetry import extract_context, inject_context
 
 log = structlog.get_logger(__name__)
@@ -200,7 +201,9 @@ class OutboxRelay(BackgroundWork):
                 "messaging.kafka.message.key": envelope.subject,
                 "cloudevents.event_type": envelope.type,
             },
-        ):
+        ) as span:
+            # The entry, grant, application or agency the event is about, from its own fields (ids only).
+            tag_ids(envelope.data, span)
             trace: dict[str, str] = {}
             inject_context(trace)
             key, headers, value = EventEnvelope(**{**envelope.__dict__, "trace_headers": trace}).to_kafka()

@@ -25,6 +25,8 @@ from hub.input_edge import refuse_unstorable_input
 from hub.internal_token import TokenVerifier, require_caller
 from hub.kafka import kafka_reachable
 from hub.logs import configure_logging
+from hub.metrics_sampling import Sampler, metrics_sampling
+from hub.metrics_shared import SHARED_SAMPLERS
 from hub.migrations import current_revision, head_revision
 from hub.openapi import install_problem_openapi
 from hub.outbox import OutboxRelay
@@ -50,6 +52,8 @@ class ServiceSpec:
     # Resources and background work of the service's own (an HTTP client, a sweeper…), entered in order after the
     # shared ones, left in reverse before them.
     extra_lifespans: Sequence[Callable[[FastAPI], AbstractAsyncContextManager[None]]] = ()
+    # Gauges of the service's own sampled for /metrics beside the shared ones (hub.metrics_sampling).
+    samplers: Sequence[Sampler] = ()
     version: str = "0.1.0"
 
 
@@ -94,6 +98,7 @@ def create_service_app(
             async with AsyncExitStack() as stack:
                 for part in spec.extra_lifespans:
                     await stack.enter_async_context(part(app))
+                await stack.enter_async_context(metrics_sampling(app, [*SHARED_SAMPLERS, *spec.samplers]))
                 yield
         finally:
             if consumer:

@@ -42,6 +42,8 @@ class HubSettings(BaseSettings):
     consumer_retry_backoff_seconds: float = 0.2
     outbox_batch_size: int = 500
     outbox_fallback_poll_seconds: float = 2.0
+    # How often the sampled gauges of /metrics (backlogs, lag, states, deadlines) are read (hub.metrics_sampling).
+    metrics_sample_seconds: float = Field(default=15.0, gt=0)
     log_level: str = "INFO"
     log_json: bool = True
     # Where the public reaches the hub (the gateway's address) and the bureau publishing its catalogues: the absolute

@@ -2,6 +2,12 @@
 
 A provider per service (rather than the global one) keeps each span's `service.name` right even when several
 services share a process, as they do in the end-to-end tests.
+
+Exporters, as the SDK's autoconfiguration names them in OTEL_TRACES_EXPORTER: `otlp` (OTLP/HTTP, to an
+OpenTelemetry Collector or any OTLP backend: OTEL_EXPORTER_OTLP_ENDPOINT), `zipkin` (Zipkin's JSON v2 API:
+OTEL_EXPORTER_ZIPKIN_ENDPOINT, what `make up` uses for its local Zipkin, which takes no OTLP without a module that
+is not published on Maven Central), `console`. Unset, it is every one whose endpoint is set. Spans name who and
+what (hub.span_attributes), and URLs are recorded without their query's values (A28.1).
 """
 
 from __future__ import annotations
@@ -20,8 +26,10 @@ from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
-from opentelemetry.trace import Tracer
+from opentelemetry.trace import Span, Tracer
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from hub.span_attributes import redact_span_urls
 
 # Probes and scrapes would drown real traffic in traces.
 UNTRACED_URLS = "healthz,readyz,metrics"
@@ -33,14 +41,21 @@ def _exporters_from_environment() -> list[SpanProcessor]:
         return []
     names = os.environ.get("OTEL_TRACES_EXPORTER")
     if names is None:
-        # Export only when a collector is named, so a laptop run does not log connection errors.
-        names = "otlp" if os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") else "none"
+        # Export only where a collector is named, so a laptop run does not log connection errors.
+        otlp = os.environ.get("OTEL_EXPORTER_OTLP_ENDPOINT") or os.environ.get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+        named = {"otlp": otlp, "zipkin": os.environ.get("OTEL_EXPORTER_ZIPKIN_ENDPOINT")}
+        names = ",".join(name for name, endpoint in named.items() if endpoint) or "none"
     processors: list[SpanProcessor] = []
     for name in (n.strip() for n in names.split(",")):
         if name == "otlp":
             from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
             processors.append(BatchSpanProcessor(OTLPSpanExporter()))
+        elif name == "zipkin":
+            from opentelemetry.exporter.zipkin.json import ZipkinExporter
+
+            # One exporter per provider: it names every span of a batch after the first span's service.
+            processors.append(BatchSpanProcessor(ZipkinExporter()))
         elif name == "console":
             processors.append(BatchSpanProcessor(ConsoleSpanExporter()))
     return processors
@@ -58,7 +73,11 @@ def instrument_app(app: FastAPI, provider: TracerProvider) -> None:
     """Server spans for every request, continuing the caller's W3C trace context."""
     # The ASGI receive/send sub-spans (several per request) cost more than they tell about a request.
     FastAPIInstrumentor.instrument_app(
-        app, tracer_provider=provider, excluded_urls=UNTRACED_URLS, exclude_spans=["receive", "send"]
+        app,
+        tracer_provider=provider,
+        excluded_urls=UNTRACED_URLS,
+        exclude_spans=["receive", "send"],
+        server_request_hook=_redact_server_span,
     )
 
 
@@ -72,7 +91,15 @@ def instrument_engine(engine: AsyncEngine, provider: TracerProvider) -> None:
 
 def instrument_http_client(client: httpx.AsyncClient, provider: TracerProvider) -> None:
     """Client spans for outgoing HTTP calls, and the trace context injected into their headers."""
-    HTTPXClientInstrumentor.instrument_client(client, tracer_provider=provider)
+    HTTPXClientInstrumentor.instrument_client(client, tracer_provider=provider, request_hook=_redact_client_span)
+
+
+def _redact_server_span(span: Span, _scope: dict[str, Any]) -> None:
+    redact_span_urls(span)
+
+
+async def _redact_client_span(span: Span, _request: Any) -> None:
+    redact_span_urls(span)
 
 
 def tracer(provider: TracerProvider, name: str) -> Tracer:

@@ -21,9 +21,11 @@ from open_svc.demands.router import router as demands_router
 from open_svc.downloads.router import router as downloads_router
 from open_svc.feedback.router import router as feedback_router
 from open_svc.keys.router import router as keys_router
+from open_svc.metrics import SAMPLERS
 from open_svc.openlists.router import router as openlists_router
 from open_svc.portal.router import router as portal_router
 from open_svc.quality.router import router as quality_router
+from open_svc.quality.scores import quality_scores
 from open_svc.replica.service import replica_follower
 from open_svc.settings import Settings
 
@@ -46,7 +48,8 @@ SPEC = ServiceSpec(
     ],
     migrations=Path(__file__).parent / "migrations",
     handlers=handlers,
-    extra_lifespans=[replica_follower, application_deadlines, keep_counters],
+    extra_lifespans=[replica_follower, application_deadlines, keep_counters, quality_scores],
+    samplers=SAMPLERS,
 )
 
 

@@ -9,6 +9,7 @@ from open_svc.demands.models import Demand, DemandVote
 from open_svc.feedback.models import FeedbackReport
 from open_svc.keys.models import DataKey
 from open_svc.openlists.models import OpenListChange
+from open_svc.quality.models import PublishedQualityScore
 from open_svc.replica.models import OpenRecord, ReplicaPosition
 
 __all__ = [
@@ -27,5 +28,6 @@ __all__ = [
     "OpenListChange",
     "OpenRecord",
     "PublishedEntry",
+    "PublishedQualityScore",
     "ReplicaPosition",
 ]

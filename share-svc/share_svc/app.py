@@ -15,6 +15,7 @@ from share_svc.directory.router import router as directory_router
 from share_svc.disputes.router import router as disputes_router
 from share_svc.grants.router import router as grants_router
 from share_svc.indicators.router import router as indicators_router
+from share_svc.metrics import SAMPLERS
 from share_svc.settings import Settings
 
 SPEC = ServiceSpec(
@@ -24,6 +25,7 @@ SPEC = ServiceSpec(
     migrations=Path(__file__).parent / "migrations",
     handlers=handlers,
     extra_lifespans=[review_deadlines],
+    samplers=SAMPLERS,
 )
 
 

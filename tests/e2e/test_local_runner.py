@@ -72,7 +72,7 @@ async def test_up_brings_every_service_to_ready_behind_the_gateway_and_down_leav
         assert up.returncode == 0, up.stdout + up.stderr
         gateway = f"http://127.0.0.1:{load_mesh().service('gateway').port + offset}"
         assert f"The hub is ready: {gateway}" in up.stdout
-        assert set(pids) == {"gateway", "catalog", "share", "open", "aggregation"}
+        assert set(pids) == {"gateway", "catalog", "share", "open", "aggregation", "supervision"}
         password = (tmp_path / "keys" / "admin-password").read_text().strip()
         async with httpx.AsyncClient(base_url=gateway, timeout=10) as client:
             ready = await client.get("/readyz")

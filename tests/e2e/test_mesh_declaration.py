@@ -41,10 +41,12 @@ def test_every_consumed_topic_has_a_producer_or_is_the_ingest_topic() -> None:
 def test_one_centre_one_sharing_platform_one_open_platform_each_behind_the_one_gateway_A11_1() -> None:
     mesh = load_mesh()
     # Written from A11.1: the big data centre, the sharing platform and the open platform, one service each, and the
-    # catalogue, all reached under the gateway's /api/<prefix>/; the gateway itself is reached directly.
-    expected = {"aggregation": "aggregation", "share": "share", "open": "open", "catalog": "catalog"}
+    # catalogue, all reached under the gateway's /api/<prefix>/; the gateway itself is reached directly. The indicator
+    # system (A32.1) is one more service behind it, platform to none.
+    expected = {"aggregation": "aggregation", "share": "share", "open": "open", "catalog": "catalog",
+                "supervision": "supervision"}  # fmt: skip
     assert {name: s.prefix for name, s in mesh.services.items() if name != "gateway"} == expected
     assert mesh.services["gateway"].prefix is None
     assert {s.package for s in mesh.services.values()} == {
-        "aggregation_svc", "share_svc", "open_svc", "catalog_svc", "gateway",
+        "aggregation_svc", "share_svc", "open_svc", "catalog_svc", "supervision_svc", "gateway",
     }  # fmt: skip

@@ -32,6 +32,7 @@ region's datasets (A24.3): a district's bureau does not publish it.
 from __future__ import annotations
 
 import asyncio
+import csv
 import json
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -53,7 +54,7 @@ pytestmark = pytest.mark.integration
 
 REFUSED, FILTERED, CITY_ONLY, HUB_WIDE = "refused", "filtered", "city-only", "hub-wide"
 OTHERS = ("city", "sibling")
-SERVICES = ("catalog", "share", "aggregation", "open", "gateway")
+SERVICES = ("catalog", "share", "aggregation", "open", "supervision", "gateway")
 
 
 @dataclass
@@ -262,6 +263,29 @@ async def no_foreign_indicators(walk: Walk, response: httpx.Response) -> None:
     assert indicator_regions(response) <= {OWN}
     providers = {p["agency_id"] for p in response.json()["providers"]}
     assert not providers & {walk.agency("city"), walk.agency("sibling")}, providers
+
+
+async def own_supervision_indicators(walk: Walk, response: httpx.Response) -> None:
+    """The indicator system's figures of the district alone: its region's and its agencies' (A32.1, A4.1)."""
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert [r["region_code"] for r in body["regions"]] == [OWN]
+    assert {a["region_code"] for a in body["agencies"]} <= {OWN}
+    assert walk.agency("own") in {a["agency_id"] for a in body["agencies"]}
+
+
+async def no_foreign_exchanges(walk: Walk, response: httpx.Response) -> None:
+    """No exchange between agencies of other regions alone."""
+    assert response.status_code == 200, response.text
+    others = {walk.agency("city"), walk.agency("sibling")}
+    assert [p for p in response.json()["pairs"] if {p["consumer_agency_id"], p["provider_agency_id"]} <= others] == []
+
+
+async def own_export(walk: Walk, response: httpx.Response) -> None:
+    """The export's figures are the district's: its region's rows and its agencies' (pairs name their agencies)."""
+    assert response.status_code == 200, response.text
+    rows = list(csv.reader(response.text.removeprefix("\ufeff").splitlines()))[1:]
+    assert {row[2] for row in rows if row[1] in ("agency", "region")} == {OWN}
 
 
 def application_regions(response: httpx.Response) -> set[str | None]:
@@ -705,6 +729,22 @@ EXPECTED: dict[tuple[str, str, str], tuple[Case, ...]] = {
     ("aggregation", "POST", "/quality/snapshots"): (
         Case(FILTERED, on("POST", "/api/aggregation/quality/snapshots"), check=own_entries_measured),
     ),
+    # supervision-svc: the indicator system (A32.1) shows a bureau its region and the regions within it, and their
+    # agencies; the periods it keeps are the same for every region.
+    ("supervision", "GET", "/indicators"): (
+        Case(FILTERED, on("GET", "/api/supervision/indicators"), check=own_supervision_indicators),
+        Case(REFUSED, on("GET", "/api/supervision/indicators?region={region}"), "the region named"),
+        Case(REFUSED, on("GET", "/api/supervision/indicators?agency={agency}", agency=agency), "the region's agency"),
+    ),
+    ("supervision", "GET", "/indicators/exchanges"): (
+        Case(FILTERED, on("GET", "/api/supervision/indicators/exchanges"), check=no_foreign_exchanges),
+        Case(REFUSED, on("GET", "/api/supervision/indicators/exchanges?region={region}"), "the region named"),
+    ),
+    ("supervision", "GET", "/indicators/export"): (
+        Case(FILTERED, on("GET", "/api/supervision/indicators/export?format=csv"), check=own_export),
+        Case(REFUSED, on("GET", "/api/supervision/indicators/export?format=csv&region={region}"), "the region named"),
+    ),
+    ("supervision", "GET", "/indicators/periods"): (Case(HUB_WIDE, on("GET", "/api/supervision/indicators/periods")),),
 }
 
 

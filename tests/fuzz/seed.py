@@ -174,7 +174,8 @@ async def seed(mesh: LocalMesh, gateway: httpx.AsyncClient) -> Seed:
     known = {"region_code": CITY, "agency_id": ids["agency_id"], "consumer_agency_id": ids["consumer_agency_id"],
              "entry_id": base, "conditional_entry_id": conditional, "open_entry_id": open_entry, "batch_id": batch_id,
              "a": "1", "b": "1", "sandbox_region": SANDBOX_REGION, "entry_code": code,
-             "portal_login": ids["login"]}  # fmt: skip
+             "portal_login": ids["login"], "console_asset": "console.css",
+             "vendor_asset": "echarts.min.js"}  # fmt: skip
     maker = Maker(gateway, "", callers, known)
     others, share, opening = await asyncio.gather(
         _other_resources(gateway, callers, known), _sharing(maker), _opening(maker)

@@ -192,6 +192,8 @@ REQUESTS: dict[tuple[str, str, str], ValidRequest] = {
         fresh=fresh("demand_id", resources.demanded)),
     ("open", "GET", "/portal/datasets/{entry_id}/apply"): ValidRequest(None, path={"entry_id": "conditional_entry_id"}),
     ("open", "GET", "/portal/static/{name}"): ValidRequest(None, path={"name": "portal_asset"}),
+    ("gateway", "GET", "/console/{name}"): ValidRequest(None, path={"name": "console_asset"}),
+    ("gateway", "GET", "/console/vendor/{name}"): ValidRequest(None, path={"name": "vendor_asset"}),
     ("open", "POST", "/ckan/api/3/action/{name}"): ValidRequest(JSON, lambda known: {
         "q": "企业", "fq": "organization:*", "rows": 5, "start": 0, "sort": "metadata_modified desc",
         "facet.field": ["tags"], "facet.limit": 10}),

@@ -17,10 +17,10 @@ from fuzz.seed import seed
 from harness import Infra, Keys, LocalMesh, fresh_database, running_mesh
 from hub.mesh import load_mesh
 
-SERVICES = ("catalog", "share", "open", "aggregation", "gateway")
+SERVICES = ("catalog", "share", "open", "aggregation", "supervision", "gateway")
 # The order the suite attacks them in: the big data centre before the catalogue, whose routes may retire the seeded
 # entry (after which the centre rightly refuses its data, and the fuzzing would stop at that refusal).
-ATTACK_ORDER = ("aggregation", "share", "open", "catalog", "gateway")
+ATTACK_ORDER = ("aggregation", "share", "open", "supervision", "catalog", "gateway")
 # Each service's probes answer on its own port only (the gateway answers its own, which answer 503 by design while a
 # dependency is down): they are no route of the API a client calls.
 PROBES = frozenset({"/healthz", "/readyz", "/metrics"})

@@ -17,7 +17,7 @@ from hub.mesh import load_mesh
 from hub.service_app import ServiceSpec, create_service_app
 from hub.settings import HubSettings
 
-SERVICES = ("catalog", "share", "open", "aggregation", "gateway")
+SERVICES = ("catalog", "share", "open", "aggregation", "supervision", "gateway")
 # Nothing listens there: apps built for these tests are called without their lifespan, so they never connect.
 NO_DATABASE = "postgresql://nobody@127.0.0.1:1/none"
 

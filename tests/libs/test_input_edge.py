@@ -186,7 +186,7 @@ async def test_every_route_of_every_service_refuses_nul_before_its_handler_A28_1
     service_apps: dict[str, FastAPI], internal_keys: tuple[str, str]
 ) -> None:
     walked = 0
-    for service in ("catalog", "share", "open", "aggregation"):
+    for service in ("catalog", "share", "open", "aggregation", "supervision"):
         # The app is not started: it has no database, so a request the edge let through would fail, not answer 422.
         app = service_apps[service]
         token = TokenSigner(internal_keys[0]).sign(Caller(subject="walker"), app.state.settings.service_name)

@@ -11,7 +11,7 @@ import jsonschema_rs
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
 
-SERVICES = ("catalog", "share", "open", "aggregation", "gateway")
+SERVICES = ("catalog", "share", "open", "aggregation", "supervision", "gateway")
 PROBLEM = "application/problem+json"
 PROBES = ("/healthz", "/readyz", "/metrics")
 # Which errors a route can answer, from the contract and what the mesh does on the way to a route: the

@@ -30,6 +30,7 @@ from hub.contracts.catalog import DataItemSpec
 from hub.errors import InvalidInput
 from hub.internal_token import Caller
 from hub.roles import Role
+from hub.span_attributes import tag_ids
 
 # Rows fetched per round trip of a stream, and written to the client per chunk.
 STREAM_ROWS = 1000
@@ -56,11 +57,13 @@ class Delivery:
         return [item for item in self.entry.items if item.name in wanted]
 
     def audit(self, rows: int) -> dict[str, str]:
-        """What the gateway's audit trail records of the delivery (A21.1, A36.1): entry, items, rows, grant."""
+        """What the gateway's audit trail records of the delivery (A21.1, A36.1): entry, items, rows, grant; the
+        request's span names the grant too (hub.span_attributes)."""
         headers = {"x-hub-audit-entry": str(self.entry.entry_id), "x-hub-audit-items": ",".join(self.items),
                    "x-hub-audit-rows": str(rows)}  # fmt: skip
         if self.grant is not None:
             headers["x-hub-audit-grant"] = str(self.grant.grant_id)
+            tag_ids({"grant_id": self.grant.grant_id})
         return headers
 
 

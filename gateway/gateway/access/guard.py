@@ -27,6 +27,7 @@ from gateway.identities.service import authenticate_api_key
 from gateway.routing.refusals import unrouted
 from hub import metrics
 from hub.errors import Forbidden, Problem, Unauthorized, problem_response
+from hub.span_attributes import route_parameters, tag_caller, tag_ids
 
 UNGUARDED = ("/healthz", "/readyz", "/metrics", "/docs", "/openapi.json", "/problems/")
 API_PREFIX = "/api/"
@@ -99,11 +100,13 @@ class Guard:
                 principal = await authenticate(context, scope)
             except Unauthorized as exc:
                 raise _Refused(exc, "auth.failed") from exc
+            tag_caller(principal.client_id, principal.kind, principal.agency_id)
             rule = context.policy.match(service, scope["method"], path)
             if rule is None:
                 # Every route of the mesh is in the policy (a test checks it), so no rule means no such route (404),
                 # or a route without this method (405, Allow listing the methods the policy has for the path).
                 raise _Refused(unrouted(context.policy, service, scope["method"], scope["path"], path), "")
+            tag_ids(route_parameters(rule.path, path))
             if not allows(rule, principal.roles):
                 # The policy names the refused route, so a caller (and the access-control test) can tell the
                 # gateway's refusal from a service's own re-check.
@@ -226,6 +229,8 @@ class _Exchange:
         self, status: int, request_bytes: int, response_bytes: int, event: str, detail: str | None = None
     ) -> None:
         """Append the record and wait for its commit; an exchange on an unaudited route leaves none."""
+        # The entry and grant the serving service reported (x-hub-audit-*) name the exchange's span too.
+        tag_ids({"entry_id": self.reported.get("entry"), "grant_id": self.reported.get("grant")})
         if event != "exchange":
             metrics.SECURITY_EVENTS.labels(event).inc()
         elif self.rule is None or not self.rule.audited:

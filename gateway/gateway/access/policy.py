@@ -67,10 +67,16 @@ POLICY: tuple[Rule, ...] = (
     Rule("gateway", "POST", "/portal/accounts", frozenset({Role.anonymous}), max_body_bytes=8 * KiB),
     Rule("gateway", "POST", "/portal/api-keys", frozenset({Role.portal_user})),
     Rule("gateway", "DELETE", "/portal/api-keys/{key_id}", frozenset({Role.portal_user})),
+    # The bureau's console (gateway.console): its page and files, for anyone, like the portal's. They hold no one's
+    # data and decide nothing: the page's scripts call the routes of this table with the signed-in user's token.
+    *(
+        Rule("gateway", "GET", path, ANYONE, audited=False)
+        for path in ("/console/", "/console/{name}", "/console/vendor/{name}")
+    ),
     # Every service's API description and its Swagger UI page, through the gateway, for anyone (read-only).
     *(
         Rule(service, "GET", path, ANYONE, audited=False)
-        for service in ("catalog", "share", "open", "aggregation")
+        for service in ("catalog", "share", "open", "aggregation", "supervision")
         for path in ("/openapi.json", "/docs")
     ),
     # catalog-svc: regions and compilation rules (A4.1, A13.2)
@@ -331,6 +337,13 @@ POLICY: tuple[Rule, ...] = (
         )
     ),
     Rule("open", "GET", "/portal/static/{name}", ANYONE, audited=False),
+    # supervision-svc: the indicator system (A32.1), its exchanges by agency pair, its export and its periods. The
+    # bureau's operators read their region and every region within it (A4.1); an agency's officers and administrators
+    # read their own agency's figures only (A15.2): the service scopes both.
+    *(
+        Rule("supervision", "GET", path, OFFICER | {Role.agency_admin} | OPERATORS, scope="agency or region")
+        for path in ("/indicators", "/indicators/exchanges", "/indicators/export", "/indicators/periods")
+    ),
 )
 
 

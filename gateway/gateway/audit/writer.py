@@ -81,6 +81,11 @@ class AuditLog(BackgroundWork):
         self._drained = asyncio.Event()
         self._drained.set()
 
+    @property
+    def pending(self) -> int:
+        """Records appended and not committed yet (hub_audit_pending_records: many, for long, is a stalled writer)."""
+        return self._pending
+
     async def stop(self) -> None:
         """Write what is queued (for at most `commit_timeout` seconds), then stop."""
         if self._pending:

@@ -1,4 +1,8 @@
-"""Use cases of the legacy-channel register."""
+"""Use cases of the legacy-channel register.
+
+Every change of the register is stated on `gateway.audit` (LegacyChannelStated) through the outbox, in the change's
+transaction: a change that is refused, or does not commit, states nothing; one that commits is published once.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.agencies import service as agencies
+from gateway.audit.writer import SOURCE
 from gateway.identities.keyring import Principal
 from gateway.identities.rules import binding_problems
 from gateway.legacy.models import LegacyChannel
 from gateway.legacy.rules import REMAINING, ChannelStatus, is_overdue, next_status
 from gateway.legacy.schemas import LegacyChannelChange, LegacyChannelIn, LegacyIndicator
+from hub.contracts.gateway import LegacyChannelStated
 from hub.errors import Forbidden, InvalidInput, NotFound
+from hub.outbox import record_event
 from hub.regions import region_contains
 
 
@@ -44,6 +51,7 @@ async def register_channel(session: AsyncSession, actor: Principal, data: Legacy
     )  # fmt: skip
     session.add(channel)
     await session.flush()
+    _state(session, channel)
     return channel
 
 
@@ -61,7 +69,18 @@ async def change_channel(
     if change.note is not None:
         channel.note = change.note
     await session.flush()
+    _state(session, channel)
     return channel
+
+
+def _state(session: AsyncSession, channel: LegacyChannel) -> None:
+    """Publish the channel as it now stands with the change (A12.1): its status says whether it still remains to be
+    integrated (registered, integrating) or is closed (integrated, retired)."""
+    stated = LegacyChannelStated(
+        channel_id=str(channel.id), agency_id=str(channel.agency_id), region_code=channel.region_code,
+        name=channel.name, status=str(channel.status), stated_at=datetime.now(UTC),
+    )  # fmt: skip
+    record_event(session, stated, source=SOURCE)
 
 
 async def channels_in(session: AsyncSession, region_code: str) -> Sequence[LegacyChannel]:

@@ -70,3 +70,24 @@ class AuditAnchored(GatewayAuditEvent):
 
     def aggregate_id(self) -> str:
         return "audit-chain"
+
+
+class LegacyChannelStated(GatewayAuditEvent):
+    """A legacy exchange channel of the register as it now stands (A12.1): registered, changed or closed.
+
+    Published with every change of the register, in its transaction. `status` is the register's own value:
+    `registered` and `integrating` channels remain to be integrated; `integrated` and `retired` ones are closed and
+    no longer count as remaining."""
+
+    type: ClassVar[str] = "gateway.legacy_channel.stated"
+
+    channel_id: str
+    agency_id: str
+    region_code: str
+    name: str
+    status: str
+    stated_at: datetime
+
+    def aggregate_id(self) -> str:
+        # One channel's statements stay in order on one partition.
+        return self.channel_id

@@ -198,3 +198,23 @@ class DemandStepped(OpenEvent):
 
     def aggregate_id(self) -> str:
         return str(self.demand_id)
+
+
+class DatasetQualityScored(OpenEvent):
+    """An open dataset's metadata quality score changed (A25.1): published when the catalogue's version, the open
+    platform's records of it, or the passing of its update cycle change the figure, never for a dataset that is not
+    open or is secret (A22.1). `score` is the figure the portal shows, udata's criteria met over those counted as a
+    whole percentage (round(100 × met / criteria)); `met` and `criteria` give it exactly."""
+
+    type: ClassVar[str] = "open.dataset.quality_scored"
+
+    entry_id: UUID
+    provider_agency_id: UUID
+    region_code: str
+    score: float = Field(ge=0, le=100)
+    met: int
+    criteria: int
+    scored_at: datetime
+
+    def aggregate_id(self) -> str:
+        return str(self.entry_id)

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,8 +32,18 @@ from open_svc.settings import Settings
 PAGE = 500
 
 
+class LicenceSettings(Protocol):
+    """The settings the criteria read: the city's open licence."""
+
+    @property
+    def open_licence_title(self) -> str | None: ...
+
+    @property
+    def open_licence_url(self) -> str | None: ...
+
+
 async def facts_of(
-    session: AsyncSession, entries: Sequence[PublishedEntry], settings: Settings
+    session: AsyncSession, entries: Sequence[PublishedEntry], settings: LicenceSettings
 ) -> dict[uuid.UUID, DatasetFacts]:
     """What the criteria read of these open entries: their elements, the replica's records, the publisher, the
     licence."""

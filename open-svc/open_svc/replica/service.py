@@ -37,6 +37,7 @@ from hub.contracts.open_records import TOMBSTONE_RETENTION_MS, TOPIC, TOPIC_CONF
 from hub.db import asyncpg_dsn
 from hub.kafka import ensure_topics
 from hub.settings import HubSettings
+from open_svc.quality import scores as quality_scores
 from open_svc.replica import repository
 from open_svc.replica.models import ReplicaPosition
 from open_svc.replica.repository import FROM_START, Upsert
@@ -227,6 +228,8 @@ class ReplicaFollower(BackgroundWork):
                     raise _Moved
             await repository.remove(session, removals)
             await repository.upsert(session, upserts)
+            # The records are a quality input (A25.1): the scores they change are published with them.
+            await quality_scores.restate(session, {entry_id for entry_id, _ in states}, datetime.now(UTC))
         at.update(moved)
 
     async def _at_end(self, consumer: AIOKafkaConsumer, partitions: list[TopicPartition]) -> Position:

@@ -12,6 +12,7 @@ from hub.db import SessionDep
 from hub.dependencies import CalendarDep, NowDep, TodayDep
 from hub.internal_token import Caller
 from hub.roles import OPERATOR_ROLES, Role, require_roles
+from hub.span_attributes import tag_ids
 from share_svc.applications import service
 from share_svc.applications.lifecycle import ApplicationState
 from share_svc.applications.rules import Party, Side
@@ -63,7 +64,10 @@ async def apply(
     data is reviewed by the provider agency's officer and the bureau of the entry's region, each within working
     days (A20.2). Not-shared or secret data is refused (403) citing the entry's legal basis (A19.2, A38.1)."""
     entry = await catalogue.held_entry(session, body.entry_id)
-    return _detail(await service.apply(session, caller, entry, body, terms, now, today, calendar), now)
+    view = await service.apply(session, caller, entry, body, terms, now, today, calendar)
+    tag_ids({"entry_id": body.entry_id, "application_id": view.application.id,
+             "grant_id": view.grant.id if view.grant else None})  # fmt: skip
+    return _detail(view, now)
 
 
 @router.get("", response_model=list[ApplicationOut])

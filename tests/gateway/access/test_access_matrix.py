@@ -72,7 +72,7 @@ WHO_MAY: Mapping[Route, frozenset[Role]] = {
     # Every service's API description and its documentation page are public reading (issue 9, "Contracts").
     **{
         (service, "GET", path): EVERYONE
-        for service in ("catalog", "share", "open", "aggregation")
+        for service in ("catalog", "share", "open", "aggregation", "supervision")
         for path in ("/openapi.json", "/docs")
     },
     # catalog-svc, regions: the administrator keeps the region tree and sets its compilation requirements (A4.1,
@@ -231,6 +231,11 @@ WHO_MAY: Mapping[Route, frozenset[Role]] = {
     # data (README: "citizens and companies … the open portal"); the hub's root address leads to it. A page shows
     # nobody's own data: what needs an account is asked of the routes above, which keep their own who-may rows.
     ("gateway", "GET", "/"): EVERYONE,
+    # The bureau's console: a page and its files, holding nobody's data; what it shows comes from the routes above,
+    # called with the signed-in user's token, each keeping its own who-may row.
+    ("gateway", "GET", "/console/"): EVERYONE,
+    ("gateway", "GET", "/console/{name}"): EVERYONE,
+    ("gateway", "GET", "/console/vendor/{name}"): EVERYONE,
     **{
         ("open", "GET", path): EVERYONE
         for path in (
@@ -245,6 +250,13 @@ WHO_MAY: Mapping[Route, frozenset[Role]] = {
             "/portal/signin",
             "/portal/static/{name}",
         )
+    },
+    # supervision-svc: the indicator system (A32.1). The bureau supervises and evaluates, so its operators read the
+    # indicators of their region (inspectors among them, A34.1); an agency's officers and administrators read their
+    # own agency's. Agency systems and ingest jobs exchange data, they are not evaluated through an API of their own.
+    **{
+        ("supervision", "GET", path): roles(OFFICER, AGENCY_ADMIN) | BUREAU
+        for path in ("/indicators", "/indicators/exchanges", "/indicators/export", "/indicators/periods")
     },
 }
 

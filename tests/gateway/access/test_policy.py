@@ -31,7 +31,7 @@ from harness import (
 from hub.mesh import load_mesh
 from hub.roles import Role
 
-SERVICES = ["catalog", "share", "open", "aggregation", "gateway"]
+SERVICES = ["catalog", "share", "open", "aggregation", "supervision", "gateway"]
 UNPOLICED = {"/healthz", "/readyz", "/metrics", "/api/{prefix}/{path:path}"}
 
 

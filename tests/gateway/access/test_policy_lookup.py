@@ -50,6 +50,10 @@ UNAUDITED = {
     # open-svc: the public portal — the hub's root address (a redirect to it) and its stylesheet and script
     ("gateway", "GET", "/"),
     ("open", "GET", "/portal/static/{name}"),
+    # The bureau's console: its page and files hold no data (its scripts call audited routes with the user's token)
+    ("gateway", "GET", "/console/"),
+    ("gateway", "GET", "/console/{name}"),
+    ("gateway", "GET", "/console/vendor/{name}"),
 }
 API_DESCRIPTIONS = ("/openapi.json", "/docs")
 

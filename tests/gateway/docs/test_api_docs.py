@@ -31,13 +31,13 @@ EXPECTED_ROLES = {
 
 @pytest.fixture
 async def mesh(start_mesh: MeshStarter) -> AsyncIterator[LocalMesh]:
-    async with start_mesh(["catalog", "share", "open", "aggregation", "gateway"]) as running:
+    async with start_mesh(["catalog", "share", "open", "aggregation", "supervision", "gateway"]) as running:
         yield running
 
 
 async def test_each_services_openapi_is_served_through_the_gateway_with_its_roles_A12_1(mesh: LocalMesh) -> None:
     async with httpx.AsyncClient(base_url=mesh.url("gateway")) as gateway:
-        for prefix in ("catalog", "share", "open", "aggregation"):
+        for prefix in ("catalog", "share", "open", "aggregation", "supervision"):
             response = await gateway.get(f"/api/{prefix}/openapi.json")
             assert response.status_code == 200, response.text
             document = response.json()
