@@ -1,0 +1,100 @@
+"""Cutting a file into batches: a fixed number of records each, under ids that are the same on every run and differ
+for any other push, so that a job run again has no second effect at the centre (A17.1)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from hub.contracts.aggregation import BATCH_ID_PATTERN
+from hub_client.batches import Batch, JobIdentity, batches, file_facts
+from hub_client.readers import open_source
+
+IDENTITY = JobIdentity("6f1c1b9e-4d0b-4a53-9d49-3f3c2a1d9b10", "replace", "ab" * 32, 3)
+
+
+def cut(path: Path, identity: JobIdentity = IDENTITY) -> list[Batch]:
+    with open_source(path) as source:
+        return list(batches(source, identity))
+
+
+def test_a_file_is_cut_into_batches_of_the_size_the_last_one_smaller(tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text("id,name\n" + "".join(f"{n},p{n}\n" for n in range(1, 8)), encoding="utf-8")
+    cut_up = cut(path)
+    assert [b.number for b in cut_up] == [1, 2, 3]
+    assert [b.lines for b in cut_up] == [(2, 3, 4), (5, 6, 7), (8,)]
+    assert cut_up[0].body == b"id,name\n1,p1\n2,p2\n3,p3\n"
+    assert cut_up[2].body == b"id,name\n7,p7\n"  # every CSV batch starts with the header
+    assert cut_up[1].line_of(2) == 6
+    assert (cut_up[1].line_of(0), cut_up[1].line_of(4)) == (None, None)
+
+
+def test_a_record_kept_back_still_counts_in_its_batch_so_batches_stay_where_they_were(tmp_path: Path) -> None:
+    path = tmp_path / "people.ndjson"
+    path.write_text('{"n": 1}\n{"n": 2}\n' + "x" * (1024 * 1024 + 1) + '\n{"n": 4}\n', encoding="utf-8")
+    first, second = cut(path)
+    assert (first.lines, [r.line for r in first.rejected], first.records) == ((1, 2), [3], 3)
+    assert first.body == b'{"n": 1}\n{"n": 2}\n'
+    assert (second.lines, second.records) == ((4,), 1)
+
+
+def test_batch_ids_are_the_same_on_every_run_and_fit_the_centres_pattern_A17_1(tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text("id\n" + "".join(f"{n}\n" for n in range(10)), encoding="utf-8")
+    first_run = [b.batch_id for b in cut(path)]
+    assert first_run == [b.batch_id for b in cut(path)]
+    assert len(set(first_run)) == len(first_run)
+    assert all(re.match(BATCH_ID_PATTERN, batch_id) for batch_id in first_run)
+    text = f"hub-client/1\n{IDENTITY.entry_id}\nreplace\n{IDENTITY.file_sha256}\n3\n1"
+    assert first_run[0] == hashlib.sha256(text.encode()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    "other",
+    [
+        JobIdentity("00000000-0000-4000-8000-000000000000", "replace", "ab" * 32, 3),
+        JobIdentity(IDENTITY.entry_id, "merge", "ab" * 32, 3),
+        JobIdentity(IDENTITY.entry_id, "replace", "cd" * 32, 3),
+        JobIdentity(IDENTITY.entry_id, "replace", "ab" * 32, 4),
+    ],
+    ids=["entry", "mode", "file", "batch-size"],
+)
+def test_another_push_never_reuses_a_batch_id_A17_1(other: JobIdentity) -> None:
+    mine = {IDENTITY.batch_id(n) for n in range(1, 50)}
+    assert mine.isdisjoint(other.batch_id(n) for n in range(1, 50))
+
+
+def test_the_file_digest_is_the_sha256_of_its_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "data.ndjson"
+    content = b'{"a": 1}\n' * 300_000  # several read pieces
+    path.write_bytes(content)
+    facts = file_facts(path)
+    assert (facts.sha256, facts.size, facts.line_breaks) == (hashlib.sha256(content).hexdigest(), len(content), 300_000)
+
+
+def test_a_batch_size_below_one_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text("id\n1\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="at least one"):
+        cut(path, JobIdentity(IDENTITY.entry_id, "replace", "ab" * 32, 0))
+
+
+def test_memory_stays_flat_whatever_the_size_of_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "big.ndjson"
+    record = '{"id_number": "320200199000000001", "full_name": "居民", "address": "' + "无锡市" * 20 + '"}\n'
+    path.write_text(record * 30_000, encoding="utf-8")  # about 5 MB
+    identity = JobIdentity(IDENTITY.entry_id, "replace", "ab" * 32, 500)
+    tracemalloc.start()
+    try:
+        with open_source(path) as source:
+            sent = sum(len(batch.lines) for batch in batches(source, identity))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert sent == 30_000
+    assert peak < 1024 * 1024, f"{peak} bytes held at once for a {path.stat().st_size}-byte file"
