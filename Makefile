@@ -20,9 +20,10 @@ TEST_RUN_DIR := $(RUN_DIR)/test
 TEST_PG_PORT ?= 55442
 TEST_KAFKA_PORT ?= 59192
 TEST_KAFKA_CONTROLLER_PORT ?= 59193
-# Two pytest workers, each taking whole files (a module's world is built once): most integration tests wait on
-# Kafka and PostgreSQL, so two overlap well even on two cores. PYTEST_ARGS="-n 0 tests/share" runs serially.
-PYTEST_ARGS ?= -n 2 --dist loadfile
+# Three pytest workers, each taking whole files (a module's world is built once): most integration tests wait on
+# Kafka and PostgreSQL, so three overlap well even on two cores (four starved PostgreSQL: audit commits passed
+# their 10 s limit). PYTEST_ARGS="-n 0 tests/share" runs serially.
+PYTEST_ARGS ?= -n 3 --dist loadfile
 LINT_PATHS := libs catalog-svc share-svc open-svc aggregation-svc supervision-svc gateway services tests bench tools hub-client
 
 export RUN_DIR
