@@ -148,10 +148,12 @@ def opening(w: Agencies) -> list[Event]:
                                 region_code=w.regions[agency], kind="error", action=action, state=state, at=at)
                 for action, state, at in moves]  # fmt: skip
 
-    def demand(*moves: tuple[str, str, datetime, str | None]) -> list[Event]:
+    def demand(*moves: tuple[str, str, datetime, str | None, uuid.UUID | None]) -> list[Event]:
+        """A demand's steps, each naming the agency whose data it asks for (and its region), or none."""
         demand_id = _id()
-        return [DemandStepped(demand_id=demand_id, action=action, state=state, votes=3, at=at, outcome=outcome)
-                for action, state, at, outcome in moves]  # fmt: skip
+        return [DemandStepped(demand_id=demand_id, action=action, state=state, votes=3, at=at, outcome=outcome,
+                              agency_id=agency, region_code=w.regions[agency] if agency else None)
+                for action, state, at, outcome, agency in moves]  # fmt: skip
 
     def score(entry: uuid.UUID, agency: uuid.UUID, met: int, at: datetime) -> Event:
         return DatasetQualityScored(entry_id=entry, provider_agency_id=agency, region_code=w.regions[agency],
@@ -171,9 +173,17 @@ def opening(w: Agencies) -> list[Event]:
         *report(w.a, ("report", "received", local(7, 20))),
         *report(w.c, ("report", "received", local(6, 25)), ("reject", "rejected", local(7, 8))),
         *report(w.d, ("report", "received", local(8, 16, 15)), ("reject", "rejected", local(8, 17, 9))),
-        *demand(("request", "open", local(7, 1, 0, 30), None), ("answer", "answered", local(7, 15), "planned")),
-        *demand(("request", "open", local(8, 1), None)),
-        *demand(("request", "open", local(6, 20), None), ("answer", "answered", local(7, 3), "declined")),
+        # Demands naming no agency (the city's): d1 made 1 Jul 00:30, answered 15 Jul; d2 made 1 Aug; d3 made 20 Jun
+        # (Q2), answered 3 Jul.
+        *demand(("request", "open", local(7, 1, 0, 30), None, None),
+                ("answer", "answered", local(7, 15), "planned", None)),
+        *demand(("request", "open", local(8, 1), None, None)),
+        *demand(("request", "open", local(6, 20), None, None), ("answer", "answered", local(7, 3), "declined", None)),
+        # d4 asks for C's data (Xishan): made 10 Jul, answered 5 Aug.
+        *demand(("request", "open", local(7, 10), None, w.c), ("answer", "answered", local(8, 5), "planned", w.c)),
+        # d5 asks for A's data (the city's agency): made 22 Jun (Q2) by an open-svc whose events named no agency yet,
+        # answered 20 Jul naming A: it is A's from its request on.
+        *demand(("request", "open", local(6, 22), None, None), ("answer", "answered", local(7, 20), "declined", w.a)),
         # eA1: 7 of 9 criteria (78) from April, 8 (89) from 10 Jul; eA2 6 (67); eC1 5 (56), then 9 (100) on 20 Aug.
         score(w.ea1, w.a, 7, local(4, 15)), score(w.ea1, w.a, 8, local(7, 10)), score(w.ea2, w.a, 6, local(7, 6)),
         score(w.ec1, w.c, 5, local(8, 5)), score(w.ec1, w.c, 9, local(8, 20)),

@@ -185,7 +185,10 @@ class FeedbackStepped(OpenEvent):
 
 
 class DemandStepped(OpenEvent):
-    """A request for data to be opened was made or answered by the bureau (A27.1)."""
+    """A request for data to be opened was made or answered by the bureau (A27.1).
+
+    `agency_id` and `region_code` name the agency whose data is asked for and its region, for which the indicator
+    system counts the demand (A32.1); both are None when the demand names no agency: it is the city's."""
 
     type: ClassVar[str] = "open.demand.stepped"
 
@@ -195,6 +198,8 @@ class DemandStepped(OpenEvent):
     votes: int
     at: datetime
     outcome: str | None = None
+    agency_id: UUID | None = None
+    region_code: str | None = None
 
     def aggregate_id(self) -> str:
         return str(self.demand_id)

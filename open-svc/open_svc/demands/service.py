@@ -28,7 +28,8 @@ def _step(session: AsyncSession, demand: Demand, action: DemandAction, now: date
     before = DemandState(demand.state) if demand.state else DemandState.new
     demand.state = lifecycle.apply(before, action)
     event = DemandStepped(demand_id=demand.id, action=action, state=demand.state, votes=demand.votes, at=now,
-                          outcome=demand.outcome)  # fmt: skip
+                          outcome=demand.outcome, agency_id=demand.agency_id,
+                          region_code=demand.region_code)  # fmt: skip
     record_event(session, event, source=SOURCE)
 
 

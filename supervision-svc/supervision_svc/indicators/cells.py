@@ -20,8 +20,8 @@ from supervision_svc.indicators.definitions import BY_NAME, MEAN_DECIMALS, Fold
 
 @dataclass(frozen=True)
 class Cell:
-    """Part of an indicator's figure: of an agency (or none: the bureau's, a demand's) in a region (or none: a
-    demand naming no agency, which is the city's, A27.1)."""
+    """Part of an indicator's figure: of an agency (or none: the bureau's, or a demand's naming no agency) in a region
+    (or none: a demand naming no agency, which is the city's, A27.1)."""
 
     indicator: str
     agency_id: uuid.UUID | None
@@ -67,16 +67,11 @@ class Figures:
         self._by_agency, self._by_region = dict(by_agency), dict(by_region)
 
     def agency_value(self, indicator: str, agency_id: uuid.UUID) -> float | None:
-        """The agency's value; None for a mean without facts and for an indicator no agency is named in."""
-        if BY_NAME[indicator].city_only:
-            return None
+        """The agency's value; None for a mean without facts."""
         return fold(indicator, self._by_agency.get((indicator, agency_id), ()))
 
     def region_value(self, indicator: str, region_code: str) -> float | None:
-        """The region's value, over the cells of every region within it (A4.1); a cell of no region is the city's, and
-        a city-only indicator has no value below the city."""
-        if BY_NAME[indicator].city_only and not is_city(region_code):
-            return None
+        """The region's value, over the cells of every region within it (A4.1); a cell of no region is the city's."""
         regions = self._by_region.get(indicator, {})
         return fold(indicator, [c for code, cells in regions.items() if in_region(code, region_code) for c in cells])
 

@@ -23,9 +23,6 @@ class Indicator:
     unit: str
     requirement: str
     fold: Fold
-    # Whose facts name no agency nor region (demands, whose events name neither): the city's alone, as a demand naming
-    # no agency is in open-svc (A27.1). No agency and no region below the city has a value.
-    city_only: bool = False
 
 
 INDICATORS: tuple[Indicator, ...] = (
@@ -38,8 +35,8 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("open_replies_overdue", "applications", "A24.2", Fold.sum),
     Indicator("error_reports", "reports", "A26.1", Fold.sum),
     Indicator("error_reports_answered", "reports", "A26.1", Fold.sum),
-    Indicator("demands", "demands", "A27.1", Fold.sum, city_only=True),
-    Indicator("demands_answered", "demands", "A27.1", Fold.sum, city_only=True),
+    Indicator("demands", "demands", "A27.1", Fold.sum),
+    Indicator("demands_answered", "demands", "A27.1", Fold.sum),
     Indicator("quality_score_mean", "score (0-100)", "A25.1", Fold.mean),
     Indicator("legacy_channels_remaining", "channels", "A12.1", Fold.sum),
     Indicator("security_events", "events", "A28.1", Fold.sum),

@@ -114,18 +114,17 @@ async def open_answer_days(session: AsyncSession, window: Window, tz: ZoneInfo) 
 
 async def feedback_cells(session: AsyncSession, window: Window) -> list[Cell]:
     """Error reports and objections made in the window (A26.1), and those answered in it; demands made in the window
-    and those answered in it (A27.1), of no agency and no region (their events name neither)."""
+    and those answered in it (A27.1), per the agency and region they name (none for a demand naming no agency: the
+    city's)."""
     f, d = ErrorReport, Demand
-    cells = [
+    return [
         *await _cells(session, "error_reports", _counted(f.agency_id, f.region_code, _within(f.reported_at, window))),
         *await _cells(session, "error_reports_answered",
                       _counted(f.agency_id, f.region_code, _within(f.answered_at, window))),
+        *await _cells(session, "demands", _counted(d.agency_id, d.region_code, _within(d.requested_at, window))),
+        *await _cells(session, "demands_answered",
+                      _counted(d.agency_id, d.region_code, _within(d.answered_at, window))),
     ]  # fmt: skip
-    for indicator, moment in (("demands", d.requested_at), ("demands_answered", d.answered_at)):
-        count = (await session.execute(select(func.count()).where(_within(moment, window)))).scalar_one()
-        if count:
-            cells.append(Cell(indicator, None, None, float(count), count))
-    return cells
 
 
 async def quality_cells(session: AsyncSession, window: Window) -> list[Cell]:

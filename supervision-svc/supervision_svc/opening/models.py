@@ -50,12 +50,14 @@ class ErrorReport(Base):
 
 
 class Demand(Base):
-    """A request for data to be opened, and when the bureau answered it (A27.1). Its event names no agency nor
-    region, so a demand is the city's, as one naming no agency is in open-svc."""
+    """A request for data to be opened, and when the bureau answered it (A27.1); of the agency whose data it asks
+    for, in its region, or of neither when it names no agency: the city's, as in open-svc."""
 
     __tablename__ = "demands"
 
     demand_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    agency_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    region_code: Mapped[str | None] = mapped_column(String(12))
     requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
 

@@ -59,11 +59,18 @@ async def record_feedback_step(session: AsyncSession, event: FeedbackStepped) ->
 
 
 async def record_demand_step(session: AsyncSession, event: DemandStepped) -> None:
-    """A demand is dated by its earliest step (the request) and answered once the bureau gave an outcome (A27.1)."""
+    """A demand is dated by its earliest step (the request) and answered once the bureau gave an outcome (A27.1). It
+    is of the agency and region a step names, the first one naming them (steps may arrive in any order, and a step
+    naming none says nothing against them), so it counts for them (A32.1)."""
     answered = event.at if event.outcome is not None else None
-    values = {"demand_id": event.demand_id, "requested_at": event.at, "answered_at": answered}
+    values = {"demand_id": event.demand_id, "agency_id": event.agency_id, "region_code": event.region_code,
+              "requested_at": event.at, "answered_at": answered}  # fmt: skip
     statement = insert(Demand).values(values)
-    update: dict[str, Any] = {"requested_at": func.least(Demand.requested_at, statement.excluded.requested_at)}
+    update: dict[str, Any] = {
+        "requested_at": func.least(Demand.requested_at, statement.excluded.requested_at),
+        "agency_id": func.coalesce(Demand.agency_id, statement.excluded.agency_id),
+        "region_code": func.coalesce(Demand.region_code, statement.excluded.region_code),
+    }
     if answered is not None:
         update["answered_at"] = answered
     await session.execute(statement.on_conflict_do_update(index_elements=["demand_id"], set_=update))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import uuid
 from typing import Any
 
@@ -11,7 +12,7 @@ import httpx
 import pytest
 from open.applications.world import World
 
-from harness import assert_problem
+from harness import assert_problem, eventually, records_of
 
 pytestmark = pytest.mark.integration
 
@@ -92,3 +93,39 @@ async def test_a_demand_names_a_registered_agency_or_none_A27_1(world: World) ->
     refused = await world.gateway.post("/api/open/demands", json=body, headers=await world.portal_user())
     assert [e["field"] for e in assert_problem(refused, 422)["errors"]] == ["agency_id"]
     assert_problem(await world.gateway.post("/api/open/demands", json=body), 401)  # registered users only
+
+
+async def stepped(world: World, demand_id: str) -> list[dict[str, Any]]:
+    """The demand's open.demand.stepped events on the topic, in order, once open-svc's outbox is empty (everything
+    committed is published)."""
+    await eventually(lambda: not_pending(world), within=30, every=0.2)
+    records = await records_of(world.kafka, f"{world.topic_prefix}open.events")
+    events = [json.loads(r.value) for r in records
+              if r.value is not None and dict(r.headers)["ce_type"] == b"open.demand.stepped"]  # fmt: skip
+    return [event for event in events if event["demand_id"] == demand_id]
+
+
+async def not_pending(world: World) -> bool:
+    return not await world.rows("SELECT 1 FROM outbox LIMIT 1")
+
+
+async def test_demand_events_name_the_agency_asked_of_and_its_region_or_none_for_the_citys_A27_1_A32_1(
+    world: World,
+) -> None:
+    user = await world.portal_user()
+    named = await request(world, user, agency_id=world.market.id)
+    answer = {"outcome": "planned", "answer": "已列入下季度开放计划。"}
+    path = f"/api/open/demands/{named['id']}/answer"
+    answered = await world.gateway.post(path, json=answer, headers=world.reviewer)
+    assert answered.status_code == 200, answered.text
+    unnamed = await request(world, user, title="公共自行车站点")
+
+    # Every step names the agency whose data is asked for and its region, so the indicator system counts the demand
+    # for them (A32.1); a demand naming none names neither: the city's.
+    assert [(e["action"], e["agency_id"], e["region_code"]) for e in await stepped(world, named["id"])] == [
+        ("request", world.market.id, "320200"),
+        ("answer", world.market.id, "320200"),
+    ]
+    assert [(e["action"], e["agency_id"], e["region_code"]) for e in await stepped(world, unnamed["id"])] == [
+        ("request", None, None)
+    ]

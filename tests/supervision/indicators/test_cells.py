@@ -44,11 +44,12 @@ def test_coverage_is_one_or_zero_per_agency_and_the_share_of_a_regions_agencies_
     assert figures.region_value("catalogue_coverage", HUISHAN) == 0.0
 
 
-def test_demands_naming_no_agency_are_the_citys_alone_A27_1() -> None:
-    figures = Figures(ROSTER, [Cell("demands", None, None, 4, 4)], [])
-    assert figures.region_value("demands", CITY) == 4
-    assert figures.region_value("demands", XISHAN) is None
-    assert figures.agency_value("demands", A) is None
+def test_a_demand_naming_no_agency_is_the_citys_alone_one_naming_an_agency_its_and_its_regions_A27_1_A32_1() -> None:
+    cells = [Cell("demands", None, None, 4, 4), Cell("demands", B, XISHAN, 2, 2), Cell("demands", A, CITY, 1, 1)]
+    figures = Figures(ROSTER, cells, [])
+    # The city holds its own, its agencies' and its districts'; a district its agencies' alone.
+    assert [figures.region_value("demands", region) for region in (CITY, XISHAN, HUISHAN)] == [7, 2, 0]
+    assert [figures.agency_value("demands", agency) for agency in (A, B, C)] == [1, 2, 0]
 
 
 def test_a_pair_counts_out_of_its_consumer_and_into_its_provider_each_in_its_region_A12_1() -> None:

@@ -35,7 +35,6 @@ Row = tuple[float | None, ...]  # A, B, C, D, 320200, 320205, 320206
 NO_SUM: Row = (0, 0, 0, 0, 0, 0, 0)
 NO_MEAN: Row = (N, N, N, N, N, N, N)
 NO_COVERAGE: Row = (0, 0, 0, 0, 0, 0, 0)  # Q1 is made live: today's four agencies, none with an entry then
-NO_DEMAND: Row = (N, N, N, N, 0, N, N)  # demands name no agency: the city's alone (A27.1)
 
 EXPECTED: dict[str, dict[str, Row]] = {
     # Entries first published before the quarter's end: Q3 A eA1 (Apr) + eA2, B eB1, C eC1 (2 Jul); Q2 A eA1, B eB1.
@@ -59,8 +58,12 @@ EXPECTED: dict[str, dict[str, Row]] = {
     "error_reports": {"2026Q3": (2, 0, 0, 1, 3, 0, 1), "2026Q2": (0, 0, 1, 0, 1, 1, 0), "2026Q1": NO_SUM},
     # Q3 answers: A's of 6 Jul, C's of 8 Jul (reported in Q2), D's of 17 Aug 09:00.
     "error_reports_answered": {"2026Q3": (1, 0, 1, 1, 3, 1, 1), "2026Q2": NO_SUM, "2026Q1": NO_SUM},
-    "demands": {"2026Q3": (N, N, N, N, 2, N, N), "2026Q2": (N, N, N, N, 1, N, N), "2026Q1": NO_DEMAND},
-    "demands_answered": {"2026Q3": (N, N, N, N, 2, N, N), "2026Q2": NO_DEMAND, "2026Q1": NO_DEMAND},
+    # A demand naming no agency is the city's alone (d1–d3), one naming an agency its and its regions' (A27.1).
+    # Q3 made: d1, d2 (the city's), d4 (C, Xishan). Q2: d3 (the city's), d5 (A: its answer named A in Q3, before Q2
+    # was kept).
+    "demands": {"2026Q3": (0, 0, 1, 0, 3, 1, 0), "2026Q2": (1, 0, 0, 0, 2, 0, 0), "2026Q1": NO_SUM},
+    # Q3 answers: d1 15 Jul and d3 3 Jul (the city's), d4 5 Aug (C), d5 20 Jul (A).
+    "demands_answered": {"2026Q3": (1, 0, 1, 0, 4, 1, 0), "2026Q2": NO_SUM, "2026Q1": NO_SUM},
     # Each dataset's latest score: Q3 A eA1 89 and eA2 67, C eC1 56 (its 100 of 20 Aug is after the reading); Q2 A 78.
     "quality_score_mean": {"2026Q3": (78, N, 56, N, 212 / 3, 56, N), "2026Q2": (78, N, N, N, 78, N, N),
                            "2026Q1": NO_MEAN},
@@ -170,11 +173,15 @@ async def test_answered_error_reports_count_the_answers_given_in_the_quarter_A26
     check(readings, world, "error_reports_answered")
 
 
-async def test_demands_are_the_citys_as_their_events_name_no_agency_A27_1(readings: Any, world: Any) -> None:
+async def test_demands_count_for_the_agency_they_name_and_its_regions_or_for_the_city_alone_A27_1_A32_1(
+    readings: Any, world: Any
+) -> None:
     check(readings, world, "demands")
 
 
-async def test_answered_demands_count_the_bureaus_answers_in_the_quarter_A27_1(readings: Any, world: Any) -> None:
+async def test_answered_demands_count_the_bureaus_answers_in_the_quarter_per_agency_and_region_A27_1_A32_1(
+    readings: Any, world: Any
+) -> None:
     check(readings, world, "demands_answered")
 
 

@@ -150,7 +150,7 @@
     const names = [...indicators.keys()];
     const name = names.includes(chosen) ? chosen : names.includes(PREFERRED) ? PREFERRED : names[0];
     const regionLabel = (r) => r.region_name || W.regionName(known, r.region_code);
-    // Agencies' figures exist only for indicators measured per agency (demands are the region's alone).
+    // An agency row only for the indicators its figures hold.
     const agencies = data.agencies.filter((a) => a.indicators[name]);
     results.replaceChildren();
     if (name) {
