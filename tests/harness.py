@@ -286,9 +286,12 @@ async def _registered_once_agency_known(
     gateway: httpx.AsyncClient, admin: dict[str, str], body: dict[str, Any]
 ) -> httpx.Response | None:
     """The answer to a client registration, or None while the gateway has not yet learned the client's agency
-    from catalog.events (it refuses to bind an agency it does not know, naming the field)."""
+    from catalog.events (it refuses to bind an agency it does not know, naming the field) or answers 503 (its
+    audit could not commit in time on a loaded machine: a 503 says retry, and nothing was registered)."""
     response = await gateway.post("/admin/clients", json=body, headers=admin)
     if response.status_code == 422 and any(e["field"] == "agency_id" for e in response.json().get("errors", [])):
+        return None
+    if response.status_code == 503:
         return None
     return response
 

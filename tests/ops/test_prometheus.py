@@ -155,7 +155,7 @@ async def observed(infra: Infra, keys: Keys) -> AsyncIterator[Observed]:
     try:
         async with running_mesh(
             SERVICES, infra=infra, keys=keys, databases=databases, topic_prefix=prefix,
-            settings_overrides=lambda name: {"metrics_sample_seconds": 0.5, **overrides.get(name, {})},
+            settings_overrides=lambda name: {"metrics_sample_seconds": 1.0, **overrides.get(name, {})},
         ) as mesh, mesh.client("gateway") as gateway:  # fmt: skip
             gateway.timeout = httpx.Timeout(60.0)
             async with running_prometheus(mesh) as prometheus:
