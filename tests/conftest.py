@@ -17,26 +17,6 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from harness import Infra, Keys, LocalMesh, MeshStarter, fresh_database, running_mesh
 from hub.internal_token import generate_keypair
 
-# The longest files (a minute or more on two cores), started first: with pytest-xdist handing out whole files in
-# collection order, one of them started last would leave the other workers idle while it ends the run.
-LONGEST_FIRST = (
-    "fuzz/test_hostile_input.py", "catalog/test_realistic_catalogue.py", "e2e/test_operator_region_scope.py",
-    "ops/test_prometheus.py", "e2e/test_local_runner.py", "aggregation/backups/test_backup_restore.py",
-    "e2e/test_kafka_outage.py", "fuzz/test_openapi_through_gateway.py", "aggregation/ingest/test_killed_service.py",
-    "e2e/test_sharing.py", "supervision/test_real_producers.py", "ops/test_traces_in_zipkin.py",
-)  # fmt: skip
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run the longest files first, each file's tests kept together and in their order."""
-    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
-
-    def order(item: pytest.Item) -> int:
-        path = item.path.as_posix()
-        return next((i for name, i in rank.items() if path.endswith("tests/" + name)), len(rank))
-
-    items.sort(key=order)
-
 
 def _required_env(name: str) -> str:
     value = os.environ.get(name)

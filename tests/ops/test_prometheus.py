@@ -80,7 +80,7 @@ class Observed:
         result = body["data"]["result"]
         return [{"metric": {}, "value": result}] if body["data"]["resultType"] == "scalar" else list(result)
 
-    async def settles(self, expr: str, condition: str, within: float = 30) -> None:
+    async def settles(self, expr: str, condition: str, within: float = 60) -> None:
         """Wait until `expr condition` holds (a comparison such as `== 4`): the samplers, the scrapes and a rate's
         window each take their time. Fails showing what `expr` is."""
         try:
