@@ -47,7 +47,13 @@ $(UV):
 	$(UV) sync --frozen --quiet
 	touch $@
 
-install: .venv/.synced
+# The console's charting library, fetched from its npm package and checked against its pinned sha512 (not
+# committed: a megabyte of minified code belongs to its registry).
+ECHARTS := gateway/gateway/console/vendor/echarts.min.js
+$(ECHARTS): tools/vendor_echarts.py | .venv/.synced
+	$(PY) tools/vendor_echarts.py
+
+install: .venv/.synced $(ECHARTS)
 
 # The official AsyncAPI 3.0 JSON Schema (npm @asyncapi/specs), which the events' document is validated against.
 ASYNCAPI_SCHEMA := $(RUN_DIR)/asyncapi/asyncapi-3.0.0.json

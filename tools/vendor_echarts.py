@@ -1,10 +1,11 @@
 """Vendor Apache ECharts into the bureau's console: its minified bundle and its licence, from its npm package.
 
 The console has no build step and loads nothing from outside the hub (it runs on networks without internet access),
-so the charting library is committed under gateway/gateway/console/vendor/. This script fetches the pinned version's
+so the charting library is served from gateway/gateway/console/vendor/, written there by `make install` (its
+bundle is not committed: a megabyte of minified code stays in its registry). This script fetches the pinned version's
 tarball from the npm registry, checks it against the sha512 integrity the registry's metadata states and against the
 one pinned here (a registry answering differently is refused too), and writes the kept files; `--check` writes
-nothing and only says whether the committed files are those of the verified tarball. The committed files' own hashes
+nothing and only says whether the vendored files are those of the verified tarball. The kept files' own hashes
 are pinned in KEPT, which a test compares with the files without the network.
 
     .venv/bin/python tools/vendor_echarts.py            # (re)write the vendored files

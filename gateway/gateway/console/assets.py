@@ -42,8 +42,10 @@ class Asset:
 
 
 def load(folder: Path) -> dict[str, Asset]:
-    """The servable files of a folder, by name."""
-    found = {}
+    """The servable files of a folder, by name (none before `make install` has fetched the vendored ones)."""
+    found: dict[str, Asset] = {}
+    if not folder.is_dir():
+        return found
     for path in sorted(folder.iterdir()):
         if path.is_file() and path.suffix in MEDIA_TYPES:
             body = path.read_bytes()

@@ -1,4 +1,4 @@
-"""Apache ECharts as vendored into the console (tools/vendor_echarts.py): the committed files are the pinned ones of
+"""Apache ECharts as vendored into the console (tools/vendor_echarts.py): the vendored files are the pinned ones of
 the pinned tarball, and the script refuses a tarball or a registry that does not match what is pinned.
 
 Integrity strings are Subresource Integrity's, as npm writes them: "sha512-" and the base64 of the SHA-512 digest,
