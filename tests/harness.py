@@ -354,9 +354,15 @@ async def register_agency(
 
     Its own agency system's authorization headers are under "headers".
     """
-    response = await gateway.post(
-        "/api/catalog/agencies", json=agency_body(name=name, region_code=region), headers=admin
-    )
+
+    async def registered_once() -> httpx.Response | None:
+        # A 503 (the audit could not commit in time on a loaded machine) says retry; the catalogue may have taken
+        # that one, so the retry registers another agency (a fresh credit code) rather than conflict with it.
+        body = agency_body(name=name, region_code=region)
+        response = await gateway.post("/api/catalog/agencies", json=body, headers=admin)
+        return None if response.status_code == 503 else response
+
+    response = await eventually(registered_once, within=60, every=1.0)
     assert response.status_code == 201, response.text
     agency: dict[str, Any] = response.json()
     agency["headers"] = await register_client(

@@ -34,11 +34,11 @@ async def keep_city_administered(session: AsyncSession, client: Client) -> None:
 ADMINISTRATOR_ROLES = ("administrator", "inspector")
 
 
-def _administrator(login: str, password: str, region_code: str) -> Client:
+async def _administrator(login: str, password: str, region_code: str) -> Client:
     return Client(
         id=uuid.uuid4(), kind="operator", login=login, display_name=f"Administrator of {region_code}",
-        secret_hash=hash_secret(password), secret_version=1, roles=list(ADMINISTRATOR_ROLES), region_code=region_code,
-        status="active", created_at=datetime.now(UTC),
+        secret_hash=await hash_secret(password), secret_version=1, roles=list(ADMINISTRATOR_ROLES),
+        region_code=region_code, status="active", created_at=datetime.now(UTC),
     )  # fmt: skip
 
 
@@ -49,7 +49,7 @@ async def bootstrap_administrator(session: AsyncSession, login: str, password: s
     """
     if await repository.client_by_login(session, login):
         return None
-    client = _administrator(login, password, region_code)
+    client = await _administrator(login, password, region_code)
     session.add(client)
     await session.flush()
     return client
@@ -71,7 +71,7 @@ async def recover_city_administrator(
     if active and not force:
         raise Conflict(f"{city} has {len(active)} active administrator(s); recover only with --force.")
     if client is None:
-        client = _administrator(login, password, city)
+        client = await _administrator(login, password, city)
         session.add(client)
     elif client.kind != "operator":
         raise Conflict(f"{login} is a {client.kind}, not an operator: choose another login.")
@@ -79,7 +79,7 @@ async def recover_city_administrator(
         client.roles = sorted({*client.roles, *ADMINISTRATOR_ROLES})
         client.region_code = city
         client.status, client.revoked_at = "active", None
-        client.secret_hash = hash_secret(password)
+        client.secret_hash = await hash_secret(password)
         client.secret_version += 1
     await session.flush()
     await repository.announce_change(session)

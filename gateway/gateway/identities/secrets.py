@@ -1,7 +1,12 @@
-"""Secrets: generated with the OS's randomness, stored only as argon2 hashes, compared in constant time."""
+"""Secrets: generated with the OS's randomness, stored only as argon2 hashes, compared in constant time.
+
+argon2 is deliberately slow (tens of milliseconds, 64 MiB): it runs in a worker thread (argon2-cffi releases the
+GIL), so a burst of sign-ins never stalls the proxy's event loop and every exchange waiting on it.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 
 from argon2 import PasswordHasher
@@ -17,14 +22,14 @@ def new_secret() -> str:
     return secrets.token_urlsafe(32)
 
 
-def hash_secret(secret: str) -> str:
+async def hash_secret(secret: str) -> str:
     """The argon2id hash to store."""
-    return _hasher.hash(secret)
+    return await asyncio.to_thread(_hasher.hash, secret)
 
 
-def secret_matches(stored_hash: str | None, secret: str) -> bool:
+async def secret_matches(stored_hash: str | None, secret: str) -> bool:
     """Whether the secret matches the stored hash (a missing hash still costs one verification)."""
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, secret) and stored_hash is not None
+        return await asyncio.to_thread(_hasher.verify, stored_hash or _DUMMY_HASH, secret) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False

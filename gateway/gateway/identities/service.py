@@ -48,7 +48,7 @@ def principal_of(client: Client, api_key_id: str | None = None) -> Principal:
 async def issue_token(session: AsyncSession, keyring: KeyRing, login: str, secret: str) -> tuple[str, int]:
     """An access token for a client presenting its login and secret (client credentials or password grant)."""
     client = await repository.client_by_login(session, login)
-    if not secret_matches(client.secret_hash if client else None, secret) or client is None:
+    if not await secret_matches(client.secret_hash if client else None, secret) or client is None:
         raise Unauthorized("Unknown client or wrong secret.", error="invalid_client")
     if client.status != "active":
         raise Unauthorized("This client's credentials have been revoked.", error="invalid_client")
@@ -98,7 +98,7 @@ async def register_client(session: AsyncSession, actor: Principal, data: ClientI
         kind=data.kind,
         login=data.login,
         display_name=data.display_name,
-        secret_hash=hash_secret(secret),
+        secret_hash=await hash_secret(secret),
         secret_version=1,
         roles=sorted(set(data.roles)),
         agency_id=data.agency_id,
@@ -119,7 +119,7 @@ async def register_portal_account(session: AsyncSession, data: PortalAccountIn) 
         kind="portal_user",
         login=data.login,
         display_name=data.display_name,
-        secret_hash=hash_secret(data.password),
+        secret_hash=await hash_secret(data.password),
         secret_version=1,
         roles=["portal_user"],
         status="active",
@@ -207,7 +207,7 @@ async def replace_secret(
             errors=[{"field": "agency_id", "message": "not registered in the catalogue (A2.1, A15.2)"}],
         )
     secret = new_secret()
-    client.secret_hash = hash_secret(secret)
+    client.secret_hash = await hash_secret(secret)
     client.secret_version += 1
     await session.flush()
     await repository.announce_change(session)
@@ -238,8 +238,8 @@ async def revoke_client(
 async def create_api_key(session: AsyncSession, principal: Principal, name: str) -> tuple[ApiKey, str]:
     """A new API key for a portal user; the plaintext is returned once."""
     secret = new_secret()
-    key = ApiKey(id=uuid.uuid4(), client_id=uuid.UUID(principal.client_id), name=name, secret_hash=hash_secret(secret),
-                 created_at=datetime.now(UTC))  # fmt: skip
+    key = ApiKey(id=uuid.uuid4(), client_id=uuid.UUID(principal.client_id), name=name,
+                 secret_hash=await hash_secret(secret), created_at=datetime.now(UTC))  # fmt: skip
     session.add(key)
     await session.flush()
     return key, f"{API_KEY_PREFIX}{key.id.hex}.{secret}"
@@ -272,7 +272,7 @@ async def authenticate_api_key(
         return state.check(cached)
     async with sessionmaker() as session:
         found = await repository.api_key_with_client(session, uuid.UUID(key_id))
-    if found is None or not secret_matches(found[0].secret_hash, secret):
+    if found is None or not await secret_matches(found[0].secret_hash, secret):
         raise Unauthorized("Unknown API key.")
     key, client = found
     if key.revoked_at is not None or client.status != "active":
