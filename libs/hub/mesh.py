@@ -24,10 +24,17 @@ class ServiceDeclaration(BaseModel):
     consumes: list[str] = Field(default_factory=list)
 
 
+class TopicDeclaration(BaseModel):
+    """One topic of the mesh as services/mesh.toml declares it."""
+
+    partitions: int = Field(ge=1)
+
+
 class Mesh(BaseModel):
-    """All services of the mesh, keyed by name."""
+    """All services and topics of the mesh, keyed by name."""
 
     services: dict[str, ServiceDeclaration]
+    topics: dict[str, TopicDeclaration] = Field(default_factory=dict)
 
     def service(self, name: str) -> ServiceDeclaration:
         """The declaration of one service; KeyError names an undeclared service."""
@@ -43,4 +50,4 @@ def load_mesh(path: Path = DEFAULT_MESH_FILE) -> Mesh:
     """Read and validate the mesh declaration."""
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     services = {name: {"name": name, **body} for name, body in raw["services"].items()}
-    return Mesh.model_validate({"services": services})
+    return Mesh.model_validate({"services": services, "topics": raw.get("topics", {})})
