@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub import probes
 from hub.consumer import EventConsumer, EventHandlers
-from hub.db import create_engine, create_sessionmaker
+from hub.db import create_engine, create_read_sessionmaker, create_sessionmaker
 from hub.errors import ProblemForUnhandled, install_problem_handlers
 from hub.input_edge import refuse_unstorable_input
 from hub.internal_token import TokenVerifier, require_caller
@@ -78,7 +78,9 @@ def create_service_app(
     """Build a service's FastAPI app from its spec and settings."""
     tune_garbage_collector()
     configure_logging(settings.service_name, settings.log_level, settings.log_json)
-    provider = tracer_provider or create_tracer_provider(settings.service_name)
+    provider = tracer_provider or create_tracer_provider(
+        settings.service_name, sample_ratio=settings.trace_sample_ratio
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -86,6 +88,7 @@ def create_service_app(
         instrument_engine(engine, provider)
         app.state.engine = engine
         app.state.sessionmaker = sessionmaker = create_sessionmaker(engine)
+        app.state.read_sessionmaker = create_read_sessionmaker(engine)
         relay = OutboxRelay(settings, engine, provider)
         app.state.outbox_relay = relay
         relay.start()

@@ -1,4 +1,5 @@
-"""A database fault answers 503 problem+json with Retry-After, whatever layer notices it, and the pool recovers.
+"""A database fault answers 503 problem+json with Retry-After, whatever layer notices it, and the pool recovers;
+read sessions run without a transaction and refuse to write, write sessions commit all or nothing.
 
 The faults are real: a PostgreSQL cluster of this module's own is stopped under a running service and started
 again (the shared test cluster is not touched).
@@ -22,13 +23,24 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import APIRouter, FastAPI, status
-from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy.exc import DBAPIError, IntegrityError, InvalidRequestError
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from harness import Infra, RunningService, free_socket, migrations_of, serve
-from hub.db import SessionDep, asyncpg_dsn, is_database_unavailable
+from harness import Infra, RunningService, eventually, free_socket, migrations_of, serve
+from hub.db import (
+    SessionDep,
+    asyncpg_dsn,
+    create_engine,
+    create_read_sessionmaker,
+    create_sessionmaker,
+    is_database_unavailable,
+    new_metadata,
+)
 from hub.errors import InvalidInput
 from hub.migrations import ensure_database, upgrade_to_head
+from hub.settings import HubSettings
 
 POSTGRES_SH = Path(__file__).resolve().parents[2] / "deploy" / "postgres.sh"
 
@@ -213,7 +225,7 @@ async def test_a_stopped_database_answers_503_with_retry_after_and_the_pool_reco
             _assert_unavailable(await http.get("/one"))
         finally:
             await own_postgres.start()
-        # The pooled connection died with the server: pre-ping replaces it instead of handing it out.
+        # The pooled connection died with the server: the pool replaces it instead of handing it out.
         response = await http.get("/one")
     assert response.status_code == 200, response.text
 
@@ -253,3 +265,110 @@ async def test_a_commit_failing_after_the_handler_answers_503_and_nothing_is_sto
         # go_on is still set: the retry runs straight through.
         assert (await http.post("/notes/first")).status_code == 201
     assert await service.notes() == ["first"]
+
+
+# --- sessions and the pool, on the shared test server -------------------------------------------------------------
+
+
+class _ScratchBase(DeclarativeBase):
+    metadata = new_metadata()
+
+
+class _Note(_ScratchBase):
+    __tablename__ = "notes"
+
+    note: Mapped[str] = mapped_column(primary_key=True)
+
+
+@pytest.fixture(scope="module")
+async def scratch(infra: Infra) -> AsyncIterator[AsyncEngine]:
+    """An engine as every service makes it, on a database of this module's own with one table of notes."""
+    url = infra.database(f"t_db_{uuid.uuid4().hex[:12]}")
+    await ensure_database(url)
+    engine = create_engine(HubSettings(service_name="tiny", database_url=url, log_json=False))
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(_ScratchBase.metadata.create_all)
+        yield engine
+    finally:
+        await engine.dispose()
+        await infra.drop_database(url)
+
+
+# now() is when the statement's transaction started: the same for two statements of one transaction, and two
+# instants for two statements that each run alone (autocommit).
+_NOW = text("SELECT now()")
+
+
+@pytest.mark.integration
+async def test_a_read_session_sends_no_begin_nor_commit_and_leaves_no_transaction_open(scratch: AsyncEngine) -> None:
+    async with create_read_sessionmaker(scratch)() as session:
+        alone = {(await session.execute(_NOW)).scalar_one() for _ in range(2)}
+        backend = (await session.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+    async with create_sessionmaker(scratch)() as session, session.begin():
+        in_transaction = {(await session.execute(_NOW)).scalar_one() for _ in range(2)}
+    assert (len(alone), len(in_transaction)) == (2, 1)
+    outside = await asyncpg.connect(asyncpg_dsn(scratch.url.render_as_string(hide_password=False)))
+    try:
+        state = await outside.fetchval("SELECT state FROM pg_stat_activity WHERE pid = $1", backend)
+    finally:
+        await outside.close()
+    assert state == "idle"  # back in the pool, not "idle in transaction"
+
+
+@pytest.mark.integration
+async def test_a_read_session_refuses_every_write_before_it_reaches_the_database(scratch: AsyncEngine) -> None:
+    """A write through a read session would commit alone, apart from the outbox event it should ride with."""
+    reads = create_read_sessionmaker(scratch)
+    async with reads() as session:
+        session.add(_Note(note="added"))
+        with pytest.raises(InvalidRequestError, match="does not write"):
+            await session.flush()
+    for statement in (
+        insert(_Note).values(note="inserted"),
+        update(_Note).values(note="updated"),
+        delete(_Note),
+    ):
+        async with reads() as session:
+            with pytest.raises(InvalidRequestError, match="does not write"):
+                await session.execute(statement)
+    async with scratch.connect() as conn:
+        assert (await conn.execute(select(_Note.note))).all() == []
+
+
+@pytest.mark.integration
+async def test_a_write_session_still_commits_its_rows_together_or_not_at_all(scratch: AsyncEngine) -> None:
+    writes = create_sessionmaker(scratch)
+
+    async def add(*notes: str) -> None:
+        async with writes() as session, session.begin():
+            for note in notes:
+                session.add(_Note(note=note))
+                await session.flush()
+
+    await add("one", "two")
+    with pytest.raises(IntegrityError):
+        await add("three", "one")  # a duplicate: the whole transaction rolls back, "three" with it
+    async with scratch.connect() as conn:
+        assert sorted((await conn.execute(select(_Note.note))).scalars()) == ["one", "two"]
+        await conn.execute(delete(_Note))
+        await conn.commit()
+
+
+@pytest.mark.integration
+async def test_a_pooled_connection_the_database_closed_is_replaced_when_checked_out_A29_1(
+    scratch: AsyncEngine,
+) -> None:
+    """The pool hands out no connection the server closed while it waited (a restart, a terminated backend)."""
+    async with scratch.connect() as conn:
+        driver: asyncpg.Connection = (await conn.get_raw_connection()).driver_connection
+        backend = await conn.scalar(text("SELECT pg_backend_pid()"))
+    outside = await asyncpg.connect(asyncpg_dsn(scratch.url.render_as_string(hide_password=False)))
+    try:
+        assert await outside.fetchval("SELECT pg_terminate_backend($1)", backend)
+    finally:
+        await outside.close()
+    await eventually(lambda: driver.is_closed(), within=10)
+    async with scratch.connect() as conn:  # the pool's one connection is the closed one
+        again = await conn.scalar(text("SELECT pg_backend_pid()"))
+    assert again != backend

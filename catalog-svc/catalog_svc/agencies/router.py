@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, status
 
 from catalog_svc.agencies import service
 from catalog_svc.agencies.schemas import AgencyChange, AgencyIn, AgencyOut
-from hub.db import SessionDep
+from hub.db import ReadSessionDep, SessionDep
 from hub.dependencies import CalendarDep, TodayDep
 from hub.internal_token import Caller
 from hub.roles import Role, require_roles
@@ -41,14 +41,14 @@ async def change_agency(
 
 
 @router.get("/{agency_id}", response_model=AgencyOut)
-async def get_agency(agency_id: uuid.UUID, session: SessionDep) -> AgencyOut:
+async def get_agency(agency_id: uuid.UUID, session: ReadSessionDep) -> AgencyOut:
     """One agency."""
-    return AgencyOut.model_validate(await service.get_agency(session, agency_id))
+    return AgencyOut.model_validate(dict(await service.agency_row(session, agency_id)))
 
 
 @router.get("", response_model=list[AgencyOut])
 async def list_agencies(
-    session: SessionDep,
+    session: ReadSessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> list[AgencyOut]:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -51,6 +52,14 @@ async def get_agency(session: AsyncSession, agency_id: uuid.UUID) -> Agency:
     if agency is None:
         raise NotFound(f"No agency {agency_id}.")
     return agency
+
+
+async def agency_row(session: AsyncSession, agency_id: uuid.UUID) -> Mapping[str, Any]:
+    """One agency's columns, or NotFound: what answers a read, whose session need not be transactional."""
+    row = await repository.one(session, agency_id)
+    if row is None:
+        raise NotFound(f"No agency {agency_id}.")
+    return row
 
 
 async def agencies(session: AsyncSession, limit: int, offset: int) -> Sequence[Agency]:
