@@ -11,7 +11,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
 import structlog
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import TracerProvider
@@ -36,6 +35,7 @@ from gateway.legacy.router import router as legacy_router
 from gateway.metrics import SAMPLERS
 from gateway.routing.cors import PortalCORS
 from gateway.routing.forwarded import TrustedProxies
+from gateway.routing.proxy import create_session
 from gateway.routing.router import router as routing_router
 from gateway.routing.upstreams import (
     create_upstream_client,
@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None, tracer_provider: TracerProvider
             default_threshold=settings.circuit_failure_threshold,
             default_ttl=settings.circuit_open_seconds,
             # A send aborted because the caller's body overflowed its cap says nothing of the upstream's health.
-            exclude=[(httpx.HTTPError, caused_by_overflow)],
+            exclude=[(Exception, caused_by_overflow)],
         ),
     )
 
@@ -85,7 +85,11 @@ def create_app(settings: Settings | None = None, tracer_provider: TracerProvider
             "with the roles that may call each route: `/api/catalog/docs`, `/api/share/docs`, `/api/open/docs`, "
             "`/api/aggregation/docs` (their documents: `/api/<prefix>/openapi.json`)."
         ),
-        routers=[identities_router, audit_router, legacy_router, docs_router, console_router, routing_router],
+        # Forwarding first (the services' documents before the catch-all /api/<prefix>/…): a proxied request, most
+        # of the gateway's traffic, then matches within the first few routes, both in the router and in the tracing
+        # middleware, which looks each request's route up again to name its span. No route of the other routers
+        # lies under /api/ or a mount.
+        routers=[docs_router, routing_router, identities_router, audit_router, legacy_router, console_router],
         migrations=MIGRATIONS,
         handlers=handlers,
         require_internal_token=False,
@@ -122,6 +126,8 @@ def _state_roles_in_openapi(app: FastAPI, context: GatewayContext) -> None:
 async def _gateway_lifespan(app: FastAPI, context: GatewayContext) -> AsyncIterator[None]:
     settings = context.settings
     context.sessionmaker = sessionmaker = app.state.sessionmaker
+    context.session = create_session(settings)
+    context.tracer = app.state.tracer_provider.get_tracer("gateway.routing.proxy")
     context.client = create_upstream_client(settings)
     instrument_http_client(context.client, app.state.tracer_provider)
 
@@ -144,6 +150,7 @@ async def _gateway_lifespan(app: FastAPI, context: GatewayContext) -> AsyncItera
         await context.audit.stop()
         await listener.stop()
         await context.client.aclose()
+        await context.session.close()
 
 
 async def _anchor(app: FastAPI, session: AsyncSession) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import aiohttp
 import httpx
+from opentelemetry.trace import Tracer
 from purgatory import AsyncCircuitBreakerFactory
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -30,7 +32,10 @@ class GatewayContext:
     # Root-level addresses of services (gateway.routing.upstreams.MOUNTS), by mount.
     mounts: dict[str, Upstream] = field(default_factory=dict)
     credentials: CredentialState = field(default_factory=CredentialState)
-    # Opened by the lifespan.
+    # Opened by the lifespan: the proxy's session (gateway.routing.proxy), and a client for the gateway's own calls
+    # to the services (readiness, API descriptions).
+    session: aiohttp.ClientSession | None = None
+    tracer: Tracer | None = None
     client: httpx.AsyncClient | None = None
     sessionmaker: async_sessionmaker[AsyncSession] | None = None
     audit: AuditLog | None = None

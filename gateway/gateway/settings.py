@@ -9,8 +9,11 @@ from hub.settings import HubSettings
 
 class Settings(HubSettings):
     service_name: str = "gateway"
-    # Overrides the mesh's http://127.0.0.1:<port> per service, e.g. {"catalog": "http://catalog-svc:8000"}.
-    upstream_urls: dict[str, str] = Field(default_factory=dict, validation_alias="HUB_UPSTREAM_URLS")
+    # Overrides the mesh's http://127.0.0.1:<port> per service, e.g. {"catalog": "http://catalog-svc:8000"}; a list
+    # names the service's replicas, which the gateway balances across (gateway.routing.upstreams.ReplicaPool).
+    upstream_urls: dict[str, str | list[str]] = Field(default_factory=dict, validation_alias="HUB_UPSTREAM_URLS")
+    # How often, at most, traffic to a replicated service re-asks each replica's /readyz.
+    upstream_probe_seconds: float = 0.5
     upstream_connect_timeout_seconds: float = 2.0
     upstream_read_timeout_seconds: float = 30.0
     upstream_max_connections: int = 200

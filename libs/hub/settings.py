@@ -44,6 +44,9 @@ class HubSettings(BaseSettings):
     outbox_fallback_poll_seconds: float = 2.0
     # How often the sampled gauges of /metrics (backlogs, lag, states, deadlines) are read (hub.metrics_sampling).
     metrics_sample_seconds: float = Field(default=15.0, gt=0)
+    # The share of new traces recorded (parent-based: a request joins its caller's decision, so a trace is kept or
+    # dropped whole across the gateway, the services and Kafka); the production default, docs/operations.md.
+    trace_sample_ratio: float = Field(default=0.1, ge=0.0, le=1.0, validation_alias="HUB_TRACE_SAMPLE_RATIO")
     log_level: str = "INFO"
     log_json: bool = True
     # Where the public reaches the hub (the gateway's address) and the bureau publishing its catalogues: the absolute

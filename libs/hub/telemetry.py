@@ -13,23 +13,28 @@ what (hub.span_attributes), and URLs are recorded without their query's values (
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
+from contextlib import contextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 from fastapi import FastAPI
 from opentelemetry import metrics, propagate
 from opentelemetry.context import Context
+from opentelemetry.instrumentation import fastapi as fastapi_instrumentation
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
-from opentelemetry.trace import Span, Tracer
+from opentelemetry.sdk.trace.sampling import ParentBased, Sampler, TraceIdRatioBased
+from opentelemetry.trace import Span, SpanKind, Tracer
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.routing import BaseRoute
 
-from hub.span_attributes import redact_span_urls
+from hub.span_attributes import redact_span_urls, redact_url
 
 # Probes and scrapes would drown real traffic in traces.
 UNTRACED_URLS = "healthz,readyz,metrics"
@@ -61,12 +66,45 @@ def _exporters_from_environment() -> list[SpanProcessor]:
     return processors
 
 
-def create_tracer_provider(service_name: str, extra_processors: Iterable[SpanProcessor] = ()) -> TracerProvider:
-    """A tracer provider for one service; OTEL_RESOURCE_ATTRIBUTES adds to its resource."""
-    provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service_name}))
+def sampler(ratio: float) -> Sampler | None:
+    """Parent-based sampling: a request joins its caller's decision (the gateway's, carried in `traceparent`), and a
+    trace that starts here is sampled at `ratio`. None (the SDK's choice) when OTEL_TRACES_SAMPLER names a sampler,
+    which then wins, as the SDK documents it."""
+    if os.environ.get("OTEL_TRACES_SAMPLER"):
+        return None
+    return ParentBased(TraceIdRatioBased(ratio))
+
+
+def create_tracer_provider(
+    service_name: str, extra_processors: Iterable[SpanProcessor] = (), sample_ratio: float = 1.0
+) -> TracerProvider:
+    """A tracer provider for one service, sampling new traces at `sample_ratio` (HubSettings.trace_sample_ratio;
+    see `sampler`); OTEL_RESOURCE_ATTRIBUTES adds to its resource."""
+    provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service_name}), sampler=sampler(sample_ratio))
     for processor in (*_exporters_from_environment(), *extra_processors):
         provider.add_span_processor(processor)
     return provider
+
+
+_route_lists: dict[int, tuple[Sequence[BaseRoute], int, list[Any]]] = {}
+
+
+def _flatten_routes_once(routes: Sequence[BaseRoute]) -> Iterator[Any]:
+    """The instrumentation's flattened route list, made once per app rather than once per request.
+
+    The FastAPI instrumentation names each server span after its route, which it finds by flattening the app's
+    routes (FastAPI nests included routers) and matching them; the flattening alone cost the gateway about a tenth
+    of its CPU per proxied read (bench/README.md). An app's routes are fixed once it serves; a route added later
+    changes the list's length, which makes a new flattening."""
+    known = _route_lists.get(id(routes))
+    if known is None or known[0] is not routes or known[1] != len(routes):
+        known = (routes, len(routes), list(_flatten_every_route(routes)))
+        _route_lists[id(routes)] = known
+    return iter(known[2])
+
+
+_flatten_every_route = fastapi_instrumentation._flatten_routes
+fastapi_instrumentation._flatten_routes = _flatten_routes_once
 
 
 def instrument_app(app: FastAPI, provider: TracerProvider) -> None:
@@ -92,6 +130,24 @@ def instrument_engine(engine: AsyncEngine, provider: TracerProvider) -> None:
 def instrument_http_client(client: httpx.AsyncClient, provider: TracerProvider) -> None:
     """Client spans for outgoing HTTP calls, and the trace context injected into their headers."""
     HTTPXClientInstrumentor.instrument_client(client, tracer_provider=provider, request_hook=_redact_client_span)
+
+
+@contextmanager
+def client_span(tracer: Tracer, method: str, url: str, headers: MutableMapping[str, str]) -> Iterator[Span]:
+    """A CLIENT span for an HTTP call made without an instrumented client (the gateway's proxy), its trace context
+    written into the call's `headers` (W3C traceparent, also when the trace is not sampled, so the service joins
+    the decision), its URL recorded without its query's values (A28.1). The caller adds the answer's status."""
+    with tracer.start_as_current_span(method, kind=SpanKind.CLIENT) as span:
+        if span.is_recording():
+            parts = urlsplit(url)
+            span.set_attributes({
+                "http.request.method": method,
+                "url.full": redact_url(url),
+                "server.address": parts.hostname or "",
+                "server.port": parts.port or 80,
+            })  # fmt: skip
+        inject_context(headers)
+        yield span
 
 
 def _redact_server_span(span: Span, _scope: dict[str, Any]) -> None:

@@ -141,7 +141,8 @@ class AuditLog(BackgroundWork):
         async with self._sessionmaker() as session, session.begin():
             await session.execute(_LOCK)
             rows = link(batch, *(await chain_head(session) or (0, GENESIS)))
-            await session.execute(insert(AuditRecord), rows)
+            # Core's executemany on the table: the ORM's bulk insert would spend more CPU per row on the same rows.
+            await session.execute(insert(_TABLE), rows)
             record_event(session, ExchangesAudited.from_records(rows), source=SOURCE)
         metrics.AUDIT_RECORDS.inc(len(rows))
 
@@ -153,13 +154,17 @@ def fit_to_columns(record: dict[str, Any]) -> dict[str, Any]:
     retries its batch until the database takes it, and with it every record after it.
     """
     fitted = dict(record)
-    for column in AuditRecord.__table__.columns:
-        value = fitted.get(column.name)
+    for name, length in _COLUMN_LENGTHS:
+        value = fitted.get(name)
         if isinstance(value, str):
             value = value.replace("\x00", "\ufffd")
-            length = getattr(column.type, "length", None)
-            fitted[column.name] = value[:length] if length else value
+            fitted[name] = value[:length] if length else value
     return fitted
+
+
+_TABLE = AuditRecord.metadata.tables[AuditRecord.__tablename__]
+# (column, its length or None) of every column of AuditRecord, read from the model once.
+_COLUMN_LENGTHS = tuple((c.name, getattr(c.type, "length", None)) for c in _TABLE.columns)
 
 
 async def chain_head(session: AsyncSession) -> tuple[int, str] | None:

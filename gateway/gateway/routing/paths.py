@@ -10,6 +10,7 @@ character that means the same to the service, such as `%41`, as that character).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import quote, unquote, urlsplit
 
 from starlette.types import Scope
@@ -86,6 +87,19 @@ def public_header(name: str, value: str, upstream: Upstream) -> str | None:
     """
     if name.lower() in _REFERENCES and value.startswith("/") and not value.startswith("//"):
         value = upstream.base_url + value.removeprefix(urlsplit(upstream.base_url).path)
-    service_url = re.compile(re.escape(upstream.base_url) + "(?=[/?#]|$)", re.IGNORECASE)
-    public = service_url.sub(lambda _: upstream.public_base, value)
-    return None if upstream.address.lower() in public.lower() else public
+    address = _address(upstream.base_url)
+    if address not in value.lower():
+        return value  # the common case: nothing in it names the service
+    public = _service_url(upstream.base_url).sub(lambda _: upstream.public_base, value)
+    return None if address in public.lower() else public
+
+
+@lru_cache(maxsize=256)
+def _address(base_url: str) -> str:
+    """The service's host:port (lowercase) in a base URL (Upstream.address, computed once per URL)."""
+    return urlsplit(base_url).netloc.lower()
+
+
+@lru_cache(maxsize=256)
+def _service_url(base_url: str) -> re.Pattern[str]:
+    return re.compile(re.escape(base_url) + "(?=[/?#]|$)", re.IGNORECASE)

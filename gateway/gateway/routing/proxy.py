@@ -1,4 +1,8 @@
-"""Forwarding a request to its upstream: the only path into the mesh (A12.1)."""
+"""Forwarding a request to its upstream: the only path into the mesh (A12.1).
+
+The proxy speaks to the services with aiohttp's client directly (one pooled session, `create_session`): the
+gateway's CPU per read is mostly the HTTP on both of its sides, and httpx over aiohttp cost about two and a half
+times what aiohttp alone does (bench/README.md, "The gateway's profile")."""
 
 from __future__ import annotations
 
@@ -7,20 +11,24 @@ from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
-import anyio
-import httpx
 from fastapi import Request
+from multidict import CIMultiDict
+from opentelemetry.trace import Tracer
 from purgatory import AsyncCircuitBreakerFactory
 from purgatory.domain.model import OpenedState
-from starlette.responses import StreamingResponse
+from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
+from yarl import URL
 
+from gateway.context import GatewayContext
 from gateway.identities.keyring import Principal
 from gateway.routing.paths import public_header
 from gateway.routing.upstreams import Upstream
+from gateway.settings import Settings
 from hub.errors import BadRequest, NotFound, Problem, ServiceUnavailable, UpstreamTimeout
 from hub.internal_token import HEADER as INTERNAL_TOKEN_HEADER
-from hub.internal_token import Caller, TokenSigner
+from hub.internal_token import Caller
+from hub.telemetry import client_span
 
 # RFC 9110 §7.6.1 hop-by-hop headers, plus what the gateway itself sets.
 HOP_BY_HOP = frozenset(
@@ -51,6 +59,39 @@ AUDIT_HEADER_PREFIX = "x-hub-audit-"
 UNSENDABLE = "The request cannot be passed on: its path, query or headers hold what HTTP does not allow."
 # Answers in which a service says it cannot serve now: its faults, counted by its circuit breaker.
 UPSTREAM_FAULT_STATUSES = frozenset({502, 503, 504})
+# aiohttp's own request headers, which the service gets only when the client sent them.
+NOT_ADDED = frozenset({"Accept", "Accept-Encoding", "User-Agent", "Content-Type"})
+# An answer declaring at most this many bytes is read whole and relayed in one piece: one send through the
+# middleware instead of two or more, and no task watching for the caller's disconnect. Longer ones, and answers of
+# no declared length, are streamed.
+WHOLE_ANSWER_BYTES = 256 * 1024
+
+
+def create_session(settings: Settings) -> aiohttp.ClientSession:
+    """The pooled session every forwarded request goes through.
+
+    It keeps no cookies: it is shared by every caller, so a cookie a service sets for one caller (the portal's
+    language) would otherwise go with everybody's later requests; each caller's own Cookie header is forwarded as
+    it sent it (forwarded_headers). Answers are relayed as the service encoded them (no decompression).
+    """
+    connector = aiohttp.TCPConnector(
+        limit=settings.upstream_max_connections, keepalive_timeout=settings.upstream_keepalive_seconds
+    )
+    timeout = aiohttp.ClientTimeout(
+        total=None,
+        # Waiting for a pooled connection, then connecting (when a new one is needed), then each read.
+        connect=settings.upstream_read_timeout_seconds,
+        sock_connect=settings.upstream_connect_timeout_seconds,
+        sock_read=settings.upstream_read_timeout_seconds,
+    )
+    return aiohttp.ClientSession(
+        connector=connector,
+        cookie_jar=aiohttp.DummyCookieJar(),
+        timeout=timeout,
+        auto_decompress=False,
+        skip_auto_headers=NOT_ADDED,
+        trust_env=False,
+    )
 
 
 def resolve(upstreams: dict[str, Upstream], prefix: str) -> Upstream:
@@ -72,21 +113,22 @@ def caller_of(principal: Principal) -> Caller:
     )
 
 
-def forwarded_headers(request: Request, token: str) -> list[tuple[bytes, bytes]]:
+def forwarded_headers(scope: Scope, token: str) -> CIMultiDict[str]:
     """The client's end-to-end headers as it sent them, byte for byte (never its credentials nor its forwarding
     claims), the internal token, and X-Forwarded-* as the gateway established them (the client's address is a
-    trusted proxy's word or the socket's)."""
-    headers: list[tuple[bytes, bytes]] = [
-        (name, value) for name, value in request.scope["headers"] if name.decode("latin-1") not in NOT_FORWARDED
-    ]
-    if "content-length" in request.headers:
-        headers.append((b"content-length", request.headers["content-length"].encode("latin-1")))
-    client = request.client.host if request.client else ""
-    headers += [
-        (INTERNAL_TOKEN_HEADER.encode(), token.encode()),
-        (b"x-forwarded-for", client.encode()),
-        (b"x-forwarded-proto", request.url.scheme.encode()),
-    ]
+    trusted proxy's word or the socket's).
+
+    UnicodeDecodeError for a value that is not UTF-8: aiohttp writes header values as UTF-8, so such a value could
+    not go on byte for byte (HTTP wants ASCII; UTF-8 is what clients send beyond it)."""
+    headers: CIMultiDict[str] = CIMultiDict()
+    for name, value in scope["headers"]:
+        text = name.decode("latin-1")
+        if text not in NOT_FORWARDED or text == "content-length":
+            headers.add(text, value.decode())
+    client = scope.get("client")
+    headers[INTERNAL_TOKEN_HEADER] = token
+    headers["x-forwarded-for"] = client[0] if client else ""
+    headers["x-forwarded-proto"] = scope.get("scheme", "http")
     return headers
 
 
@@ -102,34 +144,36 @@ class CallerBody:
     async def __aiter__(self) -> AsyncIterator[bytes]:
         try:
             async for chunk in self._request.stream():
-                yield chunk
+                if chunk:
+                    yield chunk
         except Exception as exc:
             self.failure = exc
             raise
 
 
-def callers_fault(exc: Exception, body: CallerBody | None) -> Problem | None:
+def callers_fault(exc: BaseException, body: CallerBody | None) -> Problem | None:
     """The problem to answer when a send failed through the caller's doing, or None when the service failed."""
     if body is not None and body.failure is not None:
         if isinstance(body.failure, Problem):  # the body cap's 413 (gateway.access.limits.BodyTooLarge)
             return body.failure
         return BadRequest("The request body ended before it was complete.")
-    if isinstance(exc, httpx.InvalidURL | httpx.LocalProtocolError | ValueError):
-        # Its message may name the service's address: it is not passed on.
+    if isinstance(exc, ValueError) and not isinstance(exc, aiohttp.ClientConnectorCertificateError):
+        # A header or URL HTTP cannot carry; its message may name the service's address: it is not passed on.
         return BadRequest(UNSENDABLE)
     return None
 
 
 class _FaultyAnswer(Exception):
-    def __init__(self, response: httpx.Response) -> None:
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
         self.response = response
 
 
 async def send(
-    client: httpx.AsyncClient, breakers: AsyncCircuitBreakerFactory, outgoing: httpx.Request,
-    body: CallerBody | None, upstream: Upstream,
-) -> httpx.Response:  # fmt: skip
-    """The service's answer to the request, through the service's circuit breaker.
+    session: aiohttp.ClientSession, tracer: Tracer, breakers: AsyncCircuitBreakerFactory, method: str, url: URL,
+    headers: CIMultiDict[str], body: CallerBody | None, upstream: Upstream,
+) -> aiohttp.ClientResponse:  # fmt: skip
+    """The service's answer to the request (its headers read, its body not yet), through the service's circuit
+    breaker.
 
     The breaker counts the service's faults only: no connection, no answer in time, a connection broken before the
     answer came, and a 502/503/504 answer (the service says it cannot serve now; the answer is still passed on).
@@ -138,18 +182,21 @@ async def send(
     off for everyone. purgatory knows no neutral outcome: what is not counted resets the count like a success.
     """
     breaker = await breakers.get_breaker(upstream.name)
-    outcome: httpx.Response | Problem
+    outcome: aiohttp.ClientResponse | Problem
     try:
         async with breaker:
             try:
-                outcome = await client.send(outgoing, stream=True)
+                # The client span of a call actually made: none while the circuit is open.
+                with client_span(tracer, method, str(url), headers) as span:
+                    outcome = await session.request(method, url, headers=headers, data=body, allow_redirects=False)
+                    span.set_attribute("http.response.status_code", outcome.status)
             except Exception as exc:
                 fault = callers_fault(exc, body)
                 if fault is None:
                     raise
                 outcome = fault
             else:
-                if outcome.status_code in UPSTREAM_FAULT_STATUSES:
+                if outcome.status in UPSTREAM_FAULT_STATUSES:
                     raise _FaultyAnswer(outcome)
     except _FaultyAnswer as faulty:
         return faulty.response
@@ -157,77 +204,100 @@ async def send(
         raise ServiceUnavailable(
             f"{upstream.name} is failing; the gateway stopped calling it for a while.", service=upstream.name
         ) from exc
-    except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-        # The transport reports a refused connection as ConnectTimeout too: either way nobody is there.
+    except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
+        # Nobody there, or nobody answering the connection in time.
         raise ServiceUnavailable(f"{upstream.name} is unavailable.", service=upstream.name) from exc
-    except httpx.TimeoutException as exc:
+    except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
         raise UpstreamTimeout(f"{upstream.name} did not answer in time.", service=upstream.name) from exc
-    except (httpx.HTTPError, aiohttp.ClientError) as exc:
-        # The transport lets through, unrenamed, the aiohttp errors it has no httpx name for (a malformed answer).
+    except aiohttp.ClientError as exc:
+        # A connection broken before the answer came, or an answer that is not HTTP.
         raise ServiceUnavailable(f"{upstream.name} is unavailable.", service=upstream.name) from exc
     if isinstance(outcome, Problem):
         raise outcome
     return outcome
 
 
+class WholeAnswer(Response):
+    """A service's answer read whole, relayed with the service's own headers (its Content-Length among them)."""
+
+    def __init__(self, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+        self.status_code, self.raw_headers, self.body, self.background = status, headers, body, None
+
+
 class RelayedResponse(StreamingResponse):
     """A service's answer streamed on to the caller. Its connection is released however the relay ends (read to the
-    end, the caller gone, the service broken off); one not read to the end is closed rather than pooled (aiohttp
-    pools a connection only once its answer was read whole), so no later request reads this one's leftovers."""
+    end, the caller gone, the service broken off); one not read to the end is closed rather than pooled, so no later
+    request reads this one's leftovers."""
 
-    def __init__(self, response: httpx.Response, headers: dict[str, str]) -> None:
-        super().__init__(response.aiter_raw(), status_code=response.status_code, headers=headers)
+    def __init__(self, response: aiohttp.ClientResponse, headers: list[tuple[bytes, bytes]]) -> None:
+        super().__init__(response.content.iter_any(), status_code=response.status)
+        self.raw_headers = headers
         self.upstream_response = response
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
             await super().__call__(scope, receive, send)
         finally:
-            with anyio.CancelScope(shield=True):
-                await self.upstream_response.aclose()
+            if self.upstream_response.content.is_eof():
+                self.upstream_response.release()
+            else:
+                self.upstream_response.close()
 
 
-async def forward(
-    request: Request,
-    client: httpx.AsyncClient,
-    signer: TokenSigner,
-    breakers: AsyncCircuitBreakerFactory,
-    upstream: Upstream,
-    target: str,
-    principal: Principal,
-    audit: dict[str, Any],
-) -> StreamingResponse:
-    """Stream the request to `target` (path and query, gateway.routing.paths.upstream_target) on the upstream and
-    its answer back; 503/504 problem+json when the upstream cannot answer, 400 when the request cannot be sent."""
-    token = signer.sign(caller_of(principal), audience=upstream.name)
-    has_body = request.method not in ("GET", "HEAD", "OPTIONS", "DELETE") or "content-length" in request.headers
+async def forward(request: Request, context: GatewayContext, upstream: Upstream, target: str) -> Response:
+    """Send the request to `target` (path and query, gateway.routing.paths.upstream_target) on the upstream and
+    relay its answer; 503/504 problem+json when the upstream cannot answer, 400 when the request cannot be sent."""
+    session, tracer = context.session, context.tracer
+    assert session is not None, "opened by the lifespan"
+    assert tracer is not None, "set by the lifespan"
+    scope = request.scope
+    method: str = scope["method"]
+    # Who the guard authenticated, and what its audit record takes from the forwarding (gateway.access.guard).
+    principal: Principal = request.state.principal
+    audit: dict[str, Any] = request.state.audit
+    token = context.signer.sign(caller_of(principal), audience=upstream.name)
+    has_body = method not in ("GET", "HEAD", "OPTIONS", "DELETE") or any(
+        name == b"content-length" for name, _ in scope["headers"]
+    )
     body = CallerBody(request) if has_body else None
     try:
-        outgoing = client.build_request(
-            request.method, upstream.base_url + target, headers=forwarded_headers(request, token), content=body
-        )
-    except (httpx.InvalidURL, ValueError) as exc:
+        # As the client encoded it (gateway.routing.paths): yarl must not re-encode or normalise it.
+        url = URL(upstream.base_url + target, encoded=True)
+        headers = forwarded_headers(scope, token)
+    except ValueError as exc:
         raise BadRequest(UNSENDABLE) from exc
     audit["request_out"] = datetime.now(UTC)
-    response = await send(client, breakers, outgoing, body, upstream)
+    response = await send(session, tracer, context.breakers, method, url, headers, body, upstream)
     audit["response_in"] = datetime.now(UTC)
-    # The guard records the answer before streaming it on (A36.1); its length is the one the service declared.
-    audit["response_length"] = response.headers.get("content-length")
+    # The guard records the answer before relaying it (A36.1); its length is the one the service declared.
+    declared = response.headers.get("content-length")
+    audit["response_length"] = declared
     try:
-        headers = relayed_headers(response, upstream, audit)
+        relayed = relayed_headers(response, upstream, audit)
+        if declared is not None and declared.isdigit() and int(declared) <= WHOLE_ANSWER_BYTES:
+            whole = await response.read()
+            relayed.append((b"content-length", declared.encode("latin-1")))
+            return WholeAnswer(response.status, relayed, whole)
+    except aiohttp.ClientError as exc:
+        response.close()
+        raise ServiceUnavailable(f"{upstream.name} is unavailable.", service=upstream.name) from exc
     except BaseException:
-        await response.aclose()
+        response.close()
         raise
-    return RelayedResponse(response, headers)
+    return RelayedResponse(response, relayed)
 
 
-def relayed_headers(response: httpx.Response, upstream: Upstream, audit: dict[str, Any]) -> dict[str, str]:
-    """The service's answer headers the caller gets (the audit's taken out, none naming the service's address)."""
-    headers = {}
-    for name, value in response.headers.items():
-        lower = name.lower()
+def relayed_headers(
+    response: aiohttp.ClientResponse, upstream: Upstream, audit: dict[str, Any]
+) -> list[tuple[bytes, bytes]]:
+    """The service's answer headers the caller gets, as raw ASGI headers (the audit's taken out, none naming the
+    service's address)."""
+    headers = []
+    for raw_name, raw_value in response.raw_headers:
+        lower = raw_name.decode("latin-1").lower()
+        value = raw_value.decode("latin-1")
         if lower.startswith(AUDIT_HEADER_PREFIX):
             audit[lower.removeprefix(AUDIT_HEADER_PREFIX)] = value
         elif lower not in NOT_RELAYED and (public := public_header(lower, value, upstream)) is not None:
-            headers[name] = public
+            headers.append((lower.encode("latin-1"), public.encode("latin-1")))
     return headers

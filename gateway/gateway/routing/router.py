@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from fastapi import APIRouter, Request
-from starlette.responses import RedirectResponse, StreamingResponse
+from starlette.responses import RedirectResponse
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from gateway.context import GatewayContext
 from gateway.routing import paths, proxy
@@ -18,20 +20,33 @@ router = APIRouter(tags=["routing"])
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
 
 
-@router.api_route("/api/{prefix}/{path:path}", methods=METHODS, include_in_schema=False)
-async def forward(prefix: str, path: str, request: Request) -> StreamingResponse:
-    """Forward to the upstream service, signing the authenticated caller into an internal token.
+class Forward:
+    """The forwarding endpoint, a plain ASGI app: the proxied request needs none of FastAPI's per-request work
+    (parameters, dependencies, response serialisation), and skipping it is a good part of the gateway's CPU per
+    read (bench/README.md). A Problem it raises is answered by the app's handlers like any route's.
 
-    The service is asked for the path as the client encoded it, not for `path` (decoded), see routing.paths.
-    """
-    context: GatewayContext = request.app.state.gateway
-    upstream = proxy.resolve(context.upstreams, prefix)
-    target = paths.upstream_target(paths.raw_path(request.scope), request.scope["query_string"], prefix)
-    assert context.client is not None
-    return await proxy.forward(
-        request, context.client, context.signer, context.breakers, upstream, target,
-        request.state.principal, request.state.audit,
-    )  # fmt: skip
+    /api/<prefix>/… goes to the service declared with the prefix; with a `mount`, /<mount>/… goes to the routes the
+    mount reaches. The service is asked for the path as the client encoded it, not for the decoded path parameters
+    (see routing.paths), with an internal token naming the authenticated caller."""
+
+    def __init__(self, mount: str | None = None) -> None:
+        self.mount = mount
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        context: GatewayContext = scope["app"].state.gateway
+        raw, query = paths.raw_path(scope), scope["query_string"]
+        if self.mount is None:
+            prefix = scope["path_params"]["prefix"]
+            upstream = proxy.resolve(context.upstreams, prefix)
+            target = paths.upstream_target(raw, query, prefix)
+        else:
+            upstream = context.mounts[self.mount]
+            target = paths.mounted_target(raw, query, self.mount)
+        response = await proxy.forward(Request(scope, receive), context, upstream, target)
+        await response(scope, receive, send)
+
+
+router.routes.append(Route("/api/{prefix}/{path:path}", Forward(), methods=METHODS, include_in_schema=False))
 
 
 @router.options("/api/{prefix}/{path:path}", include_in_schema=False)
@@ -51,21 +66,6 @@ async def portal_home() -> RedirectResponse:
     return RedirectResponse("/open/", status_code=307)
 
 
-def _forward_mounted(mount: str) -> Callable[[Request], Awaitable[StreamingResponse]]:
-    async def forward_mounted(request: Request) -> StreamingResponse:
-        """Forward /<mount>/… to the routes the mount reaches, as /api/<prefix>/… is forwarded."""
-        context: GatewayContext = request.app.state.gateway
-        upstream = context.mounts[mount]
-        target = paths.mounted_target(paths.raw_path(request.scope), request.scope["query_string"], mount)
-        assert context.client is not None
-        return await proxy.forward(
-            request, context.client, context.signer, context.breakers, upstream, target,
-            request.state.principal, request.state.audit,
-        )  # fmt: skip
-
-    return forward_mounted
-
-
 def _unrouted_mounted(mount: str) -> Callable[[Request], Awaitable[None]]:
     async def options_mounted(request: Request) -> None:
         """OPTIONS that is no CORS preflight on a mount: 405 with Allow, as under /api/<prefix>/."""
@@ -78,6 +78,6 @@ def _unrouted_mounted(mount: str) -> Callable[[Request], Awaitable[None]]:
 
 
 for _mount in MOUNTS:
-    router.add_api_route(f"/{_mount}/{{path:path}}", _forward_mounted(_mount), methods=METHODS, include_in_schema=False)
+    router.routes.append(Route(f"/{_mount}/{{path:path}}", Forward(_mount), methods=METHODS, include_in_schema=False))
     router.add_api_route(f"/{_mount}/{{path:path}}", _unrouted_mounted(_mount), methods=["OPTIONS"],
                          include_in_schema=False)  # fmt: skip

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+import itertools
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from http.cookiejar import CookieJar, DefaultCookiePolicy
-from typing import Any
+from typing import Any, TypeVar, overload
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -24,6 +27,65 @@ ALIASES: dict[str, tuple[str, str]] = {"3": ("open", "/ckan/api/3"), "action": (
 MOUNTS: dict[str, tuple[str, str]] = {"open": ("open", "/portal")}
 
 
+class ReplicaPool:
+    """A service's replicas (services/run.py --replicas): requests go round-robin to the replicas whose last readiness
+    probe passed; one that fails its /readyz (or cannot be reached) gets none until a later probe passes (A29.1: one
+    failed replica must not fail the service).
+
+    Probes are driven by traffic: a pick starts a round of probes, in the background, when the last one is older than
+    `probe_seconds`, so an idle gateway asks nobody. A single replica is never probed nor skipped: there is nothing
+    to fall back to, and the circuit breaker already guards it."""
+
+    def __init__(self, urls: Sequence[str], probe_seconds: float) -> None:
+        self.urls = tuple(urls)
+        self.probe_seconds = probe_seconds
+        self._ready = set(self.urls)
+        self._turn = itertools.count()
+        self._probed_at = float("-inf")
+        self._probing: asyncio.Task[None] | None = None
+
+    def pick(self) -> str:
+        """The replica the next request goes to; all of them in turn when none is ready (better an attempt than a
+        refusal decided on a probe's word)."""
+        if len(self.urls) == 1:
+            return self.urls[0]
+        self._probe_if_due()
+        ready = [url for url in self.urls if url in self._ready] or self.urls
+        return ready[next(self._turn) % len(ready)]
+
+    async def ask(self, client: httpx.AsyncClient, url: str) -> dict[str, Any]:
+        """One replica's /readyz, remembered for the picks that follow."""
+        try:
+            response = await client.get(f"{url}/readyz", timeout=5.0)
+        except httpx.HTTPError as exc:
+            self._ready.discard(url)
+            return {"ok": False, "error": f"unreachable: {type(exc).__name__}"}
+        if response.status_code == 200:
+            self._ready.add(url)
+        else:
+            self._ready.discard(url)
+        return {"ok": response.status_code == 200, "status": response.status_code}
+
+    def _probe_if_due(self) -> None:
+        now = time.monotonic()
+        if self._probing is not None or now - self._probed_at < self.probe_seconds:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # picked outside a request (a script): no probing there
+            return
+        self._probed_at = now
+        self._probing = loop.create_task(self._probe_all())
+
+    async def _probe_all(self) -> None:
+        try:
+            # A client of its own: short-lived, so a probe never queues behind requests in the shared pool.
+            async with httpx.AsyncClient(timeout=httpx.Timeout(2.0, connect=1.0)) as client:
+                await asyncio.gather(*(self.ask(client, url) for url in self.urls))
+        finally:
+            self._probing = None
+
+
 @dataclass(frozen=True)
 class Upstream:
     """One service behind the gateway. `routes` is the path of the service's routes that its prefix reaches ("" for
@@ -35,6 +97,15 @@ class Upstream:
     routes: str = ""
     # Where clients reach it when that is not /api/<prefix> (a mount: /<mount>).
     public: str = ""
+    # Its replicas; base_url is the first one's until for_request() picks one.
+    pool: ReplicaPool | None = field(default=None, compare=False, repr=False)
+
+    def for_request(self) -> Upstream:
+        """This upstream on the replica the next request goes to: one request keeps one replica throughout, so its
+        answer's references are rewritten against the address that made them (gateway.routing.paths)."""
+        if self.pool is None or len(self.pool.urls) == 1:
+            return self
+        return replace(self, base_url=self.pool.pick() + self.routes)
 
     @property
     def public_base(self) -> str:
@@ -47,31 +118,56 @@ class Upstream:
         return urlsplit(self.base_url).netloc
 
 
-def declared_upstreams(settings: Settings) -> dict[str, Upstream]:
-    """Upstreams by route prefix: every service of the mesh that declares one, and the aliases."""
+_Default = TypeVar("_Default")
+
+
+class Upstreams(dict[str, Upstream]):
+    """Upstreams by prefix or mount; looking one up picks the replica for the request (Upstream.for_request).
+    Iterating gives each upstream as declared (on its first replica), as readiness and documentation want."""
+
+    def __getitem__(self, key: str) -> Upstream:
+        return super().__getitem__(key).for_request()
+
+    @overload
+    def get(self, key: str, default: None = None, /) -> Upstream | None: ...
+    @overload
+    def get(self, key: str, default: Upstream, /) -> Upstream: ...
+    @overload
+    def get(self, key: str, default: _Default, /) -> Upstream | _Default: ...
+    def get(self, key: str, default: object = None, /) -> object:
+        upstream = super().get(key)
+        return default if upstream is None else upstream.for_request()
+
+
+def replica_urls(settings: Settings, name: str, port: int) -> list[str]:
+    """A service's replica URLs: HUB_UPSTREAM_URLS gives one URL or a list of them, the mesh's port otherwise."""
+    configured = settings.upstream_urls.get(name, f"http://127.0.0.1:{port}")
+    return [url.rstrip("/") for url in ([configured] if isinstance(configured, str) else configured)]
+
+
+def declared_upstreams(settings: Settings) -> Upstreams:
+    """Upstreams by route prefix: every service of the mesh that declares one, and the aliases (which share the
+    service's replicas)."""
     mesh = load_mesh(settings.mesh_file)
-    upstreams = {
-        prefix: Upstream(
-            name=service.name,
-            prefix=prefix,
-            base_url=settings.upstream_urls.get(service.name, f"http://127.0.0.1:{service.port}").rstrip("/"),
-        )
-        for prefix, service in mesh.by_prefix().items()
-    }
+    upstreams = Upstreams()
+    for prefix, service in mesh.by_prefix().items():
+        pool = ReplicaPool(replica_urls(settings, service.name, service.port), settings.upstream_probe_seconds)
+        upstreams[prefix] = Upstream(name=service.name, prefix=prefix, base_url=pool.urls[0], pool=pool)
     own = {upstream.name: upstream for upstream in upstreams.values()}
     for alias, (name, routes) in ALIASES.items():
-        upstreams[alias] = Upstream(name=name, prefix=alias, base_url=own[name].base_url + routes, routes=routes)
+        upstreams[alias] = Upstream(name=name, prefix=alias, base_url=own[name].base_url + routes, routes=routes,
+                                    pool=own[name].pool)  # fmt: skip
     return upstreams
 
 
-def declared_mounts(settings: Settings) -> dict[str, Upstream]:
+def declared_mounts(settings: Settings) -> Upstreams:
     """Upstreams by mount (MOUNTS): the service's own upstream, under the mount's routes."""
     own = {upstream.name: upstream for upstream in declared_upstreams(settings).values() if not upstream.routes}
-    return {
+    return Upstreams({
         mount: Upstream(name=name, prefix=own[name].prefix, base_url=own[name].base_url + routes, routes=routes,
-                        public=f"/{mount}")
+                        public=f"/{mount}", pool=own[name].pool)
         for mount, (name, routes) in MOUNTS.items()
-    }  # fmt: skip
+    })  # fmt: skip
 
 
 def create_upstream_client(settings: Settings) -> httpx.AsyncClient:
@@ -103,14 +199,15 @@ def create_upstream_client(settings: Settings) -> httpx.AsyncClient:
 
 
 async def upstream_readiness(client: httpx.AsyncClient, upstreams: dict[str, Upstream]) -> dict[str, Any]:
-    """Every upstream's own /readyz, asked concurrently."""
+    """Every upstream's own /readyz, asked concurrently; a service with replicas is ready when one of them is, and
+    each replica's answer is listed by its number (never its address: A12.1)."""
 
     async def ask(upstream: Upstream) -> tuple[str, dict[str, Any]]:
-        try:
-            response = await client.get(f"{upstream.base_url}/readyz", timeout=5.0)
-        except httpx.HTTPError as exc:
-            return upstream.name, {"ok": False, "error": f"unreachable: {type(exc).__name__}"}
-        return upstream.name, {"ok": response.status_code == 200, "status": response.status_code}
+        pool = upstream.pool or ReplicaPool([upstream.base_url], probe_seconds=0.0)
+        answers = await asyncio.gather(*(pool.ask(client, url) for url in pool.urls))
+        if len(answers) == 1:
+            return upstream.name, answers[0]
+        return upstream.name, {"ok": any(a["ok"] for a in answers), "replicas": list(answers)}
 
     # An alias reaches a service already asked under its own prefix.
     answers = await asyncio.gather(*(ask(u) for u in upstreams.values() if not u.routes))

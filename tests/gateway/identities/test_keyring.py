@@ -6,8 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import jwt
+import pytest
 
 from gateway.identities.keyring import AUDIENCE, KeyRing, Principal, new_ring_key
+from gateway.identities.state import CredentialState
+from hub.errors import Unauthorized
 from hub.internal_token import Caller, TokenSigner, generate_keypair
 
 PRINCIPAL = Principal(client_id="c-1", kind="agency_system", roles=frozenset({"agency_system"}), agency_id="a-1",
@@ -44,3 +47,20 @@ def test_the_key_ring_verifies_what_it_issued_into_the_same_principal_A12_1() ->
     ring = KeyRing(token_ttl_seconds=900)
     ring.load([new_ring_key()])
     assert ring.verify(ring.issue(PRINCIPAL)[0]) == PRINCIPAL
+
+
+def test_a_verified_token_remembered_is_refused_at_once_when_revoked_or_its_secret_replaced_A12_1() -> None:
+    ring = KeyRing(token_ttl_seconds=900)
+    ring.load([new_ring_key()])
+    token = ring.issue(PRINCIPAL)[0]
+    state = CredentialState()
+    # The signature is checked once; every later request reuses the verdict (the proxy's CPU per read)…
+    assert state.check(ring.verify(token)) == PRINCIPAL
+    assert ring.verify(token) is ring.verify(token)
+    # …but never the credential's standing, which each request checks anew.
+    state.supersede_secret(PRINCIPAL.client_id, PRINCIPAL.secret_version + 1)
+    with pytest.raises(Unauthorized, match="secret"):
+        state.check(ring.verify(token))
+    state.replace(revoked={PRINCIPAL.client_id}, versions={}, revoked_keys=set())
+    with pytest.raises(Unauthorized, match="revoked"):
+        state.check(ring.verify(token))

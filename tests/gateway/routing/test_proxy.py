@@ -206,6 +206,16 @@ async def test_the_query_and_headers_go_on_as_sent_but_not_the_clients_forwardin
     assert response.json()["forwarded_for"] == ["127.0.0.1"]
 
 
+async def test_a_header_value_that_is_not_utf8_is_a_400_problem_and_never_reaches_the_service_mangled_A28_1(
+    routed: Routed,
+) -> None:
+    # Latin-1 "é": the service would get other bytes than the client sent, so the gateway refuses to pass it on.
+    headers = [*((name.encode(), value.encode()) for name, value in routed.admin.items()), (b"x-note", b"caf\xe9")]
+    response = await routed.gateway.get("/api/catalog/agencies/echo", headers=headers)
+    assert assert_problem(response, 400)["detail"].startswith("The request cannot be passed on")
+    assert routed.seen.requests == []
+
+
 async def test_a_path_no_route_can_hold_is_a_422_problem_and_never_reaches_the_service_A28_1(routed: Routed) -> None:
     segments = ["%10", "%09", "%7F", "%00", "%2E%2E", "%2e"]
     answers = [await routed.gateway.get(f"/api/catalog/agencies/{s}", headers=routed.admin) for s in segments]

@@ -1,0 +1,71 @@
+"""Trace sampling: parent-based, at the ratio HubSettings.trace_sample_ratio sets (HUB_TRACE_SAMPLE_RATIO), so a
+trace is kept or dropped whole across the gateway and the services (docs/operations.md)."""
+
+from __future__ import annotations
+
+import pytest
+from opentelemetry import trace
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
+
+from hub.settings import HubSettings
+from hub.telemetry import client_span, create_tracer_provider, extract_context
+
+TRACES = 400
+
+
+def recorded_roots(ratio: float) -> int:
+    """How many of TRACES new traces a provider sampling at `ratio` records."""
+    exporter = InMemorySpanExporter()
+    tracer = create_tracer_provider("sampled", [SimpleSpanProcessor(exporter)], sample_ratio=ratio).get_tracer("t")
+    for _ in range(TRACES):
+        with tracer.start_as_current_span("request"):
+            pass
+    return len(exporter.get_finished_spans())
+
+
+def test_new_traces_are_recorded_at_the_configured_ratio(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OTEL_TRACES_SAMPLER", raising=False)
+    assert recorded_roots(1.0) == TRACES
+    assert recorded_roots(0.0) == 0
+    # Trace ids are random: a tenth of 400 is 40, and 10..90 holds it with overwhelming probability.
+    assert 10 <= recorded_roots(0.1) <= 90
+
+
+def test_a_request_joins_its_callers_sampling_decision_whatever_the_ratio(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OTEL_TRACES_SAMPLER", raising=False)
+    exporter = InMemorySpanExporter()
+    unsampled = create_tracer_provider("never", [SimpleSpanProcessor(exporter)], sample_ratio=0.0).get_tracer("t")
+    sampled = create_tracer_provider("always", [SimpleSpanProcessor(exporter)], sample_ratio=1.0).get_tracer("t")
+    parent = SpanContext(trace_id=0x1234, span_id=0x42, is_remote=True, trace_flags=TraceFlags(TraceFlags.SAMPLED))
+    dropped = SpanContext(trace_id=0x5678, span_id=0x43, is_remote=True, trace_flags=TraceFlags(TraceFlags.DEFAULT))
+    with unsampled.start_as_current_span("kept", context=trace.set_span_in_context(NonRecordingSpan(parent))):
+        pass
+    with sampled.start_as_current_span("dropped", context=trace.set_span_in_context(NonRecordingSpan(dropped))):
+        pass
+    assert [span.name for span in exporter.get_finished_spans()] == ["kept"]
+
+
+def test_the_gateways_unsampled_call_still_carries_the_trace_so_the_service_drops_it_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OTEL_TRACES_SAMPLER", raising=False)
+    tracer = create_tracer_provider("gateway", sample_ratio=0.0).get_tracer("t")
+    headers: dict[str, str] = {}
+    with tracer.start_as_current_span("request") as request, client_span(tracer, "GET", "http://svc/x?q=1", headers):
+        trace_id = request.get_span_context().trace_id
+    carried = trace.get_current_span(extract_context(headers)).get_span_context()
+    assert carried.trace_id == trace_id
+    assert not carried.trace_flags.sampled
+
+
+def test_the_sample_ratio_is_a_setting_and_otel_traces_sampler_overrides_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUB_TRACE_SAMPLE_RATIO", "0")
+    monkeypatch.delenv("OTEL_TRACES_SAMPLER", raising=False)
+    assert HubSettings(service_name="s").trace_sample_ratio == 0.0
+    assert HubSettings(service_name="s", trace_sample_ratio=0.5).trace_sample_ratio == 0.5
+    with pytest.raises(ValueError, match=r"trace_sample_ratio|HUB_TRACE_SAMPLE_RATIO"):
+        HubSettings(service_name="s", trace_sample_ratio=1.5)
+    monkeypatch.setenv("OTEL_TRACES_SAMPLER", "always_on")
+    assert recorded_roots(0.0) == TRACES
