@@ -1,6 +1,8 @@
 """The idempotent consumer: each event's effect and its inbox record commit together; offsets only after.
 
-A redelivered event finds its id in the inbox and has no second effect. A message that cannot be parsed, or
+A redelivered event finds its id in the inbox and has no second effect. Records fetched together from a partition are
+applied in order in one transaction when they apply cleanly, one that fails among them alone; offsets are
+committed once per fetch, after the effects. A message that cannot be parsed, or
 whose handler keeps failing after `consumer_max_attempts`, goes to `<topic>.dlq` with the error, and the
 consumer moves on. The handler runs inside a CONSUMER span that continues the producer's trace (the aiokafka
 instrumentation would end its span before the handler runs, so the span is opened here).
@@ -11,15 +13,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import structlog
-from aiokafka import AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaProducer, ConsumerRecord
 from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.trace import SpanKind
+from opentelemetry.trace import Span, SpanKind
 from pydantic import ValidationError
 from sqlalchemy import DateTime, String
 from sqlalchemy.dialects.postgresql import insert
@@ -28,7 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hub import metrics
 from hub.background import BackgroundWork
-from hub.db import MessagingBase
+from hub.db import MessagingBase, is_database_unavailable
 from hub.events import Event, EventEnvelope, header_dict
 from hub.kafka import DLQ_SUFFIX, create_consumer, create_producer, ensure_topics, stop_producer
 from hub.settings import HubSettings
@@ -38,6 +40,9 @@ from hub.telemetry import extract_context
 log = structlog.get_logger(__name__)
 
 E = TypeVar("E", bound=Event)
+# Records handled between two offset commits, and how long an idle fetch waits (records are returned at once).
+MAX_RECORDS = 500
+FETCH_WAIT_MS = 1000
 Handler = Callable[[AsyncSession, Any], Awaitable[None]]
 
 
@@ -139,21 +144,70 @@ class EventConsumer(BackgroundWork):
         try:
             await dlq.start()
             self.is_running = True
-            async for record in consumer:
-                await self._handle(record, dlq)
-                await consumer.commit({TopicPartition(record.topic, record.partition): record.offset + 1})
+            while True:
+                fetched = await consumer.getmany(timeout_ms=FETCH_WAIT_MS, max_records=MAX_RECORDS)
+                for records in fetched.values():
+                    await self._apply_fetched(records, dlq)
+                # One commit for what was fetched together, not one round trip per event; what was handled but not
+                # committed (the process died, a handler raised) comes again and finds its id in the inbox.
+                if fetched:
+                    await consumer.commit({partition: records[-1].offset + 1 for partition, records in fetched.items()})
         finally:
             self.is_running = False
             with contextlib.suppress(Exception):
                 await consumer.stop()
             await stop_producer(dlq, self._settings.kafka_request_timeout_ms / 1000)
 
-    async def _handle(self, record: ConsumerRecord[bytes, bytes], dlq: AIOKafkaProducer) -> None:
-        headers = list(record.headers)
-        service = self._settings.service_name
+    async def _apply_fetched(self, records: list[ConsumerRecord[bytes, bytes]], dlq: AIOKafkaProducer) -> None:
+        """Apply a partition's fetched records in order, as many as apply cleanly together in one transaction (one
+        commit for many events); one that fails among them is handled alone (its retries, then the DLQ)."""
+        start = 0
+        while start < len(records):
+            applied, failure = await self._apply_together(records[start:])
+            start += applied
+            if start < len(records):
+                await self._handle(records[start], dlq, failure)
+                start += 1
+
+    async def _apply_together(self, records: list[ConsumerRecord[bytes, bytes]]) -> tuple[int, Exception | None]:
+        """Apply the leading records that parse in one transaction: how many committed, and the failure of the one
+        after them if it failed among them (its first attempt). A record that does not parse is left for `_handle`."""
+        together = []
+        for record in records:
+            try:
+                together.append((record, EventEnvelope.from_kafka(list(record.headers), record.value)))
+            except ValueError:
+                break
+        outcomes: list[bool] = []
+        if not together:
+            return 0, None
+        try:
+            async with self._sessionmaker() as session, session.begin():
+                for record, envelope in together:
+                    with self._span(record, envelope) as span:
+                        try:
+                            outcomes.append(await apply_once(session, self._handlers, envelope, record.topic))
+                        except Exception as exc:
+                            record_error(span, exc)
+                            raise
+        except Exception as exc:
+            failed_at = len(outcomes)
+            if failed_at in (0, len(together)):  # the first one failed, or the commit: each alone
+                return 0, exc if failed_at == 0 else None
+            # Those before it applied cleanly: together again, without it.
+            applied, failure = await self._apply_together(records[:failed_at])
+            return (applied, exc) if applied == failed_at else (applied, failure)
+        for (record, _), applied in zip(together, outcomes, strict=True):
+            outcome = "applied" if applied else "skipped"
+            metrics.EVENTS_CONSUMED.labels(self._settings.service_name, record.topic, outcome).inc()
+        return len(together), None
+
+    @contextlib.contextmanager
+    def _span(self, record: ConsumerRecord[bytes, bytes], envelope: EventEnvelope | None = None) -> Iterator[Span]:
+        """The CONSUMER span of one record, continuing the producer's trace."""
         with self._tracer.start_as_current_span(
             f"{record.topic} process",
-            context=extract_context(header_dict(headers)),
+            context=extract_context(header_dict(list(record.headers))),
             kind=SpanKind.CONSUMER,
             attributes={
                 "messaging.system": "kafka",
@@ -161,29 +215,41 @@ class EventConsumer(BackgroundWork):
                 "messaging.destination.name": record.topic,
                 "messaging.kafka.message.offset": record.offset,
                 "messaging.destination.partition.id": str(record.partition),
-                "messaging.consumer.group.name": f"{self._settings.kafka_topic_prefix}{service}",
+                "messaging.consumer.group.name": f"{self._settings.kafka_topic_prefix}{self._settings.service_name}",
             },
         ) as span:
+            if envelope is not None:
+                _tag(span, envelope)
+            yield span
+
+    async def _handle(
+        self, record: ConsumerRecord[bytes, bytes], dlq: AIOKafkaProducer, failed_once: Exception | None = None
+    ) -> None:
+        """Apply one record alone, with retries (`failed_once`: its first attempt, made among others, failed);
+        dead-letter it if it cannot be parsed or keeps failing."""
+        with self._span(record) as span:
             error: BaseException | None = None
             try:
-                envelope = EventEnvelope.from_kafka(headers, record.value)
-                span.set_attribute("messaging.message.id", envelope.id)
-                span.set_attribute("cloudevents.event_type", envelope.type)
-                tag_ids(envelope.data, span)
+                envelope = EventEnvelope.from_kafka(list(record.headers), record.value)
+                _tag(span, envelope)
             except ValueError as exc:
                 error = exc
             else:
-                error = await self._apply_with_retries(envelope, record.topic)
+                error = await self._apply_with_retries(envelope, record.topic, failed_once)
             if error is None:
                 return
             # Its type only: the message may quote the event's data; the DLQ's header keeps it whole.
             record_error(span, error)
             await self._dead_letter(record, error, dlq)
 
-    async def _apply_with_retries(self, envelope: EventEnvelope, topic: str) -> BaseException | None:
+    async def _apply_with_retries(
+        self, envelope: EventEnvelope, topic: str, failed_once: Exception | None
+    ) -> BaseException | None:
         service = self._settings.service_name
-        attempts = self._settings.consumer_max_attempts
-        for attempt in range(1, attempts + 1):
+        error = failed_once
+        for attempt in range(2 if failed_once else 1, self._settings.consumer_max_attempts + 1):
+            if error is not None:
+                await asyncio.sleep(self._settings.consumer_retry_backoff_seconds * (attempt - 1))
             try:
                 async with self._sessionmaker() as session, session.begin():
                     applied = await apply_once(session, self._handlers, envelope, topic)
@@ -194,10 +260,12 @@ class EventConsumer(BackgroundWork):
                 return exc
             except Exception as exc:
                 log.warning("event failed", event_id=envelope.id, attempt=attempt, error=str(exc))
-                if attempt == attempts:
-                    return exc
-                await asyncio.sleep(self._settings.consumer_retry_backoff_seconds * attempt)
-        raise AssertionError("unreachable: the loop returns on its last attempt")
+                error = exc
+        if error is not None and is_database_unavailable(error):
+            # No fault of the event: dead-lettered, it would lose its effect. Raised, the consumer starts over
+            # after a backoff without committing it, and the event comes again.
+            raise error
+        return error
 
     async def _dead_letter(
         self, record: ConsumerRecord[bytes, bytes], error: BaseException, dlq: AIOKafkaProducer
@@ -216,3 +284,9 @@ class EventConsumer(BackgroundWork):
         metrics.EVENTS_DEAD_LETTERED.labels(service, record.topic).inc()
         metrics.EVENTS_CONSUMED.labels(service, record.topic, "dead-lettered").inc()
         log.error("event dead-lettered", topic=record.topic, offset=record.offset, error=text)
+
+
+def _tag(span: Span, envelope: EventEnvelope) -> None:
+    span.set_attribute("messaging.message.id", envelope.id)
+    span.set_attribute("cloudevents.event_type", envelope.type)
+    tag_ids(envelope.data, span)

@@ -10,6 +10,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
+from hub.mesh import load_mesh
 from hub.settings import HubSettings
 
 DLQ_SUFFIX = ".dlq"
@@ -59,11 +60,24 @@ def create_consumer(settings: HubSettings, *topics: str) -> AIOKafkaConsumer:
     )
 
 
-async def ensure_topics(
-    settings: HubSettings, topics: list[str], partitions: int = 3, config: Mapping[str, str] | None = None
-) -> None:
-    """Create the topics (and nothing else) if they do not exist yet, with the topic `config` given (such as
-    `cleanup.policy=compact`); safe to race with other services."""
+def declared_partitions(settings: HubSettings, topics: list[str]) -> dict[str, int]:
+    """Each logical topic's partition count as services/mesh.toml declares it (`[topics."<name>"] partitions = N`);
+    a dead-letter twin `<topic>.dlq` gets its topic's count. ValueError names a topic the mesh does not declare."""
+    declared = load_mesh(settings.mesh_file).topics
+    counts = {}
+    for topic in topics:
+        name = topic.removesuffix(DLQ_SUFFIX)
+        if name not in declared:
+            raise ValueError(f'topic {topic!r} is not declared in {settings.mesh_file} ([topics."{name}"])')
+        counts[topic] = declared[name].partitions
+    return counts
+
+
+async def ensure_topics(settings: HubSettings, topics: list[str], config: Mapping[str, str] | None = None) -> None:
+    """Create the logical topics (and nothing else) if they do not exist yet, with the partitions the mesh declares
+    (`declared_partitions`) and the topic `config` given (such as `cleanup.policy=compact`); safe to race with other
+    services. An existing topic is left as it is."""
+    partitions = declared_partitions(settings, topics)
     admin = AIOKafkaAdminClient(
         bootstrap_servers=settings.kafka_bootstrap_servers,
         client_id=f"{settings.service_name}-admin",
@@ -72,8 +86,11 @@ async def ensure_topics(
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        wanted = [settings.topic(t) for t in topics]
-        missing = [NewTopic(t, partitions, 1, topic_configs=dict(config or {})) for t in wanted if t not in existing]
+        missing = [
+            NewTopic(settings.topic(t), count, 1, topic_configs=dict(config or {}))
+            for t, count in partitions.items()
+            if settings.topic(t) not in existing
+        ]
         if missing:
             with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(missing)

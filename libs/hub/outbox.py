@@ -3,9 +3,9 @@
 Write side: `record_event` adds a row to the same session as the change, so both commit or neither.
 Relay side: one relay per database at a time (a PostgreSQL advisory lock elects it among replicas), woken by
 LISTEN/NOTIFY within milliseconds of a commit, claims rows in id order with FOR UPDATE SKIP LOCKED, publishes
-them and deletes them in the same transaction. Rows whose transaction has not committed yet are invisible and
-simply picked up on a later wake-up, so no row is skipped however sequence values commit. While Kafka is
-down, the transaction rolls back and the rows wait.
+them and deletes those the broker acknowledged in the same transaction. Rows whose transaction has not committed
+yet are invisible and simply picked up on a later wake-up, so no row is skipped however sequence values commit.
+While Kafka is down, the unacknowledged rows wait; a broker restart republishes none it had acknowledged.
 """
 
 from __future__ import annotations
@@ -13,12 +13,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
 import structlog
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import SpanKind
 from sqlalchemy import BigInteger, DateTime, String, text
@@ -82,10 +84,10 @@ def record_event(session: AsyncSession, event: Event, *, source: str) -> uuid.UU
 
 
 _CLAIM = text(
-    "DELETE FROM outbox WHERE id IN "
-    "(SELECT id FROM outbox ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED) "
-    "RETURNING id, event_id, topic, type, source, subject, occurred_at, payload, trace_headers"
+    "SELECT id, event_id, topic, type, source, subject, occurred_at, payload, trace_headers FROM outbox "
+    "ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED"
 )
+_PUBLISHED = text("DELETE FROM outbox WHERE id = ANY(:ids)")
 
 
 class OutboxRelay(BackgroundWork):
@@ -163,21 +165,52 @@ class OutboxRelay(BackgroundWork):
                 return
 
     async def _publish_batch(self, producer: AIOKafkaProducer) -> int:
+        """Publish the next claimed rows and delete those the broker acknowledged, in one transaction; how many rows
+        were claimed. A failed send raises after that commit: only its rows (and any not yet sent) wait."""
         async with self._engine.begin() as conn:
-            rows = sorted(
-                (await conn.execute(_CLAIM, {"limit": self._settings.outbox_batch_size})).mappings(),
-                key=lambda r: r["id"],
-            )
+            rows = (await conn.execute(_CLAIM, {"limit": self._settings.outbox_batch_size})).mappings().all()
             if not rows:
                 return 0
             new_topics = sorted({r["topic"] for r in rows} - self._provisioned_topics)
             if new_topics:
                 await ensure_topics(self._settings, new_topics)
                 self._provisioned_topics.update(new_topics)
-            sends = [await self._send(producer, row) for row in rows]
-            await asyncio.gather(*sends)
-        metrics.OUTBOX_PUBLISHED.labels(self._settings.service_name).inc(len(rows))
+            published, error = await self._send_all(producer, rows)
+            if published:
+                await conn.execute(_PUBLISHED, {"ids": published})
+        metrics.OUTBOX_PUBLISHED.labels(self._settings.service_name).inc(len(published))
+        if error is not None:
+            raise error
         return len(rows)
+
+    async def _send_all(self, producer: AIOKafkaProducer, rows: Sequence[Any]) -> tuple[list[int], Exception | None]:
+        """Send the rows in id order and wait for every send's outcome: the ids the broker acknowledged, and the
+        first failure.
+
+        Every future is awaited, failed or not: one left unawaited after a broker failure is logged as "Future
+        exception was never retrieved" when it is collected. Acknowledged rows are deleted even if others failed,
+        so a broker restart republishes only what it had not acknowledged (the inbox absorbs a record whose
+        acknowledgement was lost). Order per key holds while aiokafka retries: it sends one batch per partition at
+        a time and puts a batch it retries back at the head of its partition's queue. Only a batch that expires
+        (the broker away longer than the request timeout) can let a later batch of its partition through first.
+        """
+        futures: list[tuple[int, asyncio.Future[Any]]] = []
+        error: Exception | None = None
+        for row in rows:
+            try:
+                futures.append((row["id"], await self._send(producer, row)))
+            except Exception as exc:  # no metadata or no buffer space within the timeout: send no later row
+                error = exc
+                break
+        outcomes = await asyncio.gather(*(future for _, future in futures), return_exceptions=True)
+        published = []
+        for (row_id, _), outcome in zip(futures, outcomes, strict=True):
+            if isinstance(outcome, BaseException):
+                # A send cancelled (its producer closing) is as unpublished as one the broker refused.
+                error = error or (outcome if isinstance(outcome, Exception) else KafkaError(repr(outcome)))
+            else:
+                published.append(row_id)
+        return published, error
 
     async def _send(self, producer: AIOKafkaProducer, row: Any) -> asyncio.Future[Any]:
         envelope = EventEnvelope(

@@ -275,3 +275,24 @@ async def test_a_header_without_a_value_neither_blocks_the_partition_nor_spoils_
     [dead] = await share.dead_letters()
     assert dead.value == b"not a cloud event"
     assert directory.calls == [good.agency_id]
+
+
+async def test_an_event_failing_among_others_fetched_with_it_is_retried_alone_and_each_applied_exactly_once(
+    share: Share,
+) -> None:
+    first, failing, last_event = agency_registered(), agency_registered(), agency_registered()
+    directory = Directory(failures={failing.agency_id: 1})
+    envelopes = [envelope_of(e) for e in (first, failing, last_event)]
+    for envelope in envelopes:
+        last = await share.send(envelope)
+
+    share.start_consumer(directory)
+    await share.consumed_past(last)
+
+    # The failing one's first attempt (among the others) and its retry alone; the others' effects are not doubled.
+    assert directory.calls.count(failing.agency_id) == 2
+    assert sorted(r.event_id for r in await share.rows("SELECT event_id FROM inbox")) == sorted(e.id for e in envelopes)
+    assert sorted(r.id for r in await share.rows("SELECT id FROM known_agencies")) == sorted(
+        e.agency_id for e in (first, failing, last_event)
+    )
+    assert await share.dead_letters() == []

@@ -135,20 +135,27 @@ class OpenRecordsRelay(BackgroundWork):
         partitions = len(await producer.partitions_for(topic))
         filling: dict[int, BatchBuilder] = {}
         sends: list[asyncio.Future[Any]] = []
-        for key, data in states:
-            message = message_key(entry_id, key)
-            value = None if data is None else data.encode()
-            partition = partition_of(message, partitions)
-            batch = filling.get(partition)
-            if batch is None:
-                batch = filling[partition] = producer.create_batch()
-            if batch.append(key=message, value=value, timestamp=None) is None:  # full: send it, start the next
+        try:
+            for key, data in states:
+                message = message_key(entry_id, key)
+                value = None if data is None else data.encode()
+                partition = partition_of(message, partitions)
+                batch = filling.get(partition)
+                if batch is None:
+                    batch = filling[partition] = producer.create_batch()
+                if batch.append(key=message, value=value, timestamp=None) is None:  # full: send it, start the next
+                    sends.append(await producer.send_batch(batch, topic, partition=partition))
+                    batch = filling[partition] = producer.create_batch()
+                    batch.append(key=message, value=value, timestamp=None)
+            for partition, batch in filling.items():
                 sends.append(await producer.send_batch(batch, topic, partition=partition))
-                batch = filling[partition] = producer.create_batch()
-                batch.append(key=message, value=value, timestamp=None)
-        for partition, batch in filling.items():
-            sends.append(await producer.send_batch(batch, topic, partition=partition))
-        await asyncio.gather(*sends)
+        finally:
+            # Every send's outcome is awaited, even after one failed: a failed future left unawaited is logged as
+            # "Future exception was never retrieved" (hundreds of them when the broker goes away).
+            outcomes = await asyncio.gather(*sends, return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
 
 
 @contextlib.asynccontextmanager
