@@ -1,34 +1,41 @@
-"""The big data centre's ingest benchmark: records/s of a bulk push, beside a raw PostgreSQL COPY of the same rows.
+"""The big data centre's ingest benchmark: records/s of a file pushed the way ingest jobs push it — the hub-client
+command line, through the gateway, to aggregation-svc (A12.1) — beside a raw PostgreSQL COPY of the same rows.
 
-    .venv/bin/python bench/aggregation_ingest.py --database-url URL [--records 1000000] [--open-entry]
+    .venv/bin/python bench/aggregation_ingest.py --database-url URL --kafka BOOTSTRAP [--records 1000000] [--open-entry]
 
-It creates a database of its own (bench_aggregation, dropped and recreated each run) on the given server, seeds
-the catalogue read model with one published 10-item entry (so no catalog-svc is needed), starts aggregation-svc on
-a free port and pushes, as the entry's responsible agency's system with an internal token signed by a fresh key,
-NDJSON generated on the fly: a batch of N/10 records, then one of N (100k and 1M by default). Validation is on, as
-always. While each batch runs it samples the service's resident memory (VmRSS) and keeps the peak. Then it COPYs
-the same N rows, in the records table's shape, into a copy of that table (same keys and indexes) with asyncpg: the
-baseline. The figures go to .run/bench/results.json.
+It starts a hub of its own as bench/gateway_read.py does (services/run.py; ports shifted by 2000, databases
+bench_ingest_*, topics bench-ingest.*, state in .run/bench/ingest-hub), registers an agency, its agency system, an
+ingest job client of it and a reviewer through the gateway, and publishes one 10-item entry through the catalogue
+(the centre learns it from catalog.events). It writes two NDJSON files, of N/10 and N records (keys of the second
+following the first, so both only insert), and runs `hub-client ingest --entry ID FILE` on each, with the ingest job's
+client credentials: batches of the client's default size with deterministic ids, each an authenticated, authorised,
+audited `POST /api/aggregation/entries/{id}/batches/{batch_id}`, validated row by row by the centre. While each runs,
+it samples the resident memory (VmRSS) of the hub-client process, the gateway and aggregation-svc and keeps each
+peak. Then it COPYs the same N rows, in the records table's shape, into a copy of that table (same keys and indexes)
+in the centre's database with asyncpg: the baseline (generation included, as the push includes reading the file).
+The figures go to .run/bench/results.json.
 
 With --open-entry the entry is open data (open type unconditional, A22.1), so every batch also notes its records
 for the open-records changelog in its transaction, and the centre's relay publishes them to Kafka while the next
 batch is pushed (aggregation_svc.changelog): the price of the changelog, as `aggregation_ingest_open_entry_*`
 figures. The script then waits until the relay has published everything and reports how long after the large
-batch that took; the run's changelog topic is deleted at the end.
+file's last answer that took.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
+import secrets
+import shutil
 import socket
 import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,22 +44,22 @@ from typing import Any
 
 import asyncpg
 import httpx
-from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy.engine import make_url
 
 from hub.db import asyncpg_dsn
-from hub.internal_token import HEADER as INTERNAL_TOKEN_HEADER
-from hub.internal_token import Caller, TokenSigner, generate_keypair
-from hub.migrations import ensure_database, upgrade_to_head
+from hub.identifiers import credit_code_check_character
+from hub.mesh import load_mesh
 from results import RESULTS, write_results
 
 REPO = Path(__file__).resolve().parents[1]
-MIGRATIONS = REPO / "aggregation-svc" / "aggregation_svc" / "migrations"
-DATABASE = "bench_aggregation"
+BENCH_DIR = Path(os.environ.get("RUN_DIR", REPO / ".run")) / "bench"
+HUB_DIR = BENCH_DIR / "ingest-hub"
+FILES_DIR = BENCH_DIR / "ingest-files"
+HUB_CLIENT = Path(sys.executable).with_name("hub-client")
+DATABASE_PREFIX = "bench_ingest_"
+TOPIC_PREFIX = "bench-ingest."
 CITY = "320200"
 GOAL_RATIO = 0.5
-TOPIC_PREFIX = "bench."
-OPEN_RECORDS = "aggregation.open-records"
 LINES_PER_CHUNK = 1_000
 
 # The entry's 10 declared items: (name, label, data_type, length, required, key).
@@ -95,57 +102,37 @@ def record(n: int) -> dict[str, Any]:
     }
 
 
-async def seed(url: str, open_type: str = "not_open") -> tuple[uuid.UUID, uuid.UUID]:
-    """A fresh, migrated database with one published 10-item entry of one agency; returns (entry, agency)."""
-    server = make_url(url).set(database="postgres").render_as_string(hide_password=False)
-    conn = await asyncpg.connect(asyncpg_dsn(server))
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-    finally:
-        await conn.close()
-    await ensure_database(url)
-    await upgrade_to_head(MIGRATIONS, url)
-    entry, agency = uuid.uuid4(), uuid.uuid4()
-    conn = await asyncpg.connect(asyncpg_dsn(url))
-    try:
-        await conn.execute(
-            "INSERT INTO published_entries (entry_id, code, version, region_code, provider_agency_id, name, summary, "
-            "update_cycle, share_type, open_type, secrecy, consent_required, items, published_at) VALUES "
-            "($1, '01-02/900001', 1, $2, $3, '基准测试人口信息', '基准测试用的人口信息。', 'daily', 'unconditional', "
-            "$5, 'internal', false, $4::jsonb, now())",
-            entry, CITY, agency, json.dumps(declared_items(), ensure_ascii=False), open_type,
-        )  # fmt: skip
-    finally:
-        await conn.close()
-    return entry, agency
+def ndjson_lines(first: int, count: int) -> Iterator[bytes]:
+    """Records first … first+count-1 as NDJSON, a thousand lines a piece."""
+    for start in range(first, first + count, LINES_PER_CHUNK):
+        end = min(start + LINES_PER_CHUNK, first + count)
+        yield "".join(json.dumps(record(n), ensure_ascii=False) + "\n" for n in range(start, end)).encode()
 
 
-async def changelog_drained(url: str) -> float:
-    """Seconds until the centre's relay has published every record noted for the open-records changelog."""
-    started = time.perf_counter()
-    conn = await asyncpg.connect(asyncpg_dsn(url))
-    try:
-        while await conn.fetchval("SELECT count(*) FROM open_changelog"):  # noqa: ASYNC110 - another process writes it
-            await asyncio.sleep(0.1)
-    finally:
-        await conn.close()
-    return time.perf_counter() - started
-
-
-async def delete_topics(bootstrap: str, topics: list[str]) -> None:
-    """Delete the run's topics (each run's entry is new: its records would pile up on a compacted topic)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        await admin.delete_topics(topics)
-    finally:
-        await admin.close()
+async def ndjson(first: int, count: int) -> AsyncIterator[bytes]:
+    """The same, as a streamed request body (bench/open_replica_lag.py pushes straight to the centre with it)."""
+    for piece in ndjson_lines(first, count):
+        yield piece
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def wait_healthy(base_url: str, service: subprocess.Popen[bytes]) -> None:
+    """Until the service started as `service` answers /healthz (30 s at most)."""
+    for _ in range(150):
+        if service.poll() is not None:
+            raise RuntimeError(f"the service exited with {service.returncode}")
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("the service did not answer /healthz in 30 s")
 
 
 class RssSampler:
@@ -159,9 +146,10 @@ class RssSampler:
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def rss_kb(self) -> int:
-        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
         return 0
 
     def _run(self) -> None:
@@ -183,50 +171,210 @@ class RssSampler:
         return max(self._peak_kb, self.rss_kb()) / 1024
 
     def cpu_seconds(self) -> float:
-        """User + system CPU the process has used so far: how much of a push is the service's own work."""
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime (proc(5) 14, 15)
+        """User + system CPU the process has used so far: how much of a push is the process's own work."""
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime (proc(5) 14, 15)
+        return 0.0
 
 
-async def ndjson(first: int, count: int) -> AsyncIterator[bytes]:
-    """Records first … first+count-1 as NDJSON, generated as they are sent."""
-    for start in range(first, first + count, LINES_PER_CHUNK):
-        end = min(start + LINES_PER_CHUNK, first + count)
-        yield "".join(json.dumps(record(n), ensure_ascii=False) + "\n" for n in range(start, end)).encode()
+# --- the benchmark's own hub ---------------------------------------------------------------------------------------
+
+
+def hub_env() -> dict[str, str]:
+    return {**os.environ, "RUN_DIR": str(HUB_DIR), "KAFKA_TOPIC_PREFIX": TOPIC_PREFIX}
+
+
+def run_py(*args: str) -> None:
+    subprocess.run(  # noqa: S603 - our own interpreter and runner
+        [sys.executable, str(REPO / "services" / "run.py"), *args], env=hub_env(), check=True, cwd=REPO
+    )
+
+
+async def drop_databases(server_url: str, names: list[str]) -> None:
+    url = make_url(server_url).set(database="postgres").render_as_string(hide_password=False)
+    conn = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        for name in names:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@contextlib.contextmanager
+def bench_hub(database_url: str, kafka: str, port_offset: int) -> Iterator[str]:
+    """A fresh hub of the benchmark's own (its databases dropped first); its gateway's URL. Stopped on exit."""
+    mesh = load_mesh()
+    run_py("down")
+    names = [DATABASE_PREFIX + service.database for service in mesh.services.values()]
+    asyncio.run(drop_databases(database_url, names))
+    try:
+        run_py(
+            "up", "--port-offset", str(port_offset), "--database-prefix", DATABASE_PREFIX,
+            "--database-url", database_url, "--kafka", kafka,
+        )  # fmt: skip
+        yield f"http://127.0.0.1:{mesh.service('gateway').port + port_offset}"
+    finally:
+        run_py("down")
+
+
+def hub_pid(service: str) -> int:
+    return int((HUB_DIR / "pids" / f"{service}.pid").read_text())
+
+
+def centre_database_url(server_url: str) -> str:
+    name = DATABASE_PREFIX + load_mesh().service("aggregation").database
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+
+# --- registering the agency, its clients and its entry, through the gateway ----------------------------------------
+
+
+def _ok(response: httpx.Response, status: int = 200) -> Any:
+    if response.status_code != status:
+        raise RuntimeError(f"{response.request.method} {response.request.url.path}: {response.status_code} "
+                           f"{response.text[:2000]}")  # fmt: skip
+    return response.json()
+
+
+def _until(check: Any, what: str, within: float = 60.0) -> Any:
+    deadline = time.monotonic() + within
+    while not (found := check()):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out waiting for {what}")
+        time.sleep(0.2)
+    return found
+
+
+def _bearer(client: httpx.Client, form: dict[str, str]) -> dict[str, str]:
+    return {"authorization": f"Bearer {_ok(client.post('/auth/token', data=form))['access_token']}"}
+
+
+@dataclass(frozen=True)
+class Credentials:
+    login: str
+    secret: str
+
+
+def _register(client: httpx.Client, admin: dict[str, str], kind: str, role: str, agency_id: str | None) -> Credentials:
+    """A client of the hub; an agency's once the gateway has learned the agency (catalog.events)."""
+    login = f"bench-{secrets.token_hex(4)}"
+    body: dict[str, Any] = {"kind": kind, "login": login, "display_name": login, "roles": [role],
+                            "region_code": CITY, "agency_id": agency_id}  # fmt: skip
+    if kind == "operator":
+        body["password"] = secrets.token_hex(16)
+
+    def registered() -> dict[str, Any] | None:
+        response = client.post("/admin/clients", json=body, headers=admin)
+        return None if response.status_code == 422 else _ok(response, 201)
+
+    created = _until(registered, f"the gateway to learn agency {agency_id}")
+    return Credentials(login, body.get("password") or created["client_secret"])
+
+
+def _client_token(client: httpx.Client, credentials: Credentials) -> dict[str, str]:
+    form = {"grant_type": "client_credentials", "client_id": credentials.login, "client_secret": credentials.secret}
+    return _bearer(client, form)
+
+
+def credit_code() -> str:
+    first17 = f"11{CITY}MB" + "".join(secrets.choice("0123456789") for _ in range(7))
+    return first17 + credit_code_check_character(first17)
+
+
+def set_up(gateway_url: str, open_type: str) -> tuple[str, Credentials]:
+    """A published 10-item entry of a new agency, known to the centre; the agency's ingest job's credentials."""
+    password = (HUB_DIR / "keys" / "admin-password").read_text().strip()
+    with httpx.Client(base_url=gateway_url, timeout=60.0) as client:
+        admin = _bearer(client, {"grant_type": "password", "username": "admin", "password": password})
+        city = client.post(
+            "/api/catalog/regions", headers=admin, json={"code": CITY, "name": "无锡市", "level": "city"}
+        )
+        if city.status_code not in (201, 409):
+            raise RuntimeError(f"adding region {CITY}: {city.status_code} {city.text}")
+        agency = {"credit_code": credit_code(), "name": "无锡市基准数据局", "kind": "administrative_organ",
+                  "region_code": CITY, "data_unit": "大数据科", "responsible_person": "张三"}  # fmt: skip
+        agency_id = str(_ok(client.post("/api/catalog/agencies", json=agency, headers=admin), 201)["id"])
+        system = _client_token(client, _register(client, admin, "agency_system", "agency_system", agency_id))
+        job = _register(client, admin, "ingest_job", "ingest_job", agency_id)
+        reviewer = _register(client, admin, "operator", "reviewer", None)
+        reviewer_token = _bearer(client, {"grant_type": "password", "username": reviewer.login,
+                                          "password": reviewer.secret})  # fmt: skip
+        items = [{k: v for k, v in item.items() if k != "sensitivity"} for item in declared_items()]
+        entry = {"code": f"01-02/{secrets.randbelow(10**6):06d}", "region_code": CITY, "provider_agency_id": agency_id,
+                 "name": "基准测试人口信息", "summary": "基准测试用的人口信息。", "classification": "01-02",
+                 "category": "theme", "source_system": "基准系统", "format": "database",
+                 "share_type": "unconditional", "share_method": "api", "open_type": open_type,
+                 "open_legal_basis": "《基准法》", "update_cycle": "daily", "items": items}  # fmt: skip
+        entry_id = str(_ok(client.post("/api/catalog/entries", json=entry, headers=system), 201)["id"])
+        _ok(client.post(f"/api/catalog/entries/{entry_id}/submit", headers=system))
+        _ok(client.post(f"/api/catalog/entries/{entry_id}/approve", headers=reviewer_token))
+        job_token = _client_token(client, job)
+        _until(lambda: client.get(f"/api/aggregation/entries/{entry_id}", headers=job_token).status_code == 200,
+               "the centre to learn the published entry")  # fmt: skip
+    return entry_id, job
+
+
+# --- the measurement -----------------------------------------------------------------------------------------------
+
+
+def write_file(path: Path, first: int, count: int) -> None:
+    """An NDJSON file of records first … first+count-1."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as file:
+        for piece in ndjson_lines(first, count):
+            file.write(piece)
 
 
 @dataclass(frozen=True)
 class Push:
+    """One file pushed by hub-client: how long it took, and each process's peak RSS and CPU meanwhile."""
+
     records: int
     seconds: float
-    peak_rss_mb: float
-    service_cpu_seconds: float
+    peak_rss_mb: dict[str, float]
+    cpu_seconds: dict[str, float]
 
     @property
     def rate(self) -> float:
         return self.records / self.seconds
 
 
-async def push(
-    client: httpx.AsyncClient, entry: uuid.UUID, batch: str, first: int, count: int, rss: RssSampler
-) -> Push:
-    rss.reset()
-    cpu = rss.cpu_seconds()
-    started = time.perf_counter()
-    response = await client.post(
-        f"/entries/{entry}/batches/{batch}", content=ndjson(first, count),
-        headers={"content-type": "application/x-ndjson"},
-    )  # fmt: skip
-    seconds = time.perf_counter() - started
-    if response.status_code != 201:
-        raise RuntimeError(f"batch {batch}: {response.status_code} {response.text[:2000]}")
-    report = response.json()
-    if report["stored"] != count or report["quarantined"]:
-        raise RuntimeError(f"batch {batch}: expected {count} stored, none quarantined; got {report}")
-    return Push(count, seconds, rss.peak_mb(), rss.cpu_seconds() - cpu)
+def push_file(gateway_url: str, entry_id: str, job: Credentials, path: Path, records: int) -> Push:
+    """`hub-client ingest --entry ID FILE` as an ingest job runs it, its RSS and the hub's sampled meanwhile."""
+    work = path.with_suffix("")
+    for leftover in (work.with_suffix(".errors.jsonl"), work.with_suffix(".state.jsonl")):
+        leftover.unlink(missing_ok=True)  # a fresh job, not a resumed one
+    env = {**os.environ, "HUB_GATEWAY_URL": gateway_url, "HUB_CLIENT_ID": job.login, "HUB_CLIENT_SECRET": job.secret}
+    hub = {"gateway": RssSampler(hub_pid("gateway")), "aggregation-svc": RssSampler(hub_pid("aggregation"))}
+    with contextlib.ExitStack() as stack:
+        for sampler in hub.values():
+            stack.enter_context(sampler).reset()
+        cpu = {name: sampler.cpu_seconds() for name, sampler in hub.items()}
+        started = time.perf_counter()
+        client = subprocess.Popen(  # noqa: S603 - the repository's own command line
+            [str(HUB_CLIENT), "ingest", "--entry", entry_id, str(path), "--quiet",
+             "--errors", str(work.with_suffix(".errors.jsonl")), "--state", str(work.with_suffix(".state.jsonl"))],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        samplers = {"hub-client": stack.enter_context(RssSampler(client.pid)), **hub}
+        client_cpu = 0.0
+        while client.poll() is None:
+            client_cpu = samplers["hub-client"].cpu_seconds() or client_cpu
+            time.sleep(0.05)
+        seconds = time.perf_counter() - started
+        out, err = client.communicate()
+        if client.returncode != 0:
+            raise RuntimeError(f"hub-client exited with {client.returncode}: {err.decode()[-2000:]}")
+        summary = json.loads(out)
+        if summary["stored"] != records or summary["quarantined"] or summary["rejected"]:
+            raise RuntimeError(f"{path.name}: expected {records} stored, none quarantined; got {summary}")
+        peaks = {name: sampler.peak_mb() for name, sampler in samplers.items()}
+        used = {"hub-client": client_cpu, **{name: hub[name].cpu_seconds() - cpu[name] for name in hub}}
+    return Push(records, seconds, peaks, used)
 
 
-def copy_rows(entry: uuid.UUID, agency: uuid.UUID, count: int) -> Iterator[tuple[Any, ...]]:
+def copy_rows(entry: str, agency: Any, count: int) -> Iterator[tuple[Any, ...]]:
     """The same records, in the records table's shape: key, typed JSON data, pusher, batch, times."""
     now = datetime.now(UTC)
     for n in range(count):
@@ -235,116 +383,112 @@ def copy_rows(entry: uuid.UUID, agency: uuid.UUID, count: int) -> Iterator[tuple
                "bench-copy", 1, now, now)  # fmt: skip
 
 
-async def copy_baseline(url: str, entry: uuid.UUID, agency: uuid.UUID, count: int) -> float:
+async def copy_baseline(url: str, entry_id: str, count: int) -> float:
     """Seconds to COPY `count` rows into a table like `records` (same keys, indexes), generation included."""
     conn = await asyncpg.connect(asyncpg_dsn(url))
     try:
+        agency = await conn.fetchval("SELECT provider_agency_id FROM published_entries WHERE entry_id = $1", entry_id)
+        await conn.execute("DROP TABLE IF EXISTS copy_baseline")
         await conn.execute("CREATE TABLE copy_baseline (LIKE records INCLUDING ALL)")
         started = time.perf_counter()
         await conn.copy_records_to_table(
             "copy_baseline",
             columns=["entry_id", "key", "data", "consent_id", "agency_id", "batch_id", "version", "created_at",
                      "updated_at"],
-            records=copy_rows(entry, agency, count),
+            records=copy_rows(entry_id, agency, count),
         )  # fmt: skip
         return time.perf_counter() - started
     finally:
         await conn.close()
 
 
-def wait_healthy(base_url: str, service: subprocess.Popen[bytes]) -> None:
-    for _ in range(150):
-        if service.poll() is not None:
-            raise RuntimeError(f"aggregation-svc exited with {service.returncode}")
-        try:
-            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("aggregation-svc did not answer /healthz in 30 s")
+async def changelog_drained(url: str) -> float:
+    """Seconds until the centre's relay has published every record noted for the open-records changelog."""
+    started = time.perf_counter()
+    conn = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        while await conn.fetchval("SELECT count(*) FROM open_changelog"):  # noqa: ASYNC110 - another process writes it
+            await asyncio.sleep(0.1)
+    finally:
+        await conn.close()
+    return time.perf_counter() - started
 
 
-async def measure(base_url: str, token: str, entry: uuid.UUID, records: int, rss: RssSampler) -> tuple[Push, Push]:
-    headers = {INTERNAL_TOKEN_HEADER: token}
-    timeout = httpx.Timeout(30.0, read=None, write=None)
-    async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=timeout) as client:
-        small = await push(client, entry, "bench-small", 0, records // 10, rss)
-        # The large batch's keys follow the small one's, so both only insert.
-        large = await push(client, entry, "bench-large", records // 10, records, rss)
-    return small, large
+# --- figures -------------------------------------------------------------------------------------------------------
+
+PROCESSES = ("hub-client", "gateway", "aggregation-svc")
+
+
+def figure(value: float, unit: str, baseline: float, digits: int = 1) -> dict[str, Any]:
+    return {"value": round(value, digits), "unit": unit, "baseline": round(baseline, digits),
+            "ratio": round(value / baseline, 3) if baseline else None}  # fmt: skip
+
+
+def report(small: Push, large: Push, copy_seconds: float, open_entry: bool) -> dict[str, dict[str, Any]]:
+    """Print the table beside the goals; the figures for results.json."""
+    copy_rate = large.records / copy_seconds
+    ratio = large.rate / copy_rate
+    kind = "one open 10-item entry (records to the changelog)" if open_entry else "one 10-item entry"
+    print(f"\naggregation ingest through the gateway: {kind}, NDJSON files pushed by `hub-client ingest`")
+    print(f"  {'':26} {'records':>10} {'seconds':>8} {'records/s':>10}   peak RSS MB / CPU s: "
+          + "  ".join(f"{name:>15}" for name in PROCESSES))  # fmt: skip
+    for label, push in (("hub-client (small file)", small), ("hub-client (large file)", large)):
+        usage = "  ".join(f"{push.peak_rss_mb[p]:>7.1f} /{push.cpu_seconds[p]:>6.1f}" for p in PROCESSES)
+        print(f"  {label:26} {push.records:>10,} {push.seconds:>8.1f} {push.rate:>10,.0f}   {'':20}{usage}")
+    print(f"  {'COPY into a records copy':26} {large.records:>10,} {copy_seconds:>8.1f} {copy_rate:>10,.0f}")
+    verdict = "met" if ratio >= GOAL_RATIO else "NOT met"
+    print(f"  through the gateway ÷ COPY = {ratio:.2f} (goal ≥ {GOAL_RATIO}: {verdict})")
+    flat = {p: large.peak_rss_mb[p] / small.peak_rss_mb[p] for p in PROCESSES}
+    print("  peak RSS large ÷ small file (flat ≈ 1): " + ", ".join(f"{p} {flat[p]:.2f}" for p in PROCESSES))
+    if open_entry:
+        return {"aggregation_ingest_open_entry_records_per_s": figure(large.rate, "records/s", copy_rate, 0)}
+    figures = {
+        "ingest_gateway_records_per_s": figure(large.rate, "records/s", copy_rate, 0),
+        "ingest_gateway_vs_copy": {"value": round(ratio, 3), "unit": "ratio", "baseline": GOAL_RATIO,
+                                   "ratio": round(ratio / GOAL_RATIO, 3)},
+        "ingest_copy_records_per_s": figure(copy_rate, "records/s", copy_rate, 0),
+    }  # fmt: skip
+    # Flat memory: the most any of the three grew from the small file to the large one.
+    growth = max(flat.values())
+    figures["ingest_gateway_peak_rss_growth"] = {"value": round(growth, 3), "unit": "ratio", "baseline": 1.0,
+                                                 "ratio": round(growth, 3)}  # fmt: skip
+    for process in PROCESSES:
+        name = process.replace("-", "_")
+        figures[f"ingest_gateway_peak_rss_{name}_small_mb"] = figure(
+            small.peak_rss_mb[process], "MB", small.peak_rss_mb[process]
+        )
+        figures[f"ingest_gateway_peak_rss_{name}_large_mb"] = figure(
+            large.peak_rss_mb[process], "MB", small.peak_rss_mb[process]
+        )
+    return figures
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", required=True, help="a PostgreSQL server (any database on it)")
-    parser.add_argument("--records", type=int, default=1_000_000, help="records of the large batch (small: 1/10)")
     parser.add_argument("--kafka", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:59092"))
+    parser.add_argument("--records", type=int, default=1_000_000, help="records of the large file (small: 1/10)")
+    parser.add_argument("--port-offset", type=int, default=2000, help="the benchmark hub's ports: the mesh's + this")
     parser.add_argument("--open-entry", action="store_true", help="an open entry: its records go to the changelog")
     args = parser.parse_args()
     if args.records < 10:
         parser.error("--records must be at least 10")
-    url = make_url(args.database_url).set(database=DATABASE).render_as_string(hide_password=False)
-    entry, agency = asyncio.run(seed(url, "unconditional" if args.open_entry else "not_open"))
-
-    private_pem, public_pem = generate_keypair()
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "HUB_INTERNAL_TOKEN_PUBLIC_KEYS": json.dumps([public_pem]),
-           "KAFKA_BOOTSTRAP_SERVERS": args.kafka, "KAFKA_TOPIC_PREFIX": TOPIC_PREFIX, "OTEL_TRACES_EXPORTER": "none",
-           "LOG_LEVEL": "WARNING"}  # fmt: skip
-    service = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "-m", "uvicorn", "aggregation_svc.app:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--no-access-log", "--log-level", "warning"],
-        env=env, cwd=REPO,
-    )  # fmt: skip
-    try:
-        base_url = f"http://127.0.0.1:{port}"
-        wait_healthy(base_url, service)
-        caller = Caller(subject="bench-agency-system", kind="agency_system", roles=("agency_system",),
-                        agency_id=str(agency), region_code=CITY)  # fmt: skip
-        token = TokenSigner(private_pem, ttl_seconds=3600).sign(caller, audience="aggregation")
-        with RssSampler(service.pid) as rss:
-            small, large = asyncio.run(measure(base_url, token, entry, args.records, rss))
-        drained = asyncio.run(changelog_drained(url)) if args.open_entry else None
-    finally:
-        service.terminate()
-        service.wait(timeout=30)
-        if args.open_entry:
-            asyncio.run(delete_topics(args.kafka, [f"{TOPIC_PREFIX}{OPEN_RECORDS}"]))
-    copy_seconds = asyncio.run(copy_baseline(url, entry, agency, args.records))
-    copy_rate = args.records / copy_seconds
-    ratio = large.rate / copy_rate
-    flatness = large.peak_rss_mb / small.peak_rss_mb
-
-    kind = "one open 10-item entry (records to the changelog)" if args.open_entry else "one 10-item entry"
-    print(f"\naggregation ingest: {kind}, NDJSON through POST /entries/{{id}}/batches/{{id}}, validation on")
-    print(f"  {'':28} {'records':>10} {'seconds':>9} {'records/s':>11} {'peak RSS MB':>12} {'service CPU s':>14}")
-    print(f"  {'push (small batch)':28} {small.records:>10,} {small.seconds:>9.1f} {small.rate:>11,.0f} "
-          f"{small.peak_rss_mb:>12.1f} {small.service_cpu_seconds:>14.1f}")  # fmt: skip
-    print(f"  {'push (large batch)':28} {large.records:>10,} {large.seconds:>9.1f} {large.rate:>11,.0f} "
-          f"{large.peak_rss_mb:>12.1f} {large.service_cpu_seconds:>14.1f}")  # fmt: skip
-    print(f"  {'COPY into a records copy':28} {args.records:>10,} {copy_seconds:>9.1f} {copy_rate:>11,.0f}")
-    print(f"  push ÷ COPY = {ratio:.2f} (goal ≥ {GOAL_RATIO}: {'met' if ratio >= GOAL_RATIO else 'NOT met'}); "
-          f"peak RSS large ÷ small = {flatness:.2f} (flat ≈ 1)")  # fmt: skip
+    small_file, large_file = FILES_DIR / "small.ndjson", FILES_DIR / "large.ndjson"
+    write_file(small_file, 0, args.records // 10)
+    write_file(large_file, args.records // 10, args.records)  # keys after the small file's: both only insert
+    centre = centre_database_url(args.database_url)
+    with bench_hub(args.database_url, args.kafka, args.port_offset) as gateway_url:
+        entry_id, job = set_up(gateway_url, "unconditional" if args.open_entry else "not_open")
+        small = push_file(gateway_url, entry_id, job, small_file, args.records // 10)
+        large = push_file(gateway_url, entry_id, job, large_file, args.records)
+        drained = asyncio.run(changelog_drained(centre)) if args.open_entry else None
+    copy_seconds = asyncio.run(copy_baseline(centre, entry_id, args.records))
+    shutil.rmtree(FILES_DIR)  # the files, and the jobs' state and (empty) errors files
+    figures = report(small, large, copy_seconds, args.open_entry)
     if drained is not None:
-        print(f"  changelog: every record published {drained:.1f} s after the large batch's answer")
-        write_results({
-            "aggregation_ingest_open_entry_records_per_s": {"value": round(large.rate), "unit": "records/s",
-                                                            "baseline": round(copy_rate), "ratio": round(ratio, 3)},
-            "aggregation_changelog_published_after_large_batch_s": {"value": round(drained, 1), "unit": "s",
-                                                                    "baseline": round(large.seconds, 1),
-                                                                    "ratio": round(drained / large.seconds, 3)},
-        })  # fmt: skip
-        print(f"figures written to {RESULTS}")
-        return 0
-    write_results({
-        "aggregation_ingest_records_per_s": {"value": round(large.rate), "unit": "records/s",
-                                             "baseline": round(copy_rate), "ratio": round(ratio, 3)},
-        "aggregation_ingest_peak_rss_100k_mb": {"value": round(small.peak_rss_mb, 1), "unit": "MB",
-                                                "baseline": round(small.peak_rss_mb, 1), "ratio": 1.0},
-        "aggregation_ingest_peak_rss_1m_mb": {"value": round(large.peak_rss_mb, 1), "unit": "MB",
-                                              "baseline": round(small.peak_rss_mb, 1), "ratio": round(flatness, 3)},
-    })  # fmt: skip
+        print(f"  changelog: every record published {drained:.1f} s after the large file's last answer")
+        figures["aggregation_changelog_published_after_large_batch_s"] = figure(drained, "s", large.seconds)
+    write_results(figures)
     print(f"figures written to {RESULTS}")
     return 0
 

@@ -45,6 +45,8 @@ ENTRIES = 100_000
 AGENCIES = 1_000
 CITY, DISTRICTS = "320200", ("320205", "320206", "320211")
 GOAL_P99_MS = 50.0
+# The API's page size when a search names none.
+DEFAULT_LIMIT = 50
 
 SUBJECTS = ["人口", "法人", "社保", "医保", "公积金", "不动产", "营业执照", "信用", "婚姻", "户籍", "教育",
             "交通", "水务", "气象", "环境", "地理", "规划", "税务", "车辆", "驾驶证", "养老", "救助", "残疾人",
@@ -136,10 +138,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def measure(base_url: str, token: str, rounds: int) -> tuple[list[float], int]:
-    """Latencies (ms) of `rounds` passes over the query mix, after one warm-up pass; and the results found."""
+def check_full_page(params: dict[str, str], page: dict[str, Any]) -> None:
+    """Each search is answered with a full page and the count of its matches: the items asked for (fewer only when
+    fewer match), and `total` counted by the API (up to its cap, `total_exact` saying whether it was reached)."""
+    limit = int(params.get("limit", DEFAULT_LIMIT))
+    if page["total"] < limit or len(page["items"]) != limit:
+        raise RuntimeError(f"{params}: expected a full page of {limit} and its count, got {len(page['items'])} "
+                           f"items of {page['total']}")  # fmt: skip
+
+
+async def measure(base_url: str, token: str, rounds: int) -> tuple[list[float], int, int]:
+    """Latencies (ms) of `rounds` passes over the query mix, after one warm-up pass; the matches counted, and how
+    many searches had more matches than the API counts (`total_exact` false)."""
     latencies: list[float] = []
-    found = 0
+    found = capped = 0
     headers = {INTERNAL_TOKEN_HEADER: token}
     async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=30) as client:
         for n in range(rounds + 1):
@@ -148,10 +160,13 @@ async def measure(base_url: str, token: str, rounds: int) -> tuple[list[float], 
                 response = await client.get("/catalogue", params=params)
                 elapsed = (time.perf_counter() - started) * 1000
                 response.raise_for_status()
+                page = response.json()
+                check_full_page(params, page)
                 if n:
                     latencies.append(elapsed)
-                    found += response.json()["total"]
-    return latencies, found
+                    found += page["total"]
+                    capped += not page["total_exact"]
+    return latencies, found, capped
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -186,15 +201,16 @@ def main() -> int:
                 time.sleep(0.2)
         caller = Caller(subject="bench-reviewer", kind="operator", roles=("reviewer",), region_code=CITY)
         token = TokenSigner(private_pem, ttl_seconds=3600).sign(caller, audience="catalog")
-        latencies, found = asyncio.run(measure(base_url, token, args.rounds))
+        latencies, found, capped = asyncio.run(measure(base_url, token, args.rounds))
     finally:
         service.terminate()
         service.wait(timeout=30)
 
     p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
-    print(f"\ncatalogue search over {ENTRIES:,} published entries ({len(latencies)} searches, {found:,} hits)")
-    print(f"  p50 {p50:7.2f} ms   p99 {p99:7.2f} ms   mean {statistics.fmean(latencies):.2f} ms")
-    print(f"  goal p99 <= {GOAL_P99_MS:.0f} ms: {'met' if p99 <= GOAL_P99_MS else 'NOT met'}")
+    print(f"\ncatalogue search over {ENTRIES:,} published entries ({len(latencies)} searches, each a full page with "
+          f"its count: {found:,} matches counted, {capped} searches past the count's cap)")  # fmt: skip
+    print(f"  p50 {p50:7.2f} ms   p99 {p99:7.2f} ms   mean {statistics.fmean(latencies):.2f} ms   "
+          f"(goal p99 ≤ {GOAL_P99_MS:.0f} ms: {'met' if p99 <= GOAL_P99_MS else 'NOT met'})")  # fmt: skip
     write_results({
         "catalog_search_p50_ms": {"value": round(p50, 2), "unit": "ms", "baseline": GOAL_P99_MS,
                                   "ratio": round(p50 / GOAL_P99_MS, 3)},

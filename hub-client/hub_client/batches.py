@@ -7,13 +7,17 @@ the same batches under the same ids, and a batch the centre had already stored h
 changed in any byte is another file, with other ids: pushing it is a new push, never mistaken for a replay (which
 the centre would refuse, 409, as other content under a known id).
 
-Only one batch is held at a time: memory stays flat whatever the file's size.
+At most three batches are held at a time (the one being pushed, the next one read ahead, and the one after it
+being read): memory stays flat whatever the file's size.
 """
 
 from __future__ import annotations
 
 import hashlib
+import queue
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,3 +109,59 @@ def batches(source: Source, identity: JobIdentity) -> Iterator[Batch]:
     if pending:
         number += 1
         yield cut()
+
+
+class _Failed:
+    """What ended the reading thread with an error, to be raised where the batches are used."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+_END = object()
+
+
+@contextmanager
+def read_ahead(items: Iterator[Batch]) -> Iterator[Iterator[Batch]]:
+    """The batches, the next one read from the file in a thread while the caller pushes the current one.
+
+    The centre takes one entry's batches one at a time, so a job cannot gain by pushing two at once; but reading
+    and cutting the next batch need not wait for the centre's answer to this one. The thread reads one batch ahead
+    at most, and is stopped and joined on exit, before the file it reads is closed.
+    """
+    ready: queue.Queue[object] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def offer(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            for item in items:
+                if not offer(item):
+                    return
+        except BaseException as error:  # raised again in the caller's thread
+            offer(_Failed(error))
+            return
+        offer(_END)
+
+    def taken() -> Iterator[Batch]:
+        while (item := ready.get()) is not _END:
+            if isinstance(item, _Failed):
+                raise item.error
+            assert isinstance(item, Batch)
+            yield item
+
+    reader = threading.Thread(target=read, name="hub-client-read-ahead", daemon=True)
+    reader.start()
+    try:
+        yield taken()
+    finally:
+        stop.set()
+        reader.join()

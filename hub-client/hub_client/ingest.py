@@ -8,10 +8,11 @@ batch whole (4xx problem+json, nothing stored) for a header lacking a required i
 not published or not the agency's. A report carries its first quarantined rows; the rest are read from
 `GET …/batches/{batch_id}?after=N`.
 
-The job reads the file once, a batch at a time (`hub_client.batches`), skips the batches its saved state lists
-(`hub_client.resume`), pushes the others in order, writes each batch's row errors (`hub_client.row_errors`) and
-then notes the batch as done. A batch refused whole stops the job (`HubRefused`), its errors written: the batches
-after it would most likely be refused for the same cause, and the job resumes at it once the cause is fixed.
+The job reads the file once, a batch at a time (`hub_client.batches`; the next batch is read while one is pushed),
+skips the batches its saved state lists (`hub_client.resume`), pushes the others in order, one after another,
+writes each batch's row errors (`hub_client.row_errors`) and then notes the batch as done. A batch refused whole
+stops the job (`HubRefused`), its errors written: the batches after it would most likely be refused for the same
+cause, and the job resumes at it once the cause is fixed.
 """
 
 from __future__ import annotations
@@ -21,14 +22,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from hub_client.batches import Batch, JobIdentity, batches, file_facts
+from hub_client.batches import Batch, JobIdentity, batches, file_facts, read_ahead
 from hub_client.errors import HubRefused
 from hub_client.gateway import Gateway, describe, problem_of
 from hub_client.readers import open_source
 from hub_client.resume import BatchDone, ResumeState, read_done
 from hub_client.row_errors import RowErrors, quarantine_errors, refusal_errors, rejected_errors
 
-DEFAULT_BATCH_SIZE = 5000
+DEFAULT_BATCH_SIZE = 20_000
 # Quarantined rows read a page at a time (the centre's largest page).
 QUARANTINE_PAGE = 1000
 
@@ -185,18 +186,19 @@ def run_ingest(gateway: Gateway, job: IngestJob, progress: Progress | None = Non
     try:
         with open_source(job.path, encoding=job.encoding, sheet=job.sheet) as source:
             progress.start(estimated_records(facts.line_breaks, bool(source.header), source.estimated_records))
-            for batch in batches(source, identity):
-                previous = (done or {}).get(batch.number)
-                if previous is not None:
-                    summary.resumed += 1
-                    summary.count(previous)
-                else:
-                    outcome = push_batch(gateway, job.entry_id, job.mode, source.content_type, batch, errors.write)
-                    state.record(outcome)
-                    summary.sent += 1
-                    summary.replayed += outcome.replayed
-                    summary.count(outcome)
-                progress.advance(batch.records)
+            with read_ahead(batches(source, identity)) as ahead:
+                for batch in ahead:
+                    previous = (done or {}).get(batch.number)
+                    if previous is not None:
+                        summary.resumed += 1
+                        summary.count(previous)
+                    else:
+                        outcome = push_batch(gateway, job.entry_id, job.mode, source.content_type, batch, errors.write)
+                        state.record(outcome)
+                        summary.sent += 1
+                        summary.replayed += outcome.replayed
+                        summary.count(outcome)
+                    progress.advance(batch.records)
     finally:
         summary.error_lines = errors.lines
         errors.close()

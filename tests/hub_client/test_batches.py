@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import tracemalloc
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from hub.contracts.aggregation import BATCH_ID_PATTERN
-from hub_client.batches import Batch, JobIdentity, batches, file_facts
+from hub_client.batches import Batch, JobIdentity, batches, file_facts, read_ahead
 from hub_client.readers import open_source
 
 IDENTITY = JobIdentity("6f1c1b9e-4d0b-4a53-9d49-3f3c2a1d9b10", "replace", "ab" * 32, 3)
@@ -98,3 +100,45 @@ def test_memory_stays_flat_whatever_the_size_of_the_file(tmp_path: Path) -> None
         tracemalloc.stop()
     assert sent == 30_000
     assert peak < 1024 * 1024, f"{peak} bytes held at once for a {path.stat().st_size}-byte file"
+
+
+def test_batches_read_ahead_come_in_order_and_the_same_as_read_in_turn(tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    path.write_text("id,name\n" + "".join(f"{n},p{n}\n" for n in range(1, 20)), encoding="utf-8")
+    with open_source(path) as source, read_ahead(batches(source, IDENTITY)) as ahead:
+        read = list(ahead)
+    assert read == cut(path)
+    assert [b.number for b in read] == [1, 2, 3, 4, 5, 6, 7]
+
+
+def _numbered(count: int, fail_at: int | None = None, taken: list[int] | None = None) -> Iterator[Batch]:
+    for n in range(1, count + 1):
+        if n == fail_at:
+            raise OSError(f"the disk went away at batch {n}")
+        if taken is not None:
+            taken.append(n)
+        yield Batch(n, IDENTITY.batch_id(n), (n,), b"x\n", ())
+
+
+def test_an_error_reading_ahead_is_raised_where_the_batches_are_used_after_those_read_before_it() -> None:
+    seen: list[int] = []
+    with pytest.raises(OSError, match="batch 3"), read_ahead(_numbered(5, fail_at=3)) as ahead:
+        seen.extend(batch.number for batch in ahead)
+    assert seen == [1, 2]
+
+
+def test_a_job_stopped_early_stops_reading_ahead_and_holds_at_most_two_batches_more() -> None:
+    taken: list[int] = []
+    before = threading.active_count()
+
+    def push_until_refused() -> None:
+        with read_ahead(_numbered(1000, taken=taken)) as ahead:
+            for batch in ahead:
+                if batch.number == 2:
+                    raise RuntimeError("batch 2 refused")
+
+    with pytest.raises(RuntimeError, match="refused"):
+        push_until_refused()
+    # The reader is joined on exit, before the file it reads would be closed, and read no further than it may.
+    assert threading.active_count() == before
+    assert len(taken) <= 4

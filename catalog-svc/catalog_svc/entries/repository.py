@@ -156,14 +156,34 @@ COUNT_CAP = 1_000
 
 async def catalogue_page(session: AsyncSession, q: CatalogueQuery) -> tuple[int, bool, Sequence[EntryVersion]]:
     """One page of matching versions in resource-code order, the number of matches (up to COUNT_CAP) and whether
-    that number is exact."""
-    rows = await catalogue_rows(session, q, CATALOGUE_COLUMNS)
-    if rows and len(rows) < q.limit:
-        total = q.offset + len(rows)  # a page that is not full holds the last matches: no need to count them
+    that number is exact.
+
+    The codes of up to COUNT_CAP + 1 matches come first, in any order the planner likes (for a search, the GIN
+    index), sorted by the database: they are the count. The page is then read by code, so its plan cannot go
+    astray on the planner's estimate of a search, which multiplies each bigram's frequency as if they were
+    independent (不动 and 动产 are not) and would fetch and sort thousands of matches to keep 50:
+
+    - all the matches are known (at most COUNT_CAP): the page's codes are a slice of them;
+    - more: the page holds only codes up to the page's last among those known, since among all the matches at
+      least that many codes are as small; the catalogue's code index walks that range.
+    """
+    known = _filtered(q).with_only_columns(EntryVersion.code).limit(COUNT_CAP + 1).subquery()
+    codes = list((await session.execute(select(known.c.code).order_by(known.c.code))).scalars())
+    end = q.offset + q.limit
+    if len(codes) <= COUNT_CAP:
+        wanted = codes[q.offset : end]
+        rows = await _page(session, _filtered(q).where(_one_of(EntryVersion.code, wanted))) if wanted else []
     else:
-        capped = _filtered(q).with_only_columns(EntryVersion.entry_id).limit(COUNT_CAP + 1).subquery()
-        total = (await session.execute(select(func.count()).select_from(capped))).scalar_one()
-    return min(total, COUNT_CAP), total <= COUNT_CAP, rows
+        bounded = _filtered(q).where(EntryVersion.code <= codes[end - 1]) if end <= len(codes) else _filtered(q)
+        rows = await _page(session, bounded.limit(q.limit).offset(q.offset))
+    return min(len(codes), COUNT_CAP), len(codes) <= COUNT_CAP, rows
+
+
+async def _page(session: AsyncSession, query: Select[EntryVersion]) -> Sequence[EntryVersion]:
+    """The versions of a catalogue page, in code order, with the columns a page shows."""
+    columns = (getattr(EntryVersion, c) for c in CATALOGUE_COLUMNS)
+    page = query.order_by(EntryVersion.code).options(load_only(*columns, raiseload=True))
+    return (await session.execute(page)).scalars().all()
 
 
 async def catalogue_rows(
