@@ -143,6 +143,12 @@ transaction.state.log.min.isr=1
 offsets.topic.num.partitions=10
 # No reason to delay the first consumer-group rebalance on a private broker.
 group.initial.rebalance.delay.ms=0
+# A broker restarted after a crash (kill -9) re-registers under a new incarnation, which the controller refuses
+# (DUPLICATE_BROKER_REGISTRATION) until the dead incarnation's session expires: 9 s by default, 16 s seen in a drill
+# (A29.1). A single node is its own controller, so its heartbeats cross no network: a 3 s session (heartbeats every
+# 0.5 s) still tolerates a loaded machine's pauses, and a restarted broker serves within seconds.
+broker.heartbeat.interval.ms=500
+broker.session.timeout.ms=3000
 EOF
 
     cat >"$LOG4J" <<'EOF'

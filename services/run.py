@@ -2,10 +2,18 @@
 
     python services/run.py up --database-url URL --kafka BOOTSTRAP   # returns once the gateway is ready
     python services/run.py up ... --port-offset 2000 --database-prefix bench_   # a second hub beside the first
+    python services/run.py up ... --replicas 2         # two instances of every service
+    python services/run.py start catalog --instance 1 ...   # (re)start one instance, migrating its database only
     python services/run.py down
     python services/run.py status
 
-State lives under the run folder (RUN_DIR, default .run): logs/<service>.log, pids/<service>.pid, and the
+Replicas: instance k of a service listens on its mesh port + k*10 (+ the port offset): with --replicas 2 the
+gateways are on 8100 and 8110 (clients call either: there is no balancer in front of them), catalog on 8101 and
+8111, and so on. Instance 0 is named after the service, instance k >= 1 `<service>-<k>`. Every gateway balances
+across every replica of each service (gateway.routing.upstreams.ReplicaPool); the replicas of a consuming service
+share one Kafka consumer group, and one outbox relay per database publishes at a time (hub.outbox).
+
+State lives under the run folder (RUN_DIR, default .run): logs/<instance>.log, pids/<instance>.pid, and the
 internal-token key pair in keys/ (made on first use). The services inherit this process's environment, so
 settings such as KAFKA_TOPIC_PREFIX or HUB_RATE_LIMITS set here reach them.
 """
@@ -83,13 +91,61 @@ def bootstrap_admin(server_url: str, region: str, prefix: str = "") -> None:
     )  # fmt: skip
 
 
-async def migrate(server_url: str, prefix: str = "") -> None:
-    """Create each service's database if needed and bring it to the newest migration."""
+async def migrate(server_url: str, service: ServiceDeclaration, prefix: str = "") -> None:
+    """Create the service's database if needed and bring it to the newest migration. One service's only: starting
+    (or restarting) a service never waits for the other databases' migrations."""
+    url = service_database_url(server_url, service, prefix)
+    await ensure_database(url)
+    await upgrade_to_head(_package_dir(service) / "migrations", url)
+    print(f"migrated {service.name} ({prefix}{service.database})")
+
+
+# Instance k of a service listens on its port + k * REPLICA_PORT_STEP: clear of the mesh's own ports (8100-8105) and
+# of a second hub's (bench: +2000) for up to 9 replicas.
+REPLICA_PORT_STEP = 10
+
+
+def instance_name(service: str, instance: int) -> str:
+    """Instance 0 keeps the service's name (the one-instance layout, which tools read); others are <service>-<k>."""
+    return service if instance == 0 else f"{service}-{instance}"
+
+
+def instance_port(service: ServiceDeclaration, instance: int, port_offset: int) -> int:
+    return service.port + port_offset + instance * REPLICA_PORT_STEP
+
+
+def service_env(
+    args: argparse.Namespace, service: ServiceDeclaration, public_pem: str, private_pem: str
+) -> dict[str, str]:
+    """A service instance's environment: its database, Kafka, the gateway's key, and for a gateway every replica of
+    every service."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": service_database_url(args.database_url, service, args.database_prefix),
+        "KAFKA_BOOTSTRAP_SERVERS": args.kafka,
+        "HUB_INTERNAL_TOKEN_PUBLIC_KEYS": json.dumps([public_pem]),
+        "OTEL_SERVICE_NAME": service.name,
+        # Where an operator adds a year to the working-day calendar (python -m hub.workdays add-year); every
+        # service watches it, so it may be created later without a restart.
+        "HUB_CALENDAR_OVERRIDE_FILE": os.environ.get(
+            "HUB_CALENDAR_OVERRIDE_FILE", str(RUN_DIR / "calendar-overrides.json")
+        ),
+    }
+    if service.name == "gateway":
+        env["HUB_INTERNAL_TOKEN_PRIVATE_KEY"] = private_pem
+        env["HUB_UPSTREAM_URLS"] = json.dumps(upstream_urls(args))
+    return env
+
+
+def upstream_urls(args: argparse.Namespace) -> dict[str, str | list[str]]:
+    """Every service's URL for the gateway: one, or the list of its replicas."""
+    urls: dict[str, str | list[str]] = {}
     for service in load_mesh().services.values():
-        url = service_database_url(server_url, service, prefix)
-        await ensure_database(url)
-        await upgrade_to_head(_package_dir(service) / "migrations", url)
-        print(f"migrated {service.name} ({prefix}{service.database})")
+        if service.name == "gateway":
+            continue
+        replicas = [f"http://127.0.0.1:{instance_port(service, k, args.port_offset)}" for k in range(args.replicas)]
+        urls[service.name] = replicas if args.replicas > 1 else replicas[0]
+    return urls
 
 
 def pid_file(run_dir: Path, name: str) -> Path:
@@ -106,15 +162,16 @@ def alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def start(service: ServiceDeclaration, port: int, env: dict[str, str], run_dir: Path) -> None:
-    """Start one service under uvicorn in its own process group, logging to the run folder."""
-    pids = pid_file(run_dir, service.name)
+def start(service: ServiceDeclaration, port: int, env: dict[str, str], run_dir: Path, instance: int = 0) -> None:
+    """Start one instance of a service under uvicorn in its own process group, logging to the run folder."""
+    name = instance_name(service.name, instance)
+    pids = pid_file(run_dir, name)
     if pids.exists() and alive(int(pids.read_text())):
-        print(f"{service.name} already running (pid {pids.read_text().strip()})")
+        print(f"{name} already running (pid {pids.read_text().strip()})")
         return
     (run_dir / "logs").mkdir(parents=True, exist_ok=True)
     pids.parent.mkdir(parents=True, exist_ok=True)
-    log = (run_dir / "logs" / f"{service.name}.log").open("ab")
+    log = (run_dir / "logs" / f"{name}.log").open("ab")
     command = [
         sys.executable, "-m", "uvicorn", f"{service.package}.app:create_app", "--factory",
         "--host", "127.0.0.1", "--port", str(port), "--no-access-log",
@@ -126,16 +183,16 @@ def start(service: ServiceDeclaration, port: int, env: dict[str, str], run_dir: 
         command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=REPO
     )
     pids.write_text(str(process.pid))
-    print(f"started {service.name} on :{port} (pid {process.pid})")
+    print(f"started {name} on :{port} (pid {process.pid})")
 
 
-def wait_ready(gateway_url: str, timeout: float) -> dict[str, object]:
-    """Poll the gateway's /readyz, which asks every service's, until all are ready."""
+def wait_ready(url: str, timeout: float) -> dict[str, object]:
+    """Poll an instance's /readyz (a gateway's asks every service's) until it is ready."""
     deadline = time.monotonic() + timeout
     last: dict[str, object] = {}
     while time.monotonic() < deadline:
         try:
-            response = httpx.get(f"{gateway_url}/readyz", timeout=10.0)
+            response = httpx.get(f"{url}/readyz", timeout=10.0)
             last = response.json()
             if response.status_code == 200:
                 return last
@@ -146,38 +203,46 @@ def wait_ready(gateway_url: str, timeout: float) -> dict[str, object]:
 
 
 def up(args: argparse.Namespace) -> int:
+    """Migrate each service's database and start its instances; return once every instance is ready."""
     mesh = load_mesh()
-    asyncio.run(migrate(args.database_url, args.database_prefix))
-    bootstrap_admin(args.database_url, args.city, args.database_prefix)
     private_pem, public_pem = keypair(RUN_DIR)
-    ports = {s.name: s.port + args.port_offset for s in mesh.services.values()}
-    upstreams = {name: f"http://127.0.0.1:{port}" for name, port in ports.items() if name != "gateway"}
+    urls = []
     for service in mesh.services.values():
-        env = {
-            **os.environ,
-            "DATABASE_URL": service_database_url(args.database_url, service, args.database_prefix),
-            "KAFKA_BOOTSTRAP_SERVERS": args.kafka,
-            "HUB_INTERNAL_TOKEN_PUBLIC_KEYS": json.dumps([public_pem]),
-            "OTEL_SERVICE_NAME": service.name,
-            # Where an operator adds a year to the working-day calendar (python -m hub.workdays add-year); every
-            # service watches it, so it may be created later without a restart.
-            "HUB_CALENDAR_OVERRIDE_FILE": os.environ.get(
-                "HUB_CALENDAR_OVERRIDE_FILE", str(RUN_DIR / "calendar-overrides.json")
-            ),
-        }
+        # Each service starts as soon as its own database is migrated, while the next one's migrates.
+        asyncio.run(migrate(args.database_url, service, args.database_prefix))
         if service.name == "gateway":
-            env["HUB_INTERNAL_TOKEN_PRIVATE_KEY"] = private_pem
-            env["HUB_UPSTREAM_URLS"] = json.dumps(upstreams)
-        start(service, ports[service.name], env, RUN_DIR)
-    gateway_url = f"http://127.0.0.1:{ports['gateway']}"
+            bootstrap_admin(args.database_url, args.city, args.database_prefix)
+        env = service_env(args, service, public_pem, private_pem)
+        for instance in range(args.replicas):
+            port = instance_port(service, instance, args.port_offset)
+            start(service, port, env, RUN_DIR, instance)
+            urls.append(f"http://127.0.0.1:{port}")
     try:
-        wait_ready(gateway_url, args.timeout)
+        for url in urls:
+            wait_ready(url, args.timeout)
     except TimeoutError as exc:
         print(exc, file=sys.stderr)
         print(f"logs: {RUN_DIR / 'logs'}", file=sys.stderr)
         return 1
-    print(f"The hub is ready: {gateway_url}  (logs in {RUN_DIR / 'logs'})")
+    gateways = [f"http://127.0.0.1:{instance_port(mesh.service('gateway'), k, args.port_offset)}"
+                for k in range(args.replicas)]  # fmt: skip
+    print(f"The hub is ready: {'  '.join(gateways)}  (logs in {RUN_DIR / 'logs'})")
     print(f"Administrator: admin, password in {RUN_DIR / 'keys' / 'admin-password'}")
+    return 0
+
+
+def start_one(args: argparse.Namespace) -> int:
+    """(Re)start one instance of one service: its own database is migrated, nobody else's."""
+    service = load_mesh().service(args.service)
+    private_pem, public_pem = keypair(RUN_DIR)
+    asyncio.run(migrate(args.database_url, service, args.database_prefix))
+    port = instance_port(service, args.instance, args.port_offset)
+    start(service, port, service_env(args, service, public_pem, private_pem), RUN_DIR, args.instance)
+    try:
+        wait_ready(f"http://127.0.0.1:{port}", args.timeout)
+    except TimeoutError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     return 0
 
 
@@ -202,36 +267,50 @@ def down(_: argparse.Namespace) -> int:
 
 def status(_: argparse.Namespace) -> int:
     running = 0
-    for service in load_mesh().services.values():
-        pids = pid_file(RUN_DIR, service.name)
+    extra = sorted(p.stem for p in (RUN_DIR / "pids").glob("*-*.pid")) if (RUN_DIR / "pids").exists() else []
+    for name in [*load_mesh().services, *extra]:
+        pids = pid_file(RUN_DIR, name)
         pid = int(pids.read_text()) if pids.exists() else None
         state = "running" if pid and alive(pid) else "stopped"
         running += state == "running"
-        print(f"{service.name:12} {state}" + (f" (pid {pid})" if state == "running" else ""))
+        print(f"{name:14} {state}" + (f" (pid {pid})" if state == "running" else ""))
     return 0 if running else 3
+
+
+def add_hub_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments that place a hub: its servers, ports, database names and replica count."""
+    parser.add_argument("--database-url", required=True, help="a PostgreSQL server (any database on it)")
+    parser.add_argument("--kafka", required=True, help="Kafka bootstrap servers")
+    parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument(
+        "--port-offset", type=int, default=0, help="shift every declared port, to run a second hub beside one"
+    )
+    parser.add_argument(
+        "--database-prefix",
+        default="",
+        help="prefix every service's database name (bench_ gives bench_hub_catalog …), so a second hub shares the "
+        "server without sharing data",
+    )
+    parser.add_argument(
+        "--replicas", type=int, default=1, choices=range(1, 10), metavar="N",
+        help=f"instances of every service (1-9); instance k listens on its port + k*{REPLICA_PORT_STEP}",
+    )  # fmt: skip
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     up_parser = commands.add_parser("up", help="migrate and start every service")
-    up_parser.add_argument("--database-url", required=True, help="a PostgreSQL server (any database on it)")
-    up_parser.add_argument("--kafka", required=True, help="Kafka bootstrap servers")
-    up_parser.add_argument("--timeout", type=float, default=120.0)
+    add_hub_arguments(up_parser)
     up_parser.add_argument("--city", default=os.environ.get("HUB_CITY_REGION", "320200"), help="the city's region code")
-    up_parser.add_argument(
-        "--port-offset", type=int, default=0, help="shift every declared port, to run a second hub beside one"
-    )
-    up_parser.add_argument(
-        "--database-prefix",
-        default="",
-        help="prefix every service's database name (bench_ gives bench_hub_catalog …), so a second hub shares the "
-        "server without sharing data",
-    )
+    start_parser = commands.add_parser("start", help="(re)start one instance of one service, migrating its database")
+    start_parser.add_argument("service", choices=sorted(load_mesh().services))
+    start_parser.add_argument("--instance", type=int, default=0, help="which replica (0 is the first)")
+    add_hub_arguments(start_parser)
     commands.add_parser("down", help="stop every service started here")
     commands.add_parser("status", help="which services run")
     args = parser.parse_args()
-    return {"up": up, "down": down, "status": status}[args.command](args)
+    return {"up": up, "start": start_one, "down": down, "status": status}[args.command](args)
 
 
 if __name__ == "__main__":
