@@ -15,6 +15,8 @@ KAFKA_CONTROLLER_PORT ?= 59093
 ZIPKIN_PORT ?= 59411
 # Prometheus, scraping every service of services/mesh.toml with deploy/prometheus/rules.yml.
 PROMETHEUS_PORT ?= 59090
+# Instances of every service for make up (instance k on its port + k*10: the gateways on 8100 and 8110).
+REPLICAS ?= 1
 # The tests get servers of their own, so they can run while `make up` is serving.
 TEST_RUN_DIR := $(RUN_DIR)/test
 TEST_PG_PORT ?= 55442
@@ -23,12 +25,12 @@ TEST_KAFKA_CONTROLLER_PORT ?= 59193
 # Three pytest workers, each taking whole files (a module's world is built once): most integration tests wait on
 # Kafka and PostgreSQL, so three overlap well even on two cores (four starved PostgreSQL: audit commits passed
 # their 10 s limit). PYTEST_ARGS="-n 0 tests/share" runs serially.
-PYTEST_ARGS ?= -n 3 --dist loadfile
-LINT_PATHS := libs catalog-svc share-svc open-svc aggregation-svc supervision-svc gateway services tests bench tools hub-client
+PYTEST_ARGS ?= -n 3 --dist loadfile --durations=30 -m "not drill"
+LINT_PATHS := libs catalog-svc share-svc open-svc aggregation-svc supervision-svc gateway services tests bench tools hub-client deploy
 
 export RUN_DIR
 
-.PHONY: help install browser prometheus zipkin-jars up down status test test-servers stop-test-servers lint clean bench docs docs-events mutate
+.PHONY: help install browser prometheus zipkin-jars up down status test test-servers stop-test-servers lint clean bench docs docs-events mutate drill test-drills
 
 help:
 	@echo "make up      run the whole hub (gateway on http://127.0.0.1:8100, traces on http://127.0.0.1:$(ZIPKIN_PORT)/zipkin/)"
@@ -37,6 +39,7 @@ help:
 	@echo "make lint    the file-size check, ruff, ruff format --check, mypy"
 	@echo "make docs    regenerate docs/compliance.md and docs/events/asyncapi.json"
 	@echo "make bench   gateway vs direct vs nginx, catalogue search, big data centre ingest (.run/bench/results.json)"
+	@echo "make image   the services' container image (podman), for deploy/container/compose.yaml and deploy/k8s"
 	@echo "make mutate  mutation testing of the rules, the access table and the audit chain (.run/mutate/report.md)"
 
 $(UV):
@@ -87,7 +90,7 @@ up: install prometheus
 	OTEL_EXPORTER_ZIPKIN_ENDPOINT="$${OTEL_EXPORTER_ZIPKIN_ENDPOINT:-$$(ZIPKIN_PORT=$(ZIPKIN_PORT) deploy/zipkin.sh spans-endpoint)}" \
 	$(PY) services/run.py up \
 		--database-url "$${DATABASE_URL:-$$(PG_PORT=$(PG_PORT) deploy/postgres.sh url)}" \
-		--kafka "$${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$(KAFKA_PORT)}"
+		--kafka "$${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$(KAFKA_PORT)}" --replicas $(REPLICAS)
 	PROMETHEUS_PORT=$(PROMETHEUS_PORT) deploy/prometheus.sh start
 	@echo "Traces (Zipkin): $$(ZIPKIN_PORT=$(ZIPKIN_PORT) deploy/zipkin.sh url)"
 	@echo "Metrics (Prometheus): $$(PROMETHEUS_PORT=$(PROMETHEUS_PORT) deploy/prometheus.sh url)  (alerts: /alerts)"
@@ -135,6 +138,10 @@ bench: install
 	$(PY) bench/grant_revocation.py \
 		--database-url "$${DATABASE_URL:-$$(PG_PORT=$(PG_PORT) deploy/postgres.sh url)}" \
 		--kafka "$${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$(KAFKA_PORT)}"
+	$(PY) bench/event_latency.py \
+		--database-url "$${DATABASE_URL:-$$(PG_PORT=$(PG_PORT) deploy/postgres.sh url)}" \
+		--kafka "$${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$(KAFKA_PORT)}"
+	$(PY) bench/summary.py
 
 lint: install
 	$(PY) tools/file_sizes.py
@@ -152,7 +159,7 @@ stop-test-servers:
 	RUN_DIR=$(TEST_RUN_DIR) PG_PORT=$(TEST_PG_PORT) deploy/postgres.sh stop
 
 # The servers are stopped whatever pytest's outcome; pytest's exit code is make's.
-test: install browser prometheus zipkin-jars $(ASYNCAPI_SCHEMA) test-servers lint
+test: install browser prometheus zipkin-jars k8s-tools $(ASYNCAPI_SCHEMA) test-servers lint
 	status=0; \
 	HUB_TEST_DATABASE_URL="$${DATABASE_URL:-postgresql://hub@127.0.0.1:$(TEST_PG_PORT)/postgres}" \
 	HUB_TEST_KAFKA_BOOTSTRAP_SERVERS="$${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$(TEST_KAFKA_PORT)}" \
@@ -161,6 +168,23 @@ test: install browser prometheus zipkin-jars $(ASYNCAPI_SCHEMA) test-servers lin
 		$(PY) -m pytest $(PYTEST_ARGS) || status=$$?; \
 	$(MAKE) --no-print-directory stop-test-servers; \
 	exit $$status
+
+# The fault drills (A29.1, tools/drill.py): hubs of two replicas per service, one piece killed with SIGKILL under
+# load, lost and duplicated counted in the databases; prints the table. The replica and gateway drills run on make up's
+# servers (started here if need be); the Kafka and PostgreSQL drills kill a private broker and cluster of their own.
+# DRILL_ARGS="--only kafka --events 2000" runs a part.
+drill: install
+	deploy/postgres.sh start
+	deploy/kafka.sh start
+	$(PY) -m tools.drill \
+		--database-url "$${DATABASE_URL:-$$(PG_PORT=$(PG_PORT) deploy/postgres.sh url)}" \
+		--kafka "$${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$(KAFKA_PORT)}" $(DRILL_ARGS)
+
+# The drills as tests, at smaller volumes (tests/drills, marked `drill`), on the test servers.
+test-drills: install test-servers
+	HUB_TEST_DATABASE_URL="$${DATABASE_URL:-postgresql://hub@127.0.0.1:$(TEST_PG_PORT)/postgres}" \
+	HUB_TEST_KAFKA_BOOTSTRAP_SERVERS="$${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$(TEST_KAFKA_PORT)}" \
+		$(PY) -m pytest -n 0 -m drill tests/drills
 
 # Mutation testing (cosmic-ray, in copies of the tree under .run/mutate): not part of make test or CI. About 7
 # minutes on two idle cores; MUTATE_ARGS="--only chain" for one module, "--only ingest" for the ingest rules.
@@ -174,6 +198,46 @@ docs: install docs-events
 
 docs-events: install
 	$(PY) -m hub.contracts.asyncapi > docs/events/asyncapi.json
+
+# The Kubernetes manifests' tools (deploy/k8s, tests/deploy/test_k8s.py): kustomize and kubeconform built from their
+# Go modules into $(RUN_DIR)/go/bin, and the JSON schemas kubeconform validates against offline (Kubernetes 1.34
+# from PyPI's kubernetes-validate, CloudNativePG's CRDs from its Go module: tools/k8s_schemas.py). Idempotent: a
+# binary of the pinned version is kept.
+.PHONY: k8s-tools
+GO ?= /usr/local/go/bin/go
+K8S_GOBIN := $(RUN_DIR)/go/bin
+KUSTOMIZE_VERSION := v5.8.1
+KUBECONFORM_VERSION := v0.7.0
+k8s-tools: install
+	$(GO) version -m $(K8S_GOBIN)/kustomize 2>/dev/null | grep -q "kustomize/v5[[:space:]]*$(KUSTOMIZE_VERSION)" \
+		|| GOBIN=$(K8S_GOBIN) $(GO) install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
+	$(GO) version -m $(K8S_GOBIN)/kubeconform 2>/dev/null | grep -q "yannh/kubeconform[[:space:]]*$(KUBECONFORM_VERSION)" \
+		|| GOBIN=$(K8S_GOBIN) $(GO) install github.com/yannh/kubeconform/cmd/kubeconform@$(KUBECONFORM_VERSION)
+	GO=$(GO) $(PY) tools/k8s_schemas.py --out $(RUN_DIR)/k8s-schemas --pip $(CURDIR)/.tools/bin/pip
+
+# The one container image of every service (deploy/container/Containerfile), for deploy/container/compose.yaml
+# and Kubernetes; not part of make test (about six minutes). Podman from Debian's packages. Where the pinned
+# Debian base cannot be pulled (no image registry is reachable from the project's machines) deploy/container/base.sh
+# makes the same release with debootstrap. CONTAINER_FLAGS suit these machines: crun refuses their hybrid cgroups,
+# and the containers' limits must stay within the machine's (no CAP_SYS_RESOURCE); empty them elsewhere. The
+# machine's CA bundle is a build secret, for a TLS-inspecting proxy in front of the registries; it is not in the image.
+IMAGE ?= localhost/public-data-hub:dev
+IMAGE_BASE ?= docker.io/library/debian:bookworm-20250520-slim
+CONTAINER_FLAGS ?= --runtime runc
+CONTAINER_RUN_FLAGS ?= --ulimit nofile=16384:16384 --ulimit nproc=4096:4096
+.PHONY: image
+image:
+	command -v podman >/dev/null && command -v runc >/dev/null && command -v debootstrap >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc debootstrap)
+	base="$(IMAGE_BASE)"; podman pull -q "$$base" >/dev/null 2>&1 || { \
+		base=localhost/hub-base:bookworm-debootstrap; echo "$(IMAGE_BASE) cannot be pulled: using $$base"; \
+		deploy/container/base.sh "$$base"; }; \
+	podman $(CONTAINER_FLAGS) build $(CONTAINER_RUN_FLAGS) --build-arg BASE_IMAGE="$$base" \
+		--secret id=ca-bundle,src=/etc/ssl/certs/ca-certificates.crt -f deploy/container/Containerfile -t $(IMAGE) .
+	podman $(CONTAINER_FLAGS) run --rm $(CONTAINER_RUN_FLAGS) $(IMAGE) python -c 'import pathlib, gateway.app, \
+		catalog_svc.app, share_svc.app, open_svc.app, aggregation_svc.app, supervision_svc.app; \
+		assert pathlib.Path(gateway.app.__file__).with_name("console").joinpath("vendor/echarts.min.js").stat().st_size'
+	@echo "built $(IMAGE): deploy/container/compose.yaml runs it"
 
 clean: down
 	rm -rf $(RUN_DIR) .venv .tools

@@ -92,14 +92,18 @@ async def test_a_generated_city_catalogue_is_imported_reviewed_published_searche
             assert (await gateway.post("/api/catalog/regions", json=body, headers=admin)).status_code == 201
         reviewer = await register_client(gateway, admin, "operator", ["reviewer"], region=CITY)
 
-        agencies = []
-        for sequence, (region, department) in enumerate(
-            (r, d) for r in (CITY, *DISTRICTS) for d in DEPARTMENTS
-        ):  # 4 regions × 9 departments = 36 agencies
+        places = [(r, d) for r in (CITY, *DISTRICTS) for d in DEPARTMENTS]  # 4 regions × 9 departments = 36
+        # A few at a time: each polls the gateway until it learns its agency from catalog.events.
+        registering = asyncio.Semaphore(6)
+
+        async def registered(sequence: int, region: str, department: str) -> dict[str, Any]:
             place = "无锡市" if region == CITY else DISTRICTS[region]
-            agency = await register_agency(gateway, admin, f"{place}{department}", region)
+            async with registering:
+                agency = await register_agency(gateway, admin, f"{place}{department}", region)
             agency.update(department=department, sequence=sequence, classification=f"{sequence % 90 + 10:02d}-01")
-            agencies.append(agency)
+            return agency
+
+        agencies = list(await asyncio.gather(*(registered(n, r, d) for n, (r, d) in enumerate(places))))
 
         # Every agency sends its file at once; the imports queue as jobs and each agency follows its own.
         sent = [
@@ -127,8 +131,8 @@ async def test_a_generated_city_catalogue_is_imported_reviewed_published_searche
         async def approve(entry_id: str) -> int:
             return (await gateway.post(f"/api/catalog/entries/{entry_id}/approve", headers=reviewer)).status_code
 
-        for start in range(0, len(ids), 20):
-            assert set(await asyncio.gather(*(approve(i) for i in ids[start : start + 20]))) == {200}
+        for start in range(0, len(ids), 40):
+            assert set(await asyncio.gather(*(approve(i) for i in ids[start : start + 40]))) == {200}
 
         reader = agencies[0]["headers"]
 
