@@ -82,12 +82,14 @@ zipkin-jars:
 	deploy/zipkin.sh jars
 
 # The services send their spans to Zipkin with OpenTelemetry's Zipkin exporter (README, "Traces"); an
-# OTEL_EXPORTER_OTLP_ENDPOINT set here sends them over OTLP as well, OTEL_TRACES_EXPORTER chooses outright.
+# OTEL_EXPORTER_OTLP_ENDPOINT set here sends them over OTLP as well, OTEL_TRACES_EXPORTER chooses outright. The
+# local hub records every trace (HUB_TRACE_SAMPLE_RATIO=1), for operators trying it; production keeps a tenth.
 up: install prometheus
 	deploy/postgres.sh start
 	deploy/kafka.sh start
 	ZIPKIN_PORT=$(ZIPKIN_PORT) deploy/zipkin.sh start
 	OTEL_EXPORTER_ZIPKIN_ENDPOINT="$${OTEL_EXPORTER_ZIPKIN_ENDPOINT:-$$(ZIPKIN_PORT=$(ZIPKIN_PORT) deploy/zipkin.sh spans-endpoint)}" \
+	HUB_TRACE_SAMPLE_RATIO="$${HUB_TRACE_SAMPLE_RATIO:-1}" \
 	$(PY) services/run.py up \
 		--database-url "$${DATABASE_URL:-$$(PG_PORT=$(PG_PORT) deploy/postgres.sh url)}" \
 		--kafka "$${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$(KAFKA_PORT)}" --replicas $(REPLICAS)

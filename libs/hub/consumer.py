@@ -209,6 +209,10 @@ class EventConsumer(BackgroundWork):
             f"{record.topic} process",
             context=extract_context(header_dict(list(record.headers))),
             kind=SpanKind.CONSUMER,
+            # A failure is recorded by record_error, by its type only: the SDK's own recording would copy the
+            # exception's message, which may quote the record's values (A28.1).
+            record_exception=False,
+            set_status_on_exception=False,
             attributes={
                 "messaging.system": "kafka",
                 "messaging.operation.type": "process",

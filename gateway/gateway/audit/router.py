@@ -16,9 +16,15 @@ from hub.errors import Forbidden, InvalidInput
 from hub.regions import is_city
 
 router = APIRouter(prefix="/admin", tags=["audit"])
+_EXPORT: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {"application/json": {}, "text/csv": {}},
+        "description": "The records with the chain proof, as JSON (format=json) or CSV (format=csv)",
+    }
+}
 
 
-@router.get("/audit/export")
+@router.get("/audit/export", response_class=StreamingResponse, responses=_EXPORT)
 async def export_audit(
     session: SessionDep,
     principal: PrincipalDep,
