@@ -33,7 +33,7 @@ GOALS = [
     Goal("gateway_cpu_ms_per_read", "gateway CPU per proxied read ≤ 1.0 ms", AT_MOST, 1.0),
     Goal("direct_cpu_ms_per_read", "catalog-svc CPU per simple read ≤ 1.0 ms", AT_MOST, 1.0),
     Goal("service_cpu_ms_per_read_via_gateway", "catalog-svc CPU behind the gateway ≤ direct", AT_MOST, 1.0, "ratio"),
-    Goal("gateway_vs_nginx_throughput", "gateway throughput ≥ 0.8 of nginx's", AT_LEAST, 0.8),
+    Goal("gateway_vs_nginx_throughput", "gateway throughput ≥ 0.8 of nginx's", AT_LEAST, 0.8, "ratio"),
     Goal("gateway_added_p50_ms_1conn", "added latency, one connection, p50 ≤ 1.5 ms", AT_MOST, 1.5),
     Goal("gateway_added_p99_ms_1conn", "added latency, one connection, p99 ≤ 5 ms", AT_MOST, 5.0),
     Goal("event_latency_p50_ms", "outbox commit → consumer effect p50 ≤ 20 ms", AT_MOST, 20.0),
