@@ -44,10 +44,10 @@ from typing import Any
 
 import asyncpg
 import httpx
+from gateway_read import credit_code, drop_databases
 from sqlalchemy.engine import make_url
 
 from hub.db import asyncpg_dsn
-from hub.identifiers import credit_code_check_character
 from hub.mesh import load_mesh
 from results import RESULTS, write_results
 
@@ -191,16 +191,6 @@ def run_py(*args: str) -> None:
     )
 
 
-async def drop_databases(server_url: str, names: list[str]) -> None:
-    url = make_url(server_url).set(database="postgres").render_as_string(hide_password=False)
-    conn = await asyncpg.connect(asyncpg_dsn(url))
-    try:
-        for name in names:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
-
-
 @contextlib.contextmanager
 def bench_hub(database_url: str, kafka: str, port_offset: int) -> Iterator[str]:
     """A fresh hub of the benchmark's own (its databases dropped first); its gateway's URL. Stopped on exit."""
@@ -275,11 +265,6 @@ def _register(client: httpx.Client, admin: dict[str, str], kind: str, role: str,
 def _client_token(client: httpx.Client, credentials: Credentials) -> dict[str, str]:
     form = {"grant_type": "client_credentials", "client_id": credentials.login, "client_secret": credentials.secret}
     return _bearer(client, form)
-
-
-def credit_code() -> str:
-    first17 = f"11{CITY}MB" + "".join(secrets.choice("0123456789") for _ in range(7))
-    return first17 + credit_code_check_character(first17)
 
 
 def set_up(gateway_url: str, open_type: str) -> tuple[str, Credentials]:
