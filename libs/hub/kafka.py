@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -115,3 +116,43 @@ async def kafka_reachable(settings: HubSettings, wait_seconds: float = 2.0) -> b
     finally:
         with contextlib.suppress(Exception):
             await admin.close()
+
+
+async def event_ids_since(settings: HubSettings, topics: Iterable[str], since: datetime) -> set[str]:
+    """The CloudEvents ids (`ce_id` headers) of every record on the (physical) `topics` that its producer stamped at or
+    after `since`, read with a group-less consumer that commits nothing. A topic that does not exist has none."""
+    # Without a group, a subscription is given every partition of its topics and commits nothing.
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client_id=f"{settings.service_name}-lookback",
+        enable_auto_commit=False,
+        request_timeout_ms=max(settings.kafka_request_timeout_ms, 40_000),
+    )
+    await consumer.start()
+    try:
+        wanted = set(topics) & await consumer.topics()
+        if not wanted:
+            return set()
+        consumer.subscribe(sorted(wanted))
+        while {tp.topic for tp in consumer.assignment()} != wanted:  # noqa: ASYNC110 - aiokafka offers no event for it
+            await asyncio.sleep(0.05)
+        partitions = sorted(consumer.assignment())
+        starts = await consumer.offsets_for_times({tp: int(since.timestamp() * 1000) for tp in partitions})
+        ends = await consumer.end_offsets(partitions)
+        reading = {}  # partition → the end offset to read up to
+        for tp, start in starts.items():
+            if start is not None and start.offset < ends[tp]:
+                consumer.seek(tp, start.offset)
+                reading[tp] = ends[tp]
+        seen: set[str] = set()
+        while reading:
+            batches = await consumer.getmany(*reading, timeout_ms=1000, max_records=5000)
+            for tp, messages in batches.items():
+                for message in messages:
+                    if message.offset < reading.get(tp, 0):
+                        seen.update(v.decode("utf-8", "replace") for k, v in message.headers if k == "ce_id" and v)
+            for tp in [tp for tp, end in reading.items() if await consumer.position(tp) >= end]:
+                del reading[tp]
+        return seen
+    finally:
+        await consumer.stop()

@@ -19,6 +19,11 @@ OUTBOX_PUBLISHED = Counter("hub_outbox_published_total", "Events published from 
 OUTBOX_PUBLISH_FAILURES = Counter(
     "hub_outbox_publish_failures_total", "Attempts to publish the outbox that failed.", ["service"]
 )
+OUTBOX_ALREADY_PUBLISHED = Counter(
+    "hub_outbox_already_published_total",
+    "Outbox rows found on their topic after a takeover or a failed publish, deleted instead of published again.",
+    ["service"],
+)
 EVENTS_CONSUMED = Counter("hub_events_consumed_total", "Events consumed, by outcome.", ["service", "topic", "outcome"])
 EVENTS_DEAD_LETTERED = Counter(
     "hub_events_dead_lettered_total", "Events sent to a dead-letter topic.", ["service", "topic"]

@@ -6,6 +6,11 @@ LISTEN/NOTIFY within milliseconds of a commit, claims rows in id order with FOR 
 them and deletes those the broker acknowledged in the same transaction. Rows whose transaction has not committed
 yet are invisible and simply picked up on a later wake-up, so no row is skipped however sequence values commit.
 While Kafka is down, the unacknowledged rows wait; a broker restart republishes none it had acknowledged.
+
+Each event is published once (issue 15). A relay killed between the broker's acknowledgement and its delete's commit,
+or a send that timed out after the broker took it, leaves rows that are already on their topic. So whenever a relay
+cannot be sure (it has just taken over, or a publish failed), it first looks back over its topics from the oldest
+pending row's time and deletes the rows whose event id it finds there.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -32,7 +37,7 @@ from hub import metrics
 from hub.background import BackgroundWork
 from hub.db import MessagingBase, asyncpg_dsn
 from hub.events import Event, EventEnvelope
-from hub.kafka import create_producer, ensure_topics, stop_producer
+from hub.kafka import create_producer, ensure_topics, event_ids_since, stop_producer
 from hub.settings import HubSettings
 from hub.span_attributes import tag_ids
 from hub.telemetry import extract_context, inject_context
@@ -42,6 +47,9 @@ log = structlog.get_logger(__name__)
 NOTIFY_CHANNEL = "hub_outbox"
 # Any fixed number: the lock is per database, and each service has its own database.
 RELAY_LOCK_KEY = 0x0B0C5
+# The look-back starts this long before the oldest pending row was recorded: the producer stamps a record with its own
+# clock, which may run behind the clock of the replica that recorded the row.
+CLOCK_SKEW = timedelta(seconds=60)
 
 
 class OutboxMessage(MessagingBase):
@@ -88,6 +96,9 @@ _CLAIM = text(
     "ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED"
 )
 _PUBLISHED = text("DELETE FROM outbox WHERE id = ANY(:ids)")
+_PENDING_BY_TOPIC = text("SELECT topic, min(occurred_at) AS since FROM outbox GROUP BY topic")
+_PENDING_IDS = text("SELECT event_id::text FROM outbox")
+_ALREADY_PUBLISHED = text("DELETE FROM outbox WHERE event_id = ANY(CAST(:ids AS uuid[]))")
 
 
 class OutboxRelay(BackgroundWork):
@@ -102,6 +113,8 @@ class OutboxRelay(BackgroundWork):
         self._wake = asyncio.Event()
         self._producer: AIOKafkaProducer | None = None
         self._provisioned_topics: set[str] = set()
+        # Whether rows still pending may already be on their topic: true at takeover and after a failed publish.
+        self._unsure = True
         self.is_leader = False
 
     async def run(self) -> None:
@@ -155,14 +168,37 @@ class OutboxRelay(BackgroundWork):
                 await asyncio.sleep(1.0)
                 continue
             try:
+                if self._unsure:
+                    await self._forget_published()
+                    self._unsure = False
                 published = await self._publish_batch(producer)
             except Exception as exc:
+                self._unsure = True
                 metrics.OUTBOX_PUBLISH_FAILURES.labels(self._settings.service_name).inc()
                 log.warning("publishing failed; events wait in the outbox", error=str(exc))
                 await asyncio.sleep(1.0)
                 continue
             if published < self._settings.outbox_batch_size:
                 return
+
+    async def _forget_published(self) -> None:
+        """Delete the pending rows whose event is already on its topic (see the module's docstring): every record each
+        topic got since its oldest pending row was recorded is read, once per takeover or failure, not per batch."""
+        async with self._engine.connect() as conn:
+            oldest = (await conn.execute(_PENDING_BY_TOPIC)).all()
+            if not oldest:
+                return
+            pending = set((await conn.execute(_PENDING_IDS)).scalars())
+        found: set[str] = set()
+        async with asyncio.timeout(self._settings.kafka_request_timeout_ms / 1000 * 3):
+            for topic, since in oldest:
+                found |= await event_ids_since(self._settings, [self._settings.topic(topic)], since - CLOCK_SKEW)
+        already = sorted(pending & found)
+        if already:
+            async with self._engine.begin() as conn:
+                await conn.execute(_ALREADY_PUBLISHED, {"ids": already})
+            metrics.OUTBOX_ALREADY_PUBLISHED.labels(self._settings.service_name).inc(len(already))
+            log.info("outbox rows already on their topic deleted, not republished", rows=len(already))
 
     async def _publish_batch(self, producer: AIOKafkaProducer) -> int:
         """Publish the next claimed rows and delete those the broker acknowledged, in one transaction; how many rows

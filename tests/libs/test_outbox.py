@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 import pytest
-from aiokafka import ConsumerRecord
+from aiokafka import AIOKafkaProducer, ConsumerRecord
 from opentelemetry.sdk.trace import TracerProvider
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -213,3 +213,42 @@ async def test_two_relays_on_one_database_elect_one_leader_that_publishes_each_e
 def _sequence(record: ConsumerRecord[bytes, bytes]) -> int:
     envelope = EventEnvelope.from_kafka(list(record.headers), record.value)
     return int(str(envelope.data["name"]).rsplit("#", 1)[1])
+
+
+async def test_a_relay_taking_over_deletes_what_its_killed_predecessor_published_and_publishes_only_the_rest(
+    catalog: Catalog,
+) -> None:
+    # Issue 15: a relay killed after the broker acknowledged its sends but before its delete committed leaves rows
+    # that are already on the topic. The one taking over must not publish them a second time.
+    recorded = await catalog.record_committed(*(agency_registered() for _ in range(5)))
+    left_behind = recorded[:3]
+    await _publish_as_a_killed_relay_did(catalog, left_behind)
+    assert await catalog.pending() == 5
+
+    catalog.start_relay()
+
+    await eventually(lambda: _outbox_empty(catalog))
+    published = event_ids(await catalog.published())
+    assert sorted(published) == sorted(recorded)
+    assert len(published) == len(set(published)) == 5
+
+
+async def _publish_as_a_killed_relay_did(catalog: Catalog, event_ids_sent: list[uuid.UUID]) -> None:
+    """Send these outbox rows' events to the topic as the relay sends them, leaving the rows in the outbox."""
+    async with catalog.session() as session:
+        rows = (
+            (await session.execute(text("SELECT * FROM outbox WHERE event_id = ANY(:ids)"), {"ids": event_ids_sent}))
+            .mappings()
+            .all()
+        )
+    producer = AIOKafkaProducer(bootstrap_servers=catalog.infra.kafka_bootstrap, acks="all")
+    await producer.start()
+    try:
+        for row in rows:
+            key, headers, value = EventEnvelope(
+                id=str(row["event_id"]), type=row["type"], source=row["source"], subject=row["subject"],
+                time=row["occurred_at"], data=row["payload"],
+            ).to_kafka()  # fmt: skip
+            await producer.send_and_wait(catalog.topic, value=value, key=key, headers=headers)
+    finally:
+        await producer.stop()
