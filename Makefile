@@ -93,7 +93,7 @@ up: install prometheus
 	$(PY) services/run.py up \
 		--database-url "$${DATABASE_URL:-$$(PG_PORT=$(PG_PORT) deploy/postgres.sh url)}" \
 		--kafka "$${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$(KAFKA_PORT)}" --replicas $(REPLICAS)
-	PROMETHEUS_PORT=$(PROMETHEUS_PORT) deploy/prometheus.sh start
+	PROMETHEUS_PORT=$(PROMETHEUS_PORT) PROMETHEUS_REPLICAS=$(REPLICAS) deploy/prometheus.sh start
 	@echo "Traces (Zipkin): $$(ZIPKIN_PORT=$(ZIPKIN_PORT) deploy/zipkin.sh url)"
 	@echo "Metrics (Prometheus): $$(PROMETHEUS_PORT=$(PROMETHEUS_PORT) deploy/prometheus.sh url)  (alerts: /alerts)"
 	@echo "Console: http://127.0.0.1:8100/console/"

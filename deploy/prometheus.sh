@@ -9,6 +9,8 @@
 #   PROMETHEUS_DIR              config, data, log and pid of this server (default $RUN_DIR/prometheus)
 #   PROMETHEUS_TARGETS          what to scrape, "name=host:port,name=host:port…" (default: every service of
 #                               services/mesh.toml at its declared port on 127.0.0.1)
+#   PROMETHEUS_REPLICAS         instances of every service to scrape without PROMETHEUS_TARGETS (default 1;
+#                               make up REPLICAS=N passes N)
 #   PROMETHEUS_SCRAPE_INTERVAL  how often to scrape and evaluate the rules (default 15s)
 #   PROMETHEUS_RETENTION        how long samples are kept (default 7d)
 #   PROMETHEUS_BIN              the server binary (default: prometheus on PATH)
@@ -29,6 +31,7 @@ RUN_DIR="${RUN_DIR:-$REPO_DIR/.run}"
 PROMETHEUS_PORT="${PROMETHEUS_PORT:-59090}"
 PROMETHEUS_DIR="${PROMETHEUS_DIR:-$RUN_DIR/prometheus}"
 PROMETHEUS_TARGETS="${PROMETHEUS_TARGETS:-}"
+PROMETHEUS_REPLICAS="${PROMETHEUS_REPLICAS:-1}"
 PROMETHEUS_SCRAPE_INTERVAL="${PROMETHEUS_SCRAPE_INTERVAL:-15s}"
 PROMETHEUS_RETENTION="${PROMETHEUS_RETENTION:-7d}"
 PROMETHEUS_BIN="${PROMETHEUS_BIN:-prometheus}"
@@ -87,7 +90,7 @@ ready() {
 }
 
 write_config() {
-    local args=(--rules "$RULES" --scrape-interval "$PROMETHEUS_SCRAPE_INTERVAL") target
+    local args=(--rules "$RULES" --scrape-interval "$PROMETHEUS_SCRAPE_INTERVAL" --replicas "$PROMETHEUS_REPLICAS") target
     local -a targets
     if [[ -n "$PROMETHEUS_TARGETS" ]]; then
         IFS=',' read -ra targets <<<"$PROMETHEUS_TARGETS"

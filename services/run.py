@@ -37,7 +37,7 @@ import httpx
 from sqlalchemy.engine import make_url
 
 from hub.internal_token import generate_keypair
-from hub.mesh import ServiceDeclaration, load_mesh
+from hub.mesh import REPLICA_PORT_STEP, ServiceDeclaration, load_mesh
 from hub.migrations import ensure_database, upgrade_to_head
 
 REPO = Path(__file__).resolve().parents[1]
@@ -100,18 +100,9 @@ async def migrate(server_url: str, service: ServiceDeclaration, prefix: str = ""
     print(f"migrated {service.name} ({prefix}{service.database})")
 
 
-# Instance k of a service listens on its port + k * REPLICA_PORT_STEP: clear of the mesh's own ports (8100-8105) and
-# of a second hub's (bench: +2000) for up to 9 replicas.
-REPLICA_PORT_STEP = 10
-
-
 def instance_name(service: str, instance: int) -> str:
     """Instance 0 keeps the service's name (the one-instance layout, which tools read); others are <service>-<k>."""
     return service if instance == 0 else f"{service}-{instance}"
-
-
-def instance_port(service: ServiceDeclaration, instance: int, port_offset: int) -> int:
-    return service.port + port_offset + instance * REPLICA_PORT_STEP
 
 
 def service_env(
@@ -143,7 +134,7 @@ def upstream_urls(args: argparse.Namespace) -> dict[str, str | list[str]]:
     for service in load_mesh().services.values():
         if service.name == "gateway":
             continue
-        replicas = [f"http://127.0.0.1:{instance_port(service, k, args.port_offset)}" for k in range(args.replicas)]
+        replicas = [f"http://127.0.0.1:{service.instance_port(k, args.port_offset)}" for k in range(args.replicas)]
         urls[service.name] = replicas if args.replicas > 1 else replicas[0]
     return urls
 
@@ -214,7 +205,7 @@ def up(args: argparse.Namespace) -> int:
             bootstrap_admin(args.database_url, args.city, args.database_prefix)
         env = service_env(args, service, public_pem, private_pem)
         for instance in range(args.replicas):
-            port = instance_port(service, instance, args.port_offset)
+            port = service.instance_port(instance, args.port_offset)
             start(service, port, env, RUN_DIR, instance)
             urls.append(f"http://127.0.0.1:{port}")
     try:
@@ -224,7 +215,7 @@ def up(args: argparse.Namespace) -> int:
         print(exc, file=sys.stderr)
         print(f"logs: {RUN_DIR / 'logs'}", file=sys.stderr)
         return 1
-    gateways = [f"http://127.0.0.1:{instance_port(mesh.service('gateway'), k, args.port_offset)}"
+    gateways = [f"http://127.0.0.1:{mesh.service('gateway').instance_port(k, args.port_offset)}"
                 for k in range(args.replicas)]  # fmt: skip
     print(f"The hub is ready: {'  '.join(gateways)}  (logs in {RUN_DIR / 'logs'})")
     print(f"Administrator: admin, password in {RUN_DIR / 'keys' / 'admin-password'}")
@@ -236,7 +227,7 @@ def start_one(args: argparse.Namespace) -> int:
     service = load_mesh().service(args.service)
     private_pem, public_pem = keypair(RUN_DIR)
     asyncio.run(migrate(args.database_url, service, args.database_prefix))
-    port = instance_port(service, args.instance, args.port_offset)
+    port = service.instance_port(args.instance, args.port_offset)
     start(service, port, service_env(args, service, public_pem, private_pem), RUN_DIR, args.instance)
     try:
         wait_ready(f"http://127.0.0.1:{port}", args.timeout)

@@ -12,6 +12,11 @@ from pydantic import BaseModel, Field
 DEFAULT_MESH_FILE = Path(__file__).resolve().parents[2] / "services" / "mesh.toml"
 
 
+# Instance k of a service listens on its port + k * REPLICA_PORT_STEP: clear of the mesh's own ports (8100-8105) and
+# of a second hub's (bench: +2000) for up to 9 replicas.
+REPLICA_PORT_STEP = 10
+
+
 class ServiceDeclaration(BaseModel):
     """One service of the mesh as services/mesh.toml declares it."""
 
@@ -22,6 +27,10 @@ class ServiceDeclaration(BaseModel):
     database: str
     publishes: list[str] = Field(default_factory=list)
     consumes: list[str] = Field(default_factory=list)
+
+    def instance_port(self, instance: int, port_offset: int = 0) -> int:
+        """Where instance k of the service listens on one machine: its port + k * REPLICA_PORT_STEP (+ an offset)."""
+        return self.port + port_offset + instance * REPLICA_PORT_STEP
 
 
 class TopicDeclaration(BaseModel):

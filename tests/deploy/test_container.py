@@ -265,7 +265,7 @@ def test_no_secret_value_is_committed_A28_1() -> None:
 
 
 def test_prometheus_scrapes_every_service_by_its_compose_name_with_the_hub_rules() -> None:
-    targets = {name: f"{name}:{service.port}" for name, service in MESH.services.items()}
+    targets = {name: [f"{name}:{service.port}"] for name, service in MESH.services.items()}
     expected = scrape_config(targets, rule_files=["rules.yml"])
     assert (HERE / "prometheus.yml").read_text(encoding="utf-8") == expected, (
         "regenerate deploy/container/prometheus.yml with python -m hub.metrics_scrape (its docstring)"

@@ -72,3 +72,11 @@ def test_the_scrape_configuration_is_the_generators_for_the_mesh() -> None:
     for name, service in load_mesh().services.items():
         assert f'job_name: "{name}"' in generated
         assert f'targets: ["127.0.0.1:{service.port}"]' in generated
+
+
+def test_with_replicas_every_instance_of_every_service_is_scraped_under_its_services_job() -> None:
+    # make up REPLICAS=2 (services/run.py): instance 1 of a service listens 10 ports above its declared one.
+    generated = scrape_config(mesh_targets(load_mesh(), replicas=2))
+    for name, service in load_mesh().services.items():
+        job = generated.split(f'job_name: "{name}"\n', 1)[1].split("- job_name:", 1)[0]
+        assert f'targets: ["127.0.0.1:{service.port}", "127.0.0.1:{service.port + 10}"]' in job

@@ -88,7 +88,7 @@ class DrillHub:
         self.run_py("down")
 
     def port(self, service: str, instance: int = 0) -> int:
-        return load_mesh().service(service).port + self.port_offset + 10 * instance
+        return load_mesh().service(service).instance_port(instance, self.port_offset)
 
     def gateway_url(self, instance: int = 0) -> str:
         return f"http://127.0.0.1:{self.port('gateway', instance)}"
