@@ -9,8 +9,8 @@ files that NAME_FILE variables point to). For each service this renders:
   in the Deployment, an init container that waits until the service's database is at its newest migration
   (deploy/k8s/base/scripts/wait_for_migrations.py), so the Deployments start after the Jobs whatever the order
   in which they were applied;
-- the Deployment: probes on /healthz (startup, liveness) and /readyz (readiness), requests and limits, spread
-  over nodes and zones, non-root with a read-only root file system and no capabilities;
+- the Deployment: probes on /healthz (startup, liveness) and /readyz (readiness; the gateway's own, scope=self),
+  requests and limits, spread over nodes and zones, non-root with a read-only root file system and no capabilities;
 - its Service, HorizontalPodAutoscaler, PodDisruptionBudget and NetworkPolicy: only the gateway reaches a service
   (A12.1, enforced by the network as well as by the internal token), the gateway only from the ingress controller,
   and Prometheus scrapes /metrics;
@@ -127,6 +127,12 @@ def tmp_volume() -> dict[str, Any]:
     return {"name": "tmp", "emptyDir": {"sizeLimit": "256Mi"}}
 
 
+def readiness_path(name: str) -> str:
+    """The gateway's readiness is its own (hub.probes, scope=self): one service down must not take every gateway
+    replica out of the load balancer. A service has no upstreams; its /readyz is its own already."""
+    return "/readyz?scope=self" if name == "gateway" else "/readyz"
+
+
 def deployment(name: str, body: dict[str, Any], upstreams: dict[str, str]) -> dict[str, Any]:
     """The service's Deployment (no replica count: the HorizontalPodAutoscaler owns it; the demo sets one)."""
     component = "gateway" if name == "gateway" else "service"
@@ -228,7 +234,7 @@ def deployment(name: str, body: dict[str, Any], upstreams: dict[str, str]) -> di
                             "startupProbe": {**probe, "periodSeconds": 2, "failureThreshold": 60},
                             "livenessProbe": {**probe, "periodSeconds": 10, "failureThreshold": 3},
                             "readinessProbe": {
-                                "httpGet": {"path": "/readyz", "port": "http"},
+                                "httpGet": {"path": readiness_path(name), "port": "http"},
                                 "timeoutSeconds": 5,
                                 "periodSeconds": 5,
                                 "failureThreshold": 2,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from enum import StrEnum
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -24,10 +25,24 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
+class ReadinessScope(StrEnum):
+    """What /readyz answers for: the service and what it forwards to (`all`), or the service itself (`self`)."""
+
+    ALL = "all"
+    SELF = "self"
+
+
 @router.get("/readyz", summary="The service can do its work")
-async def readyz(request: Request) -> JSONResponse:
-    """Readiness: every check of the service passes (database, migrations at head, Kafka, …)."""
-    checks: list[ReadinessCheck] = request.app.state.readiness_checks
+async def readyz(request: Request, scope: ReadinessScope = ReadinessScope.ALL) -> JSONResponse:
+    """Readiness: every check of the service passes (database, migrations at head, Kafka, …) and, unless `scope` is
+    `self`, every service it forwards to is ready (the gateway's upstreams).
+
+    An orchestrator probes a gateway replica with `scope=self`: one service down must not take every gateway replica
+    out of the load balancer (the gateway answers that service's routes with 503 and serves the others). Operators
+    and `make up` ask without it, for the whole mesh."""
+    checks: list[ReadinessCheck] = list(request.app.state.readiness_checks)
+    if scope is ReadinessScope.ALL:
+        checks += request.app.state.upstream_readiness_checks
     results: dict[str, Any] = {}
     for check in checks:
         results.update(await check())

@@ -46,7 +46,9 @@ class ServiceSpec:
     handlers: EventHandlers | None = None
     # Only the gateway is reached from outside; every other service demands the internal token (A12.1).
     require_internal_token: bool = True
-    extra_readiness: Sequence[probes.ReadinessCheck] = field(default_factory=tuple)
+    # The readiness of what this service forwards to (the gateway's upstreams): /readyz reports and counts it,
+    # /readyz?scope=self leaves it out (hub.probes).
+    upstream_readiness: probes.ReadinessCheck | None = None
     # ASGI middleware of the service's own, innermost first (inside metrics and tracing).
     middleware: Sequence[Middleware] = field(default_factory=tuple)
     # Resources and background work of the service's own (an HTTP client, a sweeper…), entered in order after the
@@ -126,8 +128,8 @@ def create_service_app(
         _database_ready(app, spec.migrations),
         _kafka_ready(settings),
         _background_health(app),
-        *spec.extra_readiness,
     ]
+    app.state.upstream_readiness_checks = [spec.upstream_readiness] if spec.upstream_readiness else []
     install_problem_handlers(app)
     app.include_router(probes.router)
     install_problem_openapi(app, skip_paths={r.path for r in probes.router.routes if isinstance(r, APIRoute)})

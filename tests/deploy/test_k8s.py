@@ -183,7 +183,9 @@ def test_every_service_is_probed_on_healthz_for_liveness_and_readyz_for_readines
         assert container["args"] == ["serve", name]
         (port,) = container["ports"]
         assert port["containerPort"] == body["port"]
-        for probe, path in (("livenessProbe", "/healthz"), ("readinessProbe", "/readyz"), ("startupProbe", "/healthz")):
+        # A gateway replica is ready on its own dependencies, not its upstreams' (hub.probes: scope=self).
+        ready = "/readyz?scope=self" if name == "gateway" else "/readyz"
+        for probe, path in (("livenessProbe", "/healthz"), ("readinessProbe", ready), ("startupProbe", "/healthz")):
             assert container[probe]["httpGet"] == {"path": path, "port": port["name"]}, (name, probe)
 
 

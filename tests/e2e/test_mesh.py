@@ -197,8 +197,14 @@ async def test_an_upstream_that_is_down_is_a_503_problem(mesh: LocalMesh, admin:
     async with mesh.client("gateway") as gateway:
         response = await gateway.get("/api/share/agencies/00000000-0000-0000-0000-000000000000", headers=admin)
         ready = await gateway.get("/readyz")
+        ready_itself = await gateway.get("/readyz", params={"scope": "self"})
+        catalog = await gateway.get("/api/catalog/agencies", headers=admin)
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["service"] == "share"
     assert ready.status_code == 503
     assert ready.json()["checks"]["service:share"]["ok"] is False
+    # The gateway itself still serves every other service: an orchestrator keeps it in its load balancer.
+    assert catalog.status_code == 200
+    assert ready_itself.status_code == 200
+    assert not any(name.startswith("service:") for name in ready_itself.json()["checks"])
