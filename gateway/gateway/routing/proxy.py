@@ -180,8 +180,11 @@ async def send(
     It never counts what a caller caused: a body stopped or over its cap, a request HTTP cannot carry, any 4xx, nor
     a 500, which one request's input can provoke at will, so that counting it would let one caller shut a service
     off for everyone. purgatory knows no neutral outcome: what is not counted resets the count like a success.
+
+    Each replica has a breaker of its own (keyed by its address): one failed replica must not shut off the others
+    (A29.1). A replica nobody answers at gets no more requests until its readiness passes again.
     """
-    breaker = await breakers.get_breaker(upstream.name)
+    breaker = await breakers.get_breaker(upstream.address)
     outcome: aiohttp.ClientResponse | Problem
     try:
         async with breaker:
@@ -206,6 +209,7 @@ async def send(
         ) from exc
     except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
         # Nobody there, or nobody answering the connection in time.
+        upstream.unreachable()
         raise ServiceUnavailable(f"{upstream.name} is unavailable.", service=upstream.name) from exc
     except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
         raise UpstreamTimeout(f"{upstream.name} did not answer in time.", service=upstream.name) from exc

@@ -53,6 +53,11 @@ class ReplicaPool:
         ready = [url for url in self.urls if url in self._ready] or self.urls
         return ready[next(self._turn) % len(ready)]
 
+    def unreachable(self, url: str) -> None:
+        """A request found nobody at the replica (killed, or not listening yet): it gets no more requests until a
+        probe passes, rather than until the next probe fails."""
+        self._ready.discard(url)
+
     async def ask(self, client: httpx.AsyncClient, url: str) -> dict[str, Any]:
         """One replica's /readyz, remembered for the picks that follow."""
         try:
@@ -106,6 +111,11 @@ class Upstream:
         if self.pool is None or len(self.pool.urls) == 1:
             return self
         return replace(self, base_url=self.pool.pick() + self.routes)
+
+    def unreachable(self) -> None:
+        """Nobody answered at this upstream's replica (ReplicaPool.unreachable); with one replica, nothing to do."""
+        if self.pool is not None and len(self.pool.urls) > 1:
+            self.pool.unreachable(self.base_url.removesuffix(self.routes))
 
     @property
     def public_base(self) -> str:

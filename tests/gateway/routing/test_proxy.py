@@ -52,6 +52,10 @@ def stand_in_app(seen: StandIn) -> FastAPI:
     failing service would; POST /agencies reads its body and answers 201."""
     app = FastAPI()
 
+    @app.get("/readyz")
+    async def ready() -> dict[str, str]:
+        return {"status": "ready"}
+
     @app.get("/agencies/{key}")
     async def agency(key: str, request: Request) -> Response:
         scope = request.scope
@@ -292,6 +296,25 @@ async def test_502_503_504_answers_are_the_services_faults_and_open_its_circuit(
     assert [r.status_code for r in failing] == [502, 503, 504]
     assert "stopped calling" in assert_problem(stopped, 503)["detail"]
     assert len(routed.seen.requests) == 3
+
+
+async def test_a_killed_replica_costs_at_most_one_error_and_never_opens_the_circuit_of_the_other_A29_1(
+    start_mesh: MeshStarter,
+) -> None:
+    # One fault opens a circuit here; probes come once an hour, so only the failed request can tell the gateway.
+    settings = {"circuit_failure_threshold": 1, "circuit_open_seconds": 30, "upstream_probe_seconds": 3600}
+    async with stand_in() as (_, alive), stand_in() as (_, doomed):
+        gateway_settings = {"HUB_UPSTREAM_URLS": {"catalog": [alive.url, doomed.url]}, **settings}
+        async with start_mesh(["gateway"], {"gateway": gateway_settings}) as mesh, mesh.client("gateway") as gateway:
+            admin = await region_admin(mesh)
+            before = [await gateway.get("/api/catalog/agencies/echo", headers=admin) for _ in range(4)]
+            doomed.server.should_exit = True
+            await doomed.task
+            after = [await gateway.get("/api/catalog/agencies/echo", headers=admin) for _ in range(10)]
+    assert [r.status_code for r in before] == [200] * 4
+    statuses = [r.status_code for r in after]
+    assert statuses.count(503) <= 1, statuses
+    assert statuses.count(200) >= 9, statuses
 
 
 async def test_a_service_answering_what_is_not_http_is_a_503_problem_A28_1(start_mesh: MeshStarter) -> None:

@@ -89,6 +89,17 @@ async def test_a_killed_replica_gets_no_requests_A29_1() -> None:
         assert await settled_picks(pool) == {alive.url: 20}
 
 
+async def test_a_replica_a_request_found_nobody_at_gets_no_requests_until_a_probe_passes_A29_1() -> None:
+    async with replicas(2) as (first, second):
+        pool = ReplicaPool([first.url, second.url], probe_seconds=0.0)
+        assert await settled_picks(pool) == {first.url: 10, second.url: 10}
+        pool.probe_seconds = 3600.0
+        pool.unreachable(second.url)
+        assert Counter(pool.pick() for _ in range(20)) == {first.url: 20}
+        pool.probe_seconds = 0.0
+        assert await settled_picks(pool) == {first.url: 10, second.url: 10}
+
+
 async def test_with_no_replica_ready_requests_still_go_to_all_of_them_A29_1() -> None:
     async with replicas(2) as (first, second):
         first.status = second.status = 503
