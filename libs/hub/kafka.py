@@ -9,12 +9,13 @@ from datetime import datetime
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import TopicAlreadyExistsError, for_code
 
 from hub.mesh import load_mesh
 from hub.settings import HubSettings
 
 DLQ_SUFFIX = ".dlq"
+NO_ERROR = 0
 
 
 def create_producer(settings: HubSettings, *, max_batch_size: int = 16384) -> AIOKafkaProducer:
@@ -76,8 +77,9 @@ def declared_partitions(settings: HubSettings, topics: list[str]) -> dict[str, i
 
 async def ensure_topics(settings: HubSettings, topics: list[str], config: Mapping[str, str] | None = None) -> None:
     """Create the logical topics (and nothing else) if they do not exist yet, with the partitions the mesh declares
-    (`declared_partitions`) and the topic `config` given (such as `cleanup.policy=compact`); safe to race with other
-    services. An existing topic is left as it is."""
+    (`declared_partitions`), the settings' replication factor and the topic `config` given (such as
+    `cleanup.policy=compact`); safe to race with other services. An existing topic is left as it is; a topic the
+    broker refuses to create raises its KafkaError."""
     partitions = declared_partitions(settings, topics)
     admin = AIOKafkaAdminClient(
         bootstrap_servers=settings.kafka_bootstrap_servers,
@@ -88,13 +90,18 @@ async def ensure_topics(settings: HubSettings, topics: list[str], config: Mappin
     try:
         existing = set(await admin.list_topics())
         missing = [
-            NewTopic(settings.topic(t), count, 1, topic_configs=dict(config or {}))
+            NewTopic(
+                settings.topic(t), count, settings.kafka_topic_replication_factor, topic_configs=dict(config or {})
+            )
             for t, count in partitions.items()
             if settings.topic(t) not in existing
         ]
         if missing:
-            with contextlib.suppress(TopicAlreadyExistsError):
-                await admin.create_topics(missing)
+            # The broker answers a refusal per topic, in the response rather than as an exception.
+            response = await admin.create_topics(missing)
+            for topic, code, *message in response.topic_errors:
+                if code not in (NO_ERROR, TopicAlreadyExistsError.errno):  # another service may have raced us
+                    raise for_code(code)(f"topic {topic!r} not created: {' '.join(map(str, message))}")
     finally:
         await admin.close()
 

@@ -25,6 +25,10 @@ class HubSettings(BaseSettings):
     # Lets several hubs (or test runs) share one broker without seeing each other's topics.
     kafka_topic_prefix: str = ""
     kafka_request_timeout_ms: int = 5000
+    # The replication factor of a topic a service creates itself (hub.kafka.ensure_topics): on a cluster, what its
+    # declared topics have (deploy/k8s: 3), so a service that comes up before the cluster's topic operator does not
+    # leave a topic with a single copy.
+    kafka_topic_replication_factor: int = Field(default=1, ge=1)
     mesh_file: Path = Field(default=DEFAULT_MESH_FILE, validation_alias="HUB_MESH_FILE")
     # The gateway signs internal tokens with the private key; services verify with the public keys (A12.1).
     internal_token_public_keys: list[str] = Field(

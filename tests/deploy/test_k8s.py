@@ -279,6 +279,9 @@ def test_kafka_topics_are_those_of_mesh_toml_with_their_partitions(
         assert topic["spec"]["replicas"] == replicas, name
         assert topic["spec"]["config"]["min.insync.replicas"] == min_insync, name
         assert topic["metadata"]["labels"]["strimzi.io/cluster"] == "hub-kafka"
+    # A topic a service creates before the topic operator does gets as many copies (hub.kafka.ensure_topics).
+    (config,) = [c for name, c in of_kind(overlay, "ConfigMap").items() if name.startswith("hub-config-")]
+    assert config["data"]["KAFKA_TOPIC_REPLICATION_FACTOR"] == str(replicas)
     open_records = topics["aggregation.open-records"]["spec"]["config"]
     assert open_records["cleanup.policy"] == "compact"
     assert str(open_records["delete.retention.ms"]) == TOPIC_CONFIG["delete.retention.ms"]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 
 from harness import Infra, eventually
 from hub.kafka import ensure_topics
@@ -89,3 +90,13 @@ async def test_an_undeclared_topic_is_refused_before_any_topic_is_created(infra:
     assert await partition_counts(infra, topic_prefix, ["open.events"]) == {
         "open.events": declared_in(MESH_FILE)["open.events"]
     }
+
+
+async def test_a_topic_is_created_with_the_replication_factor_of_the_settings(infra: Infra, topic_prefix: str) -> None:
+    # The test broker is one node: it refuses two copies, which shows the factor asked is the settings', not a fixed 1.
+    two_copies = settings(infra, topic_prefix).model_copy(update={"kafka_topic_replication_factor": 2})
+    with pytest.raises(KafkaError, match=r"(?i)replication"):
+        await ensure_topics(two_copies, ["catalog.events"])
+
+    await ensure_topics(settings(infra, topic_prefix), ["catalog.events"])
+    assert await partition_counts(infra, topic_prefix, ["catalog.events"]) == {"catalog.events": 3}
