@@ -15,7 +15,7 @@ from fastapi import Request
 from multidict import CIMultiDict
 from opentelemetry.trace import Tracer
 from purgatory import AsyncCircuitBreakerFactory
-from purgatory.domain.model import OpenedState
+from purgatory.domain.model import OPENED, HalfOpenedState, OpenedState
 from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 from yarl import URL
@@ -182,9 +182,14 @@ async def send(
     off for everyone. purgatory knows no neutral outcome: what is not counted resets the count like a success.
 
     Each replica has a breaker of its own (keyed by its address): one failed replica must not shut off the others
-    (A29.1). A replica nobody answers at gets no more requests until its readiness passes again.
+    (A29.1). A replica nobody answers at gets no more requests until its readiness passes again, and a replica whose
+    readiness passed after its circuit opened gets a trial request at once rather than when the circuit's time is up:
+    the gateway recovers with its service (the PostgreSQL drill: errors ended 8 s after the database was back).
     """
     breaker = await breakers.get_breaker(upstream.address)
+    context = breaker.context
+    if context.state == OPENED and context.opened_at is not None and upstream.ready_again_since(context.opened_at):
+        context.set_state(HalfOpenedState())
     outcome: aiohttp.ClientResponse | Problem
     try:
         async with breaker:

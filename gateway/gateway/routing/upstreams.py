@@ -40,6 +40,8 @@ class ReplicaPool:
         self.urls = tuple(urls)
         self.probe_seconds = probe_seconds
         self._ready = set(self.urls)
+        # When each replica last passed a probe (time.time(), the circuit breakers' clock).
+        self._passed_at: dict[str, float] = {}
         self._turn = itertools.count()
         self._probed_at = float("-inf")
         self._probing: asyncio.Task[None] | None = None
@@ -52,6 +54,10 @@ class ReplicaPool:
         self._probe_if_due()
         ready = [url for url in self.urls if url in self._ready] or self.urls
         return ready[next(self._turn) % len(ready)]
+
+    def passed_since(self, url: str, moment: float) -> bool:
+        """Whether the replica passed a readiness probe after `moment` (time.time())."""
+        return self._passed_at.get(url, float("-inf")) > moment
 
     def unreachable(self, url: str) -> None:
         """A request found nobody at the replica (killed, or not listening yet): it gets no more requests until a
@@ -67,6 +73,7 @@ class ReplicaPool:
             return {"ok": False, "error": f"unreachable: {type(exc).__name__}"}
         if response.status_code == 200:
             self._ready.add(url)
+            self._passed_at[url] = time.time()
         else:
             self._ready.discard(url)
         return {"ok": response.status_code == 200, "status": response.status_code}
@@ -116,6 +123,13 @@ class Upstream:
         """Nobody answered at this upstream's replica (ReplicaPool.unreachable); with one replica, nothing to do."""
         if self.pool is not None and len(self.pool.urls) > 1:
             self.pool.unreachable(self.base_url.removesuffix(self.routes))
+
+    def ready_again_since(self, moment: float) -> bool:
+        """Whether this upstream's replica passed a readiness probe after `moment` (time.time()); a service of one
+        replica is never probed, so never."""
+        if self.pool is None or len(self.pool.urls) == 1:
+            return False
+        return self.pool.passed_since(self.base_url.removesuffix(self.routes), moment)
 
     @property
     def public_base(self) -> str:

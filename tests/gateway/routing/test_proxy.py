@@ -45,6 +45,8 @@ class StandIn:
     requests: list[dict[str, Any]] = field(default_factory=list)
     writes: int = 0
     streams_cut: int = 0
+    # A service that cannot serve: its readiness and its routes answer 503.
+    failing: bool = False
 
 
 def stand_in_app(seen: StandIn) -> FastAPI:
@@ -53,11 +55,15 @@ def stand_in_app(seen: StandIn) -> FastAPI:
     app = FastAPI()
 
     @app.get("/readyz")
-    async def ready() -> dict[str, str]:
-        return {"status": "ready"}
+    async def ready() -> Response:
+        return JSONResponse(
+            {"status": "not-ready" if seen.failing else "ready"}, status_code=503 if seen.failing else 200
+        )
 
     @app.get("/agencies/{key}")
     async def agency(key: str, request: Request) -> Response:
+        if seen.failing:
+            return Response("cannot serve", status_code=503)
         scope = request.scope
         echo = {
             "path": scope["path"],
@@ -315,6 +321,30 @@ async def test_a_killed_replica_costs_at_most_one_error_and_never_opens_the_circ
     statuses = [r.status_code for r in after]
     assert statuses.count(503) <= 1, statuses
     assert statuses.count(200) >= 9, statuses
+
+
+async def test_a_replica_whose_readiness_passes_again_is_tried_at_once_not_when_its_circuit_times_out_A29_1(
+    start_mesh: MeshStarter,
+) -> None:
+    # Its circuit would stay open for an hour: only the readiness probe can bring the replica back.
+    settings = {"circuit_failure_threshold": 1, "circuit_open_seconds": 3600, "upstream_probe_seconds": 0.1}
+    async with stand_in() as (_, first), stand_in() as (second_seen, second):
+        gateway_settings = {"HUB_UPSTREAM_URLS": {"catalog": [first.url, second.url]}, **settings}
+        async with start_mesh(["gateway"], {"gateway": gateway_settings}) as mesh, mesh.client("gateway") as gateway:
+            admin = await region_admin(mesh)
+            second_seen.failing = True
+            # The second replica's circuit opens on its first 503 (passed on as it came), then probes skip it.
+            for _ in range(6):
+                await gateway.get("/api/catalog/agencies/echo", headers=admin)
+            failed_at = len(second_seen.requests)
+            second_seen.failing = False
+
+            async def second_serves_again() -> bool:
+                answer = await gateway.get("/api/catalog/agencies/echo", headers=admin)
+                assert answer.status_code == 200, answer.text
+                return len(second_seen.requests) > failed_at
+
+            await eventually(second_serves_again, within=10)
 
 
 async def test_a_service_answering_what_is_not_http_is_a_503_problem_A28_1(start_mesh: MeshStarter) -> None:
