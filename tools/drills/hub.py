@@ -165,7 +165,7 @@ class PrivateKafka:
         pid = int((DRILL_DIR / self.name / "kafka" / "kafka.pid").read_text())
         moment = time.monotonic()
         os.kill(pid, signal.SIGKILL)
-        while Path(f"/proc/{pid}").exists() and _state(pid) != "Z":
+        while _alive(pid):
             time.sleep(0.05)
         return moment
 
@@ -205,12 +205,38 @@ class PrivatePostgres:
                 time.sleep(0.5)
 
     def kill(self) -> float:
-        """SIGKILL to the postmaster (its backends then exit on their own, as after a crash)."""
-        pid_file = DRILL_DIR / self.name / "pg" / "data" / "postmaster.pid"
+        """SIGKILL to the postmaster (its backends then exit on their own, as after a crash). Returns once the server
+        and its backends are gone, as a supervisor sees a crashed server before it starts a new one.
+
+        The dead postmaster stays a zombie until PID 1 reaps it, which on some machines takes tens of seconds; while
+        it does, its pid looks alive and PostgreSQL refuses to start beside it. Once no backend runs in the data
+        directory any more, the stale lock file is removed (the shared memory it guards is gone with them)."""
+        data = DRILL_DIR / self.name / "pg" / "data"
+        pid_file = data / "postmaster.pid"
         pid = int(pid_file.read_text().split()[0])
         moment = time.monotonic()
         os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while (_alive(pid) or _working_in(data)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if not _alive(pid) and not _working_in(data):
+            pid_file.unlink(missing_ok=True)
         return moment
+
+
+def _alive(pid: int) -> bool:
+    """Whether the process runs (a zombie does not)."""
+    return _state(pid) != "Z"
+
+
+def _working_in(folder: Path) -> bool:
+    """Whether a live process has `folder` as its working directory (a PostgreSQL backend has its data directory)."""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and _alive(int(entry.name)):
+            with contextlib.suppress(OSError):
+                if Path(os.readlink(entry / "cwd")) == folder.resolve():
+                    return True
+    return False
 
 
 def _state(pid: int) -> str:
