@@ -96,16 +96,18 @@ def _problem_response(status: int, declared: dict[str, Any] | None) -> dict[str,
 def add_problem_responses(document: dict[str, Any], *, skip_paths: Collection[str] = ()) -> dict[str, Any]:
     """Add the problem responses to every operation of an OpenAPI document (in place; returned for chaining).
 
-    `skip_paths` are left as they are: the probes, which answer no problem of their own.
+    `skip_paths` get none but the 422 of an input they take (/readyz's `scope`): the probes answer no other problem.
     """
     for path, operations in document.get("paths", {}).items():
-        if path in skip_paths:
-            continue
         for method, operation in operations.items():
             if method not in HTTP_METHODS:
                 continue
             responses = operation.setdefault("responses", {})
-            for status in problem_statuses(method, operation):
+            if path in skip_paths:
+                statuses = [422] if "422" in responses else []
+            else:
+                statuses = problem_statuses(method, operation)
+            for status in statuses:
                 responses[str(status)] = _problem_response(status, responses.get(str(status)))
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas["Problem"] = PROBLEM_SCHEMA
