@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
+import orjson
 import structlog
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
@@ -30,7 +31,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import SpanKind
 from sqlalchemy import BigInteger, DateTime, String, text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub import metrics
@@ -91,24 +92,44 @@ def record_event(session: AsyncSession, event: Event, *, source: str) -> uuid.UU
     return event_id
 
 
-_CLAIM = text(
-    "SELECT id, event_id, topic, type, source, subject, occurred_at, payload, trace_headers FROM outbox "
-    "ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED"
+_INSERT = (
+    "INSERT INTO outbox (event_id, topic, type, source, subject, occurred_at, payload, trace_headers) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb)"
 )
-_PUBLISHED = text("DELETE FROM outbox WHERE id = ANY(:ids)")
-_PENDING_BY_TOPIC = text("SELECT topic, min(occurred_at) AS since FROM outbox GROUP BY topic")
-_PENDING_IDS = text("SELECT event_id::text FROM outbox")
-_ALREADY_PUBLISHED = text("DELETE FROM outbox WHERE event_id = ANY(CAST(:ids AS uuid[]))")
+
+
+async def record_event_raw(connection: asyncpg.Connection, event: Event, *, source: str) -> uuid.UUID:
+    """`record_event` for a transaction open on a bare asyncpg connection: one statement, no ORM unit of work. For the
+    gateway's audit writer, whose commit every answer waits for (A36.1); everything else uses `record_event`."""
+    trace: dict[str, str] = {}
+    inject_context(trace)
+    event_id = uuid.uuid4()
+    await connection.execute(
+        _INSERT, event_id, event.topic, event.type, source, event.aggregate_id(), datetime.now(UTC),
+        event.model_dump_json(), orjson.dumps(trace).decode(),
+    )  # fmt: skip
+    return event_id
+
+
+# The relay's statements, on its own connection (the one holding the relay lock): a relay cycle runs beside the
+# requests on the service's event loop, and through SQLAlchemy it cost the next request milliseconds (bench/README.md).
+_CLAIM = (
+    "SELECT id, event_id, topic, type, source, subject, occurred_at, payload::text, trace_headers::text FROM outbox "
+    "ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED"
+)
+_PUBLISHED = "DELETE FROM outbox WHERE id = ANY($1::bigint[])"
+_PENDING_BY_TOPIC = "SELECT topic, min(occurred_at) AS since FROM outbox GROUP BY topic"
+_PENDING_IDS = "SELECT event_id::text FROM outbox"
+_ALREADY_PUBLISHED = "DELETE FROM outbox WHERE event_id = ANY($1::uuid[])"
 
 
 class OutboxRelay(BackgroundWork):
     """Publishes a database's outbox to Kafka; start() it in the service's lifespan, stop() on shutdown. Unpublished
     rows stay for the next relay."""
 
-    def __init__(self, settings: HubSettings, engine: AsyncEngine, provider: TracerProvider) -> None:
+    def __init__(self, settings: HubSettings, provider: TracerProvider) -> None:
         super().__init__(f"outbox-relay-{settings.service_name}")
         self._settings = settings
-        self._engine = engine
         self._tracer = provider.get_tracer("hub.outbox")
         self._wake = asyncio.Event()
         self._producer: AIOKafkaProducer | None = None
@@ -135,7 +156,7 @@ class OutboxRelay(BackgroundWork):
             await conn.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
             while True:
                 self._wake.clear()
-                await self._drain()
+                await self._drain(conn)
                 # A missed notification (e.g. after a reconnect) costs at most one poll interval.
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._settings.outbox_fallback_poll_seconds)
@@ -157,8 +178,9 @@ class OutboxRelay(BackgroundWork):
             self._producer = producer
         return self._producer
 
-    async def _drain(self) -> None:
-        """Publish until the outbox is empty; on a Kafka failure the claimed rows roll back and wait."""
+    async def _drain(self, connection: asyncpg.Connection) -> None:
+        """Publish until the outbox is empty; on a Kafka failure the claimed rows roll back and wait. A lost database
+        connection ends the relay's leadership (its lock went with it): the caller starts over."""
         while True:
             try:
                 producer = await self._ensure_producer()
@@ -169,10 +191,12 @@ class OutboxRelay(BackgroundWork):
                 continue
             try:
                 if self._unsure:
-                    await self._forget_published()
+                    await self._forget_published(connection)
                     self._unsure = False
-                published = await self._publish_batch(producer)
+                published = await self._publish_batch(producer, connection)
             except Exception as exc:
+                if connection.is_closed():
+                    raise
                 self._unsure = True
                 metrics.OUTBOX_PUBLISH_FAILURES.labels(self._settings.service_name).inc()
                 log.warning("publishing failed; events wait in the outbox", error=str(exc))
@@ -181,30 +205,28 @@ class OutboxRelay(BackgroundWork):
             if published < self._settings.outbox_batch_size:
                 return
 
-    async def _forget_published(self) -> None:
+    async def _forget_published(self, connection: asyncpg.Connection) -> None:
         """Delete the pending rows whose event is already on its topic (see the module's docstring): every record each
         topic got since its oldest pending row was recorded is read, once per takeover or failure, not per batch."""
-        async with self._engine.connect() as conn:
-            oldest = (await conn.execute(_PENDING_BY_TOPIC)).all()
-            if not oldest:
-                return
-            pending = set((await conn.execute(_PENDING_IDS)).scalars())
+        oldest = await connection.fetch(_PENDING_BY_TOPIC)
+        if not oldest:
+            return
+        pending = {row[0] for row in await connection.fetch(_PENDING_IDS)}
         found: set[str] = set()
         async with asyncio.timeout(self._settings.kafka_request_timeout_ms / 1000 * 3):
             for topic, since in oldest:
                 found |= await event_ids_since(self._settings, [self._settings.topic(topic)], since - CLOCK_SKEW)
         already = sorted(pending & found)
         if already:
-            async with self._engine.begin() as conn:
-                await conn.execute(_ALREADY_PUBLISHED, {"ids": already})
+            await connection.execute(_ALREADY_PUBLISHED, already)
             metrics.OUTBOX_ALREADY_PUBLISHED.labels(self._settings.service_name).inc(len(already))
             log.info("outbox rows already on their topic deleted, not republished", rows=len(already))
 
-    async def _publish_batch(self, producer: AIOKafkaProducer) -> int:
+    async def _publish_batch(self, producer: AIOKafkaProducer, connection: asyncpg.Connection) -> int:
         """Publish the next claimed rows and delete those the broker acknowledged, in one transaction; how many rows
         were claimed. A failed send raises after that commit: only its rows (and any not yet sent) wait."""
-        async with self._engine.begin() as conn:
-            rows = (await conn.execute(_CLAIM, {"limit": self._settings.outbox_batch_size})).mappings().all()
+        async with connection.transaction():
+            rows = await connection.fetch(_CLAIM, self._settings.outbox_batch_size)
             if not rows:
                 return 0
             new_topics = sorted({r["topic"] for r in rows} - self._provisioned_topics)
@@ -213,7 +235,7 @@ class OutboxRelay(BackgroundWork):
                 self._provisioned_topics.update(new_topics)
             published, error = await self._send_all(producer, rows)
             if published:
-                await conn.execute(_PUBLISHED, {"ids": published})
+                await connection.execute(_PUBLISHED, published)
         metrics.OUTBOX_PUBLISHED.labels(self._settings.service_name).inc(len(published))
         if error is not None:
             raise error
@@ -255,12 +277,12 @@ class OutboxRelay(BackgroundWork):
             source=row["source"],
             subject=row["subject"],
             time=row["occurred_at"],
-            data=row["payload"],
+            data=orjson.loads(row["payload"]),
         )
         topic = self._settings.topic(row["topic"])
         with self._tracer.start_as_current_span(
             f"{topic} publish",
-            context=extract_context(row["trace_headers"]),
+            context=extract_context(orjson.loads(row["trace_headers"])),
             kind=SpanKind.PRODUCER,
             attributes={
                 "messaging.system": "kafka",
