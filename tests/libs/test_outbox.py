@@ -215,7 +215,7 @@ def _sequence(record: ConsumerRecord[bytes, bytes]) -> int:
     return int(str(envelope.data["name"]).rsplit("#", 1)[1])
 
 
-async def test_a_relay_taking_over_deletes_what_its_killed_predecessor_published_and_publishes_only_the_rest(
+async def test_a_relay_taking_over_deletes_what_its_killed_predecessor_published_and_publishes_only_the_rest_A29_1(
     catalog: Catalog,
 ) -> None:
     # Issue 15: a relay killed after the broker acknowledged its sends but before its delete committed leaves rows
