@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import datetime
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError, for_code
+from aiokafka.errors import TopicAlreadyExistsError, UnknownTopicOrPartitionError, for_code
 
 from hub.mesh import load_mesh
 from hub.settings import HubSettings
@@ -125,41 +125,76 @@ async def kafka_reachable(settings: HubSettings, wait_seconds: float = 2.0) -> b
             await admin.close()
 
 
-async def event_ids_since(settings: HubSettings, topics: Iterable[str], since: datetime) -> set[str]:
-    """The CloudEvents ids (`ce_id` headers) of every record on the (physical) `topics` that its producer stamped at or
-    after `since`, read with a group-less consumer that commits nothing. A topic that does not exist has none."""
-    # Without a group, a subscription is given every partition of its topics and commits nothing.
+async def topic_partitions(settings: HubSettings, topics: Iterable[str]) -> list[TopicPartition]:
+    """Every partition of the (physical) topics; none for a topic that does not exist yet."""
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client_id=f"{settings.service_name}-reader",
+        request_timeout_ms=settings.kafka_request_timeout_ms,
+    )
+    await admin.start()
+    try:
+        described = await admin.describe_topics(sorted(set(topics)))
+    finally:
+        await admin.close()
+    partitions = []
+    for topic in described:
+        if topic["error_code"] == UnknownTopicOrPartitionError.errno:
+            continue
+        if topic["error_code"]:
+            raise for_code(topic["error_code"])(f"cannot read {topic['topic']}")
+        partitions += [TopicPartition(topic["topic"], p["partition"]) for p in topic["partitions"]]
+    return partitions
+
+
+async def records_to_end(
+    settings: HubSettings, topics: Iterable[str], since: datetime | None = None
+) -> AsyncIterator[ConsumerRecord[bytes, bytes]]:
+    """Every record of the (physical) topics up to their end offsets as they are when this starts, partition by
+    partition: from the beginning, or from the first record its producer stamped at or after `since`. Read with a
+    group-less consumer that commits nothing; a topic that does not exist has none."""
+    partitions = await topic_partitions(settings, topics)
+    if not partitions:
+        return
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap_servers,
-        client_id=f"{settings.service_name}-lookback",
+        client_id=f"{settings.service_name}-reader",
         enable_auto_commit=False,
         request_timeout_ms=max(settings.kafka_request_timeout_ms, 40_000),
     )
     await consumer.start()
     try:
-        wanted = set(topics) & await consumer.topics()
-        if not wanted:
-            return set()
-        consumer.subscribe(sorted(wanted))
-        while {tp.topic for tp in consumer.assignment()} != wanted:  # noqa: ASYNC110 - aiokafka offers no event for it
-            await asyncio.sleep(0.05)
-        partitions = sorted(consumer.assignment())
-        starts = await consumer.offsets_for_times({tp: int(since.timestamp() * 1000) for tp in partitions})
+        consumer.assign(partitions)
         ends = await consumer.end_offsets(partitions)
+        # Explicit offsets, each partition sought to its own: a reset asked for meanwhile would race the fetcher's
+        # own reset to the latest offset.
+        if since is None:
+            starts = await consumer.beginning_offsets(partitions)
+        else:
+            stamped = await consumer.offsets_for_times({tp: int(since.timestamp() * 1000) for tp in partitions})
+            starts = {tp: found.offset for tp, found in stamped.items() if found is not None}
         reading = {}  # partition → the end offset to read up to
         for tp, start in starts.items():
-            if start is not None and start.offset < ends[tp]:
-                consumer.seek(tp, start.offset)
+            if start < ends[tp]:
+                consumer.seek(tp, start)
                 reading[tp] = ends[tp]
-        seen: set[str] = set()
         while reading:
-            batches = await consumer.getmany(*reading, timeout_ms=1000, max_records=5000)
-            for tp, messages in batches.items():
+            for tp, messages in (await consumer.getmany(*reading, timeout_ms=1000, max_records=5000)).items():
                 for message in messages:
                     if message.offset < reading.get(tp, 0):
-                        seen.update(v.decode("utf-8", "replace") for k, v in message.headers if k == "ce_id" and v)
+                        yield message
             for tp in [tp for tp, end in reading.items() if await consumer.position(tp) >= end]:
                 del reading[tp]
-        return seen
     finally:
         await consumer.stop()
+
+
+async def event_ids_since(settings: HubSettings, topics: Iterable[str], since: datetime) -> set[str]:
+    """The CloudEvents ids (`ce_id` headers) of every record on the (physical) `topics` that its producer stamped at or
+    after `since` (records_to_end)."""
+    return {
+        value.decode("utf-8", "replace")
+        async for record in records_to_end(settings, topics, since)
+        for name, value in record.headers
+        if name == "ce_id" and value
+    }
