@@ -9,8 +9,10 @@ While Kafka is down, the unacknowledged rows wait; a broker restart republishes 
 
 Each event is published once (issue 15). A relay killed between the broker's acknowledgement and its delete's commit,
 or a send that timed out after the broker took it, leaves rows that are already on their topic. So whenever a relay
-cannot be sure (it has just taken over, or a publish failed), it first looks back over its topics from the oldest
-pending row's time and deletes the rows whose event id it finds there.
+cannot be sure (it has just taken over, or a publish failed), it first looks back over its topics and deletes the
+rows whose event id it finds there: at a takeover from the oldest pending row's time, after a failed publish from
+that attempt's (a row no broker takes, retried every second, must not make each retry read the topic since the
+row was written).
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ RELAY_LOCK_KEY = 0x0B0C5
 # The look-back starts this long before the oldest pending row was recorded: the producer stamps a record with its own
 # clock, which may run behind the clock of the replica that recorded the row.
 CLOCK_SKEW = timedelta(seconds=60)
+# "From the oldest pending row": what a relay taking over may find already published.
+_TAKEOVER = datetime.min.replace(tzinfo=UTC)
 
 
 class OutboxMessage(MessagingBase):
@@ -134,8 +138,9 @@ class OutboxRelay(BackgroundWork):
         self._wake = asyncio.Event()
         self._producer: AIOKafkaProducer | None = None
         self._provisioned_topics: set[str] = set()
-        # Whether rows still pending may already be on their topic: true at takeover and after a failed publish.
-        self._unsure = True
+        # Since when rows still pending may have reached their topic (None: none may have): at a takeover, since
+        # they were recorded; after a failed publish, since that attempt began.
+        self._uncertain_since: datetime | None = _TAKEOVER
         self.is_leader = False
 
     async def run(self) -> None:
@@ -189,15 +194,16 @@ class OutboxRelay(BackgroundWork):
                 log.warning("kafka unavailable; events wait in the outbox", error=str(exc))
                 await asyncio.sleep(1.0)
                 continue
+            attempt = datetime.now(UTC)
             try:
-                if self._unsure:
-                    await self._forget_published(connection)
-                    self._unsure = False
+                if self._uncertain_since is not None:
+                    await self._forget_published(connection, self._uncertain_since)
+                    self._uncertain_since = None
                 published = await self._publish_batch(producer, connection)
             except Exception as exc:
                 if connection.is_closed():
                     raise
-                self._unsure = True
+                self._uncertain_since = min(self._uncertain_since or attempt, attempt)
                 metrics.OUTBOX_PUBLISH_FAILURES.labels(self._settings.service_name).inc()
                 log.warning("publishing failed; events wait in the outbox", error=str(exc))
                 await asyncio.sleep(1.0)
@@ -205,17 +211,19 @@ class OutboxRelay(BackgroundWork):
             if published < self._settings.outbox_batch_size:
                 return
 
-    async def _forget_published(self, connection: asyncpg.Connection) -> None:
-        """Delete the pending rows whose event is already on its topic (see the module's docstring): every record each
-        topic got since its oldest pending row was recorded is read, once per takeover or failure, not per batch."""
+    async def _forget_published(self, connection: asyncpg.Connection, uncertain_since: datetime) -> None:
+        """Delete the pending rows whose event is already on its topic (see the module's docstring): what each topic
+        got since its oldest pending row was recorded, or since `uncertain_since` if later, is read once per takeover
+        or failure, not per batch."""
         oldest = await connection.fetch(_PENDING_BY_TOPIC)
         if not oldest:
             return
         pending = {row[0] for row in await connection.fetch(_PENDING_IDS)}
         found: set[str] = set()
         async with asyncio.timeout(self._settings.kafka_request_timeout_ms / 1000 * 3):
-            for topic, since in oldest:
-                found |= await event_ids_since(self._settings, [self._settings.topic(topic)], since - CLOCK_SKEW)
+            for topic, recorded in oldest:
+                since = max(recorded, uncertain_since) - CLOCK_SKEW
+                found |= await event_ids_since(self._settings, [self._settings.topic(topic)], since)
         already = sorted(pending & found)
         if already:
             await connection.execute(_ALREADY_PUBLISHED, already)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import gc
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -20,11 +21,12 @@ from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import REGISTRY
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import hub.outbox
 from factories import credit_code
 from harness import Infra, Keys, eventually, records_of, settings_for
 from hub.contracts.catalog import AgencyRegistered
 from hub.db import create_engine
-from hub.kafka import ensure_topics
+from hub.kafka import ensure_topics, event_ids_since
 from hub.mesh import load_mesh
 from hub.outbox import OutboxRelay, pending_count, record_event
 from hub.settings import HubSettings
@@ -57,8 +59,15 @@ async def catalog(
 
 
 async def test_a_partly_refused_batch_republishes_nothing_acknowledged_and_leaves_no_failure_unretrieved(
-    catalog: HubSettings, infra: Infra
+    catalog: HubSettings, infra: Infra, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    looked_back_from: list[datetime] = []
+
+    async def looking_back(settings: HubSettings, topics: Iterable[str], since: datetime) -> set[str]:
+        looked_back_from.append(since)
+        return await event_ids_since(settings, topics, since)
+
+    monkeypatch.setattr(hub.outbox, "event_ids_since", looking_back)
     loop = asyncio.get_running_loop()
     unhandled: list[dict[str, Any]] = []
     loop.set_exception_handler(lambda _, context: unhandled.append(context))
@@ -86,6 +95,10 @@ async def test_a_partly_refused_batch_republishes_nothing_acknowledged_and_leave
         assert sorted(await _published_ids(infra, catalog)) == sorted(str(i) for i in ids[2:])
         assert await pending() == 2
         assert [c for c in unhandled if NEVER_RETRIEVED in str(c.get("message"))] == []
+        # A retry looks back only from its own attempt, not from when the refused rows were recorded, so a row no
+        # broker takes does not make every retry read the topic since then.
+        assert len(looked_back_from) >= 3
+        assert looked_back_from[-1] - looked_back_from[0] >= timedelta(seconds=1)
     finally:
         await relay.stop()
         await engine.dispose()
