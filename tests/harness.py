@@ -406,7 +406,10 @@ async def records_of(bootstrap: str, topic: str) -> list[ConsumerRecord[bytes, b
     await consumer.start()
     try:
         consumer.assign(partitions)
-        await consumer.seek_to_beginning(*partitions)
+        # Explicit offsets (hub.kafka.records_to_end): a reset asked for after assignment races the fetcher's own.
+        starts = await consumer.beginning_offsets(partitions)
+        for tp, start in starts.items():
+            consumer.seek(tp, start)
         ends = await consumer.end_offsets(partitions)
         records: list[ConsumerRecord[bytes, bytes]] = []
         while [tp for tp in partitions if await consumer.position(tp) < ends[tp]]:

@@ -9,10 +9,10 @@ While Kafka is down, the unacknowledged rows wait; a broker restart republishes 
 
 Each event is published once (issue 15). A relay killed between the broker's acknowledgement and its delete's commit,
 or a send that timed out after the broker took it, leaves rows that are already on their topic. So whenever a relay
-cannot be sure (it has just taken over, or a publish failed), it first looks back over its topics and deletes the
-rows whose event id it finds there: at a takeover from the oldest pending row's time, after a failed publish from
-that attempt's (a row no broker takes, retried every second, must not make each retry read the topic since the
-row was written).
+cannot be sure (it has just taken over, or a publish failed in a way that may have written records), it first looks
+back over its topics and deletes the rows whose event id it finds there: at a takeover from the oldest pending row's
+time, after such a failure from that attempt's. A record the broker refused for good (too large for its topic) was
+not written, and its retries look back at nothing.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import asyncpg
 import orjson
 import structlog
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaError
+from aiokafka.errors import BrokerResponseError, KafkaError
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import SpanKind
 from sqlalchemy import BigInteger, DateTime, String, text
@@ -127,6 +127,21 @@ _PENDING_IDS = "SELECT event_id::text FROM outbox"
 _ALREADY_PUBLISHED = "DELETE FROM outbox WHERE event_id = ANY($1::uuid[])"
 
 
+class PublishFailed(Exception):
+    """Some claimed rows were not published. `maybe_written`: whether any of them may have reached the broker all the
+    same (a timeout, a lost connection), rather than been refused for good (a record the topic does not take)."""
+
+    def __init__(self, cause: Exception, *, maybe_written: bool) -> None:
+        super().__init__(str(cause))
+        self.cause, self.maybe_written = cause, maybe_written
+
+
+def _refused_for_good(failure: BaseException) -> bool:
+    """Whether a send's failure means the record was not written: the broker's answer, one that retrying will not
+    change. A timeout, a lost connection or a cancelled send may have written it."""
+    return isinstance(failure, BrokerResponseError) and not failure.retriable
+
+
 class OutboxRelay(BackgroundWork):
     """Publishes a database's outbox to Kafka; start() it in the service's lifespan, stop() on shutdown. Unpublished
     rows stay for the next relay."""
@@ -203,7 +218,8 @@ class OutboxRelay(BackgroundWork):
             except Exception as exc:
                 if connection.is_closed():
                     raise
-                self._uncertain_since = min(self._uncertain_since or attempt, attempt)
+                if not (isinstance(exc, PublishFailed) and not exc.maybe_written):
+                    self._uncertain_since = min(self._uncertain_since or attempt, attempt)
                 metrics.OUTBOX_PUBLISH_FAILURES.labels(self._settings.service_name).inc()
                 log.warning("publishing failed; events wait in the outbox", error=str(exc))
                 await asyncio.sleep(1.0)
@@ -232,7 +248,8 @@ class OutboxRelay(BackgroundWork):
 
     async def _publish_batch(self, producer: AIOKafkaProducer, connection: asyncpg.Connection) -> int:
         """Publish the next claimed rows and delete those the broker acknowledged, in one transaction; how many rows
-        were claimed. A failed send raises after that commit: only its rows (and any not yet sent) wait."""
+        were claimed. A failed send raises PublishFailed after that commit: only its rows (and any not yet sent)
+        wait."""
         async with connection.transaction():
             rows = await connection.fetch(_CLAIM, self._settings.outbox_batch_size)
             if not rows:
@@ -241,17 +258,18 @@ class OutboxRelay(BackgroundWork):
             if new_topics:
                 await ensure_topics(self._settings, new_topics)
                 self._provisioned_topics.update(new_topics)
-            published, error = await self._send_all(producer, rows)
+            published, failures = await self._send_all(producer, rows)
             if published:
                 await connection.execute(_PUBLISHED, published)
         metrics.OUTBOX_PUBLISHED.labels(self._settings.service_name).inc(len(published))
-        if error is not None:
-            raise error
+        if failures:
+            maybe_written = not all(_refused_for_good(failure) for failure in failures)
+            raise PublishFailed(failures[0], maybe_written=maybe_written)
         return len(rows)
 
-    async def _send_all(self, producer: AIOKafkaProducer, rows: Sequence[Any]) -> tuple[list[int], Exception | None]:
+    async def _send_all(self, producer: AIOKafkaProducer, rows: Sequence[Any]) -> tuple[list[int], list[Exception]]:
         """Send the rows in id order and wait for every send's outcome: the ids the broker acknowledged, and the
-        first failure.
+        failures of the others (a row not sent because an earlier one could not be queued has none).
 
         Every future is awaited, failed or not: one left unawaited after a broker failure is logged as "Future
         exception was never retrieved" when it is collected. Acknowledged rows are deleted even if others failed,
@@ -261,22 +279,22 @@ class OutboxRelay(BackgroundWork):
         (the broker away longer than the request timeout) can let a later batch of its partition through first.
         """
         futures: list[tuple[int, asyncio.Future[Any]]] = []
-        error: Exception | None = None
+        failures: list[Exception] = []
         for row in rows:
             try:
                 futures.append((row["id"], await self._send(producer, row)))
             except Exception as exc:  # no metadata or no buffer space within the timeout: send no later row
-                error = exc
+                failures.append(exc)
                 break
         outcomes = await asyncio.gather(*(future for _, future in futures), return_exceptions=True)
         published = []
         for (row_id, _), outcome in zip(futures, outcomes, strict=True):
             if isinstance(outcome, BaseException):
                 # A send cancelled (its producer closing) is as unpublished as one the broker refused.
-                error = error or (outcome if isinstance(outcome, Exception) else KafkaError(repr(outcome)))
+                failures.append(outcome if isinstance(outcome, Exception) else KafkaError(repr(outcome)))
             else:
                 published.append(row_id)
-        return published, error
+        return published, failures
 
     async def _send(self, producer: AIOKafkaProducer, row: Any) -> asyncio.Future[Any]:
         envelope = EventEnvelope(
