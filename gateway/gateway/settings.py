@@ -45,3 +45,5 @@ class Settings(HubSettings):
     # Browsers may call the hub from the open portal's origin(s) only.
     portal_origins: list[str] = Field(default_factory=list, validation_alias="HUB_PORTAL_ORIGINS")
     audit_anchor_interval_seconds: float = 60.0
+    # How long a request waits for its audit record's commit before it is answered 503 instead (A36.1).
+    audit_commit_timeout_seconds: float = Field(default=10.0, gt=0)
