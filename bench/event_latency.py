@@ -158,7 +158,7 @@ class Producer:
         self.settings = settings(database_url, PRODUCER_DB, kafka, "bench-events-producer")
         self.engine = create_engine(self.settings)
         self.sessionmaker = create_sessionmaker(self.engine)
-        self.relay = OutboxRelay(self.settings, TracerProvider())
+        self.relay = OutboxRelay(self.settings, self.engine, TracerProvider())
         self.keys = keys
         self.committed = 0
         self.failed = 0

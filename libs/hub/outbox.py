@@ -25,7 +25,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
-import orjson
 import structlog
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import BrokerResponseError, KafkaError
@@ -33,7 +32,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import SpanKind
 from sqlalchemy import BigInteger, DateTime, String, text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub import metrics
@@ -96,35 +95,14 @@ def record_event(session: AsyncSession, event: Event, *, source: str) -> uuid.UU
     return event_id
 
 
-_INSERT = (
-    "INSERT INTO outbox (event_id, topic, type, source, subject, occurred_at, payload, trace_headers) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb)"
+_CLAIM = text(
+    "SELECT id, event_id, topic, type, source, subject, occurred_at, payload, trace_headers FROM outbox "
+    "ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED"
 )
-
-
-async def record_event_raw(connection: asyncpg.Connection, event: Event, *, source: str) -> uuid.UUID:
-    """`record_event` for a transaction open on a bare asyncpg connection: one statement, no ORM unit of work. For the
-    gateway's audit writer, whose commit every answer waits for (A36.1); everything else uses `record_event`."""
-    trace: dict[str, str] = {}
-    inject_context(trace)
-    event_id = uuid.uuid4()
-    await connection.execute(
-        _INSERT, event_id, event.topic, event.type, source, event.aggregate_id(), datetime.now(UTC),
-        event.model_dump_json(), orjson.dumps(trace).decode(),
-    )  # fmt: skip
-    return event_id
-
-
-# The relay's statements, on its own connection (the one holding the relay lock): a relay cycle runs beside the
-# requests on the service's event loop, and through SQLAlchemy it cost the next request milliseconds (bench/README.md).
-_CLAIM = (
-    "SELECT id, event_id, topic, type, source, subject, occurred_at, payload::text, trace_headers::text FROM outbox "
-    "ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED"
-)
-_PUBLISHED = "DELETE FROM outbox WHERE id = ANY($1::bigint[])"
-_PENDING_BY_TOPIC = "SELECT topic, min(occurred_at) AS since FROM outbox GROUP BY topic"
-_PENDING_IDS = "SELECT event_id::text FROM outbox"
-_ALREADY_PUBLISHED = "DELETE FROM outbox WHERE event_id = ANY($1::uuid[])"
+_PUBLISHED = text("DELETE FROM outbox WHERE id = ANY(:ids)")
+_PENDING_BY_TOPIC = text("SELECT topic, min(occurred_at) AS since FROM outbox GROUP BY topic")
+_PENDING_IDS = text("SELECT event_id::text FROM outbox")
+_ALREADY_PUBLISHED = text("DELETE FROM outbox WHERE event_id = ANY(CAST(:ids AS uuid[]))")
 
 
 class PublishFailed(Exception):
@@ -146,9 +124,10 @@ class OutboxRelay(BackgroundWork):
     """Publishes a database's outbox to Kafka; start() it in the service's lifespan, stop() on shutdown. Unpublished
     rows stay for the next relay."""
 
-    def __init__(self, settings: HubSettings, provider: TracerProvider) -> None:
+    def __init__(self, settings: HubSettings, engine: AsyncEngine, provider: TracerProvider) -> None:
         super().__init__(f"outbox-relay-{settings.service_name}")
         self._settings = settings
+        self._engine = engine
         self._tracer = provider.get_tracer("hub.outbox")
         self._wake = asyncio.Event()
         self._producer: AIOKafkaProducer | None = None
@@ -176,7 +155,7 @@ class OutboxRelay(BackgroundWork):
             await conn.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
             while True:
                 self._wake.clear()
-                await self._drain(conn)
+                await self._drain()
                 # A missed notification (e.g. after a reconnect) costs at most one poll interval.
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._settings.outbox_fallback_poll_seconds)
@@ -198,9 +177,8 @@ class OutboxRelay(BackgroundWork):
             self._producer = producer
         return self._producer
 
-    async def _drain(self, connection: asyncpg.Connection) -> None:
-        """Publish until the outbox is empty; on a Kafka failure the claimed rows roll back and wait. A lost database
-        connection ends the relay's leadership (its lock went with it): the caller starts over."""
+    async def _drain(self) -> None:
+        """Publish until the outbox is empty; on a Kafka failure the claimed rows roll back and wait."""
         while True:
             try:
                 producer = await self._ensure_producer()
@@ -212,12 +190,10 @@ class OutboxRelay(BackgroundWork):
             attempt = datetime.now(UTC)
             try:
                 if self._uncertain_since is not None:
-                    await self._forget_published(connection, self._uncertain_since)
+                    await self._forget_published(self._uncertain_since)
                     self._uncertain_since = None
-                published = await self._publish_batch(producer, connection)
+                published = await self._publish_batch(producer)
             except Exception as exc:
-                if connection.is_closed():
-                    raise
                 if not (isinstance(exc, PublishFailed) and not exc.maybe_written):
                     self._uncertain_since = min(self._uncertain_since or attempt, attempt)
                 metrics.OUTBOX_PUBLISH_FAILURES.labels(self._settings.service_name).inc()
@@ -227,14 +203,15 @@ class OutboxRelay(BackgroundWork):
             if published < self._settings.outbox_batch_size:
                 return
 
-    async def _forget_published(self, connection: asyncpg.Connection, uncertain_since: datetime) -> None:
+    async def _forget_published(self, uncertain_since: datetime) -> None:
         """Delete the pending rows whose event is already on its topic (see the module's docstring): what each topic
         got since its oldest pending row was recorded, or since `uncertain_since` if later, is read once per takeover
         or failure, not per batch."""
-        oldest = await connection.fetch(_PENDING_BY_TOPIC)
-        if not oldest:
-            return
-        pending = {row[0] for row in await connection.fetch(_PENDING_IDS)}
+        async with self._engine.connect() as conn:
+            oldest = (await conn.execute(_PENDING_BY_TOPIC)).all()
+            if not oldest:
+                return
+            pending = set((await conn.execute(_PENDING_IDS)).scalars())
         found: set[str] = set()
         async with asyncio.timeout(self._settings.kafka_request_timeout_ms / 1000 * 3):
             for topic, recorded in oldest:
@@ -242,16 +219,17 @@ class OutboxRelay(BackgroundWork):
                 found |= await event_ids_since(self._settings, [self._settings.topic(topic)], since)
         already = sorted(pending & found)
         if already:
-            await connection.execute(_ALREADY_PUBLISHED, already)
+            async with self._engine.begin() as conn:
+                await conn.execute(_ALREADY_PUBLISHED, {"ids": already})
             metrics.OUTBOX_ALREADY_PUBLISHED.labels(self._settings.service_name).inc(len(already))
             log.info("outbox rows already on their topic deleted, not republished", rows=len(already))
 
-    async def _publish_batch(self, producer: AIOKafkaProducer, connection: asyncpg.Connection) -> int:
+    async def _publish_batch(self, producer: AIOKafkaProducer) -> int:
         """Publish the next claimed rows and delete those the broker acknowledged, in one transaction; how many rows
         were claimed. A failed send raises PublishFailed after that commit: only its rows (and any not yet sent)
         wait."""
-        async with connection.transaction():
-            rows = await connection.fetch(_CLAIM, self._settings.outbox_batch_size)
+        async with self._engine.begin() as conn:
+            rows = (await conn.execute(_CLAIM, {"limit": self._settings.outbox_batch_size})).mappings().all()
             if not rows:
                 return 0
             new_topics = sorted({r["topic"] for r in rows} - self._provisioned_topics)
@@ -260,7 +238,7 @@ class OutboxRelay(BackgroundWork):
                 self._provisioned_topics.update(new_topics)
             published, failures = await self._send_all(producer, rows)
             if published:
-                await connection.execute(_PUBLISHED, published)
+                await conn.execute(_PUBLISHED, {"ids": published})
         metrics.OUTBOX_PUBLISHED.labels(self._settings.service_name).inc(len(published))
         if failures:
             maybe_written = not all(_refused_for_good(failure) for failure in failures)
@@ -303,12 +281,12 @@ class OutboxRelay(BackgroundWork):
             source=row["source"],
             subject=row["subject"],
             time=row["occurred_at"],
-            data=orjson.loads(row["payload"]),
+            data=row["payload"],
         )
         topic = self._settings.topic(row["topic"])
         with self._tracer.start_as_current_span(
             f"{topic} publish",
-            context=extract_context(orjson.loads(row["trace_headers"])),
+            context=extract_context(row["trace_headers"]),
             kind=SpanKind.PRODUCER,
             attributes={
                 "messaging.system": "kafka",

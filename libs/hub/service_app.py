@@ -91,7 +91,7 @@ def create_service_app(
         app.state.engine = engine
         app.state.sessionmaker = sessionmaker = create_sessionmaker(engine)
         app.state.read_sessionmaker = create_read_sessionmaker(engine)
-        relay = OutboxRelay(settings, provider)
+        relay = OutboxRelay(settings, engine, provider)
         app.state.outbox_relay = relay
         relay.start()
         consumer = None

@@ -41,7 +41,7 @@ class Catalog:
         return self.settings.topic("catalog.events")
 
     def start_relay(self) -> OutboxRelay:
-        relay = OutboxRelay(self.settings, TracerProvider())
+        relay = OutboxRelay(self.settings, self.engine, TracerProvider())
         self.relays.append(relay)
         relay.start()
         return relay

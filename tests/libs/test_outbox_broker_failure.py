@@ -72,7 +72,7 @@ async def test_a_partly_refused_batch_republishes_nothing_acknowledged_and_leave
     unhandled: list[dict[str, Any]] = []
     loop.set_exception_handler(lambda _, context: unhandled.append(context))
     engine = create_engine(catalog)
-    relay = OutboxRelay(catalog, TracerProvider())
+    relay = OutboxRelay(catalog, engine, TracerProvider())
     try:
         # Refused: on partition 0, each larger than the topic takes. Acknowledged: one on each other partition.
         too_big = [registered_on(0, "局" * MAX_BYTES) for _ in range(2)]
