@@ -75,19 +75,28 @@ def declared_partitions(settings: HubSettings, topics: list[str]) -> dict[str, i
     return counts
 
 
+@contextlib.asynccontextmanager
+async def admin_client(settings: HubSettings, role: str) -> AsyncIterator[AIOKafkaAdminClient]:
+    """A started admin client of the service (client id `<service>-<role>`), closed on leaving."""
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        client_id=f"{settings.service_name}-{role}",
+        request_timeout_ms=settings.kafka_request_timeout_ms,
+    )
+    await admin.start()
+    try:
+        yield admin
+    finally:
+        await admin.close()
+
+
 async def ensure_topics(settings: HubSettings, topics: list[str], config: Mapping[str, str] | None = None) -> None:
     """Create the logical topics (and nothing else) if they do not exist yet, with the partitions the mesh declares
     (`declared_partitions`), the settings' replication factor and the topic `config` given (such as
     `cleanup.policy=compact`); safe to race with other services. An existing topic is left as it is; a topic the
     broker refuses to create raises its KafkaError."""
     partitions = declared_partitions(settings, topics)
-    admin = AIOKafkaAdminClient(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        client_id=f"{settings.service_name}-admin",
-        request_timeout_ms=settings.kafka_request_timeout_ms,
-    )
-    await admin.start()
-    try:
+    async with admin_client(settings, "admin") as admin:
         existing = set(await admin.list_topics())
         missing = [
             NewTopic(
@@ -102,8 +111,6 @@ async def ensure_topics(settings: HubSettings, topics: list[str], config: Mappin
             for topic, code, *message in response.topic_errors:
                 if code not in (NO_ERROR, TopicAlreadyExistsError.errno):  # another service may have raced us
                     raise for_code(code)(f"topic {topic!r} not created: {' '.join(map(str, message))}")
-    finally:
-        await admin.close()
 
 
 async def kafka_reachable(settings: HubSettings, wait_seconds: float = 2.0) -> bool:
@@ -127,16 +134,8 @@ async def kafka_reachable(settings: HubSettings, wait_seconds: float = 2.0) -> b
 
 async def topic_partitions(settings: HubSettings, topics: Iterable[str]) -> list[TopicPartition]:
     """Every partition of the (physical) topics; none for a topic that does not exist yet."""
-    admin = AIOKafkaAdminClient(
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        client_id=f"{settings.service_name}-reader",
-        request_timeout_ms=settings.kafka_request_timeout_ms,
-    )
-    await admin.start()
-    try:
+    async with admin_client(settings, "reader") as admin:
         described = await admin.describe_topics(sorted(set(topics)))
-    finally:
-        await admin.close()
     partitions = []
     for topic in described:
         if topic["error_code"] == UnknownTopicOrPartitionError.errno:
