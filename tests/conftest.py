@@ -16,6 +16,12 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from harness import Infra, Keys, LocalMesh, MeshStarter, fresh_database, running_mesh
 from hub.internal_token import generate_keypair
+from scheduling import PackageScheduling
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> PackageScheduling | None:
+    """PackageScheduling for `--dist loadfile` (make test's); xdist's own scheduler otherwise."""
+    return PackageScheduling(config, log) if config.getvalue("dist") == "loadfile" else None
 
 
 def _required_env(name: str) -> str:

@@ -140,8 +140,9 @@ class EventConsumer(BackgroundWork):
         await ensure_topics(self._settings, [*topics, *(t + DLQ_SUFFIX for t in topics)])
         consumer = create_consumer(self._settings, *topics)
         dlq = create_producer(self._settings)
-        await consumer.start()
         try:
+            # Started inside: a start that fails or is cancelled half-way still closes what it opened.
+            await consumer.start()
             await dlq.start()
             self.is_running = True
             while True:

@@ -83,8 +83,9 @@ async def admin_client(settings: HubSettings, role: str) -> AsyncIterator[AIOKaf
         client_id=f"{settings.service_name}-{role}",
         request_timeout_ms=settings.kafka_request_timeout_ms,
     )
-    await admin.start()
     try:
+        # Started inside: a start that fails or is cancelled half-way still closes what it opened.
+        await admin.start()
         yield admin
     finally:
         await admin.close()
@@ -161,8 +162,8 @@ async def records_to_end(
         enable_auto_commit=False,
         request_timeout_ms=max(settings.kafka_request_timeout_ms, 40_000),
     )
-    await consumer.start()
     try:
+        await consumer.start()  # inside, as admin_client's
         consumer.assign(partitions)
         ends = await consumer.end_offsets(partitions)
         # Explicit offsets, each partition sought to its own: a reset asked for meanwhile would race the fetcher's
