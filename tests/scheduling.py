@@ -26,7 +26,7 @@ def work_unit(rootpath: Path, nodeid: str) -> str:
 class PackageScheduling(LoadFileScheduling):  # type: ignore[misc]  # xdist ships no types
     """`--dist loadfile` where a package counts as one file: all of its files go to one worker, one after another.
 
-    A package's fixture (one hub for tests/fuzz, the portal's, the console's) is then built once and torn down after
+    A package's fixture (one hub for tests/fuzz, the portal's) is then built once and torn down after
     its package's last test, rather than built again on each worker that takes one of its files. (Without an
     __init__.py, a "package" fixture is a session one: it kept a hub of five services idling on its worker's loop beside
     every module that followed, and starved their own.)"""

@@ -25,6 +25,6 @@ def test_a_packages_files_are_one_unit_and_other_files_their_own(tmp_path: Path)
 
 def test_every_package_scoped_fixture_is_in_a_package() -> None:
     declared = [path for path in TESTS.rglob("*.py") if re.search(r"scope=[\"']package[\"']", path.read_text())]
-    assert declared  # the suite's shared hubs (tests/fuzz, the portal's, the console's)
+    assert declared  # the suite's shared hubs (tests/fuzz, the portal's)
     for path in declared:
         assert outermost_package(path.parent) is not None, f"{path}: outside a package, a session fixture"

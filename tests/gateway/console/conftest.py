@@ -176,9 +176,11 @@ async def _held(mesh: LocalMesh, entry: str) -> None:
         await eventually(lambda: rows(database, query, uuid.UUID(entry)), within=30)  # noqa: B023 - awaited at once
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 async def world(infra: Infra, keys: Keys) -> AsyncIterator[ConsoleWorld]:
-    """The running hub with its queues filled, as the module docstring says; its databases dropped afterwards."""
+    """The running hub with its queues filled, as the module docstring says; its databases dropped afterwards. Only
+    test_browser uses it; module-scoped, it is stopped when that module ends (a "package" fixture here, outside a
+    package, would be a session one)."""
     databases = {name: await fresh_database(infra, name) for name in SERVICES}
     try:
         async with running_mesh(

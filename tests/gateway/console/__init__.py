@@ -1,1 +1,0 @@
-"""The console's tests: a package, so its one hub (conftest.world) lives from its first test to its last only."""
