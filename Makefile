@@ -160,8 +160,9 @@ stop-test-servers:
 	RUN_DIR=$(TEST_RUN_DIR) KAFKA_PORT=$(TEST_KAFKA_PORT) deploy/kafka.sh stop
 	RUN_DIR=$(TEST_RUN_DIR) PG_PORT=$(TEST_PG_PORT) deploy/postgres.sh stop
 
-# The servers are stopped whatever pytest's outcome; pytest's exit code is make's.
-test: install browser prometheus zipkin-jars k8s-tools $(ASYNCAPI_SCHEMA) test-servers lint
+# Lint first, so a lint failure leaves no test servers running; the servers are stopped whatever pytest's outcome, and
+# pytest's exit code is make's.
+test: install lint browser prometheus zipkin-jars k8s-tools $(ASYNCAPI_SCHEMA) test-servers
 	status=0; \
 	HUB_TEST_DATABASE_URL="$${DATABASE_URL:-postgresql://hub@127.0.0.1:$(TEST_PG_PORT)/postgres}" \
 	HUB_TEST_KAFKA_BOOTSTRAP_SERVERS="$${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$(TEST_KAFKA_PORT)}" \
