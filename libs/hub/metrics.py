@@ -24,6 +24,11 @@ OUTBOX_ALREADY_PUBLISHED = Counter(
     "Outbox rows found on their topic after a takeover or a failed publish, deleted instead of published again.",
     ["service"],
 )
+OUTBOX_DEAD_LETTERED = Counter(
+    "hub_outbox_dead_lettered_total",
+    "Events the broker refused for good, moved from the outbox to outbox_dead_letters.",
+    ["service", "topic"],
+)
 EVENTS_CONSUMED = Counter("hub_events_consumed_total", "Events consumed, by outcome.", ["service", "topic", "outcome"])
 EVENTS_DEAD_LETTERED = Counter(
     "hub_events_dead_lettered_total", "Events sent to a dead-letter topic.", ["service", "topic"]

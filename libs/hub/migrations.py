@@ -127,3 +127,22 @@ def create_messaging_tables() -> None:
     op.execute(
         "CREATE TRIGGER outbox_notify AFTER INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION notify_outbox()"
     )
+
+
+def create_outbox_dead_letters() -> None:
+    """The table of events the broker refused for good (hub.outbox.OutboxDeadLetter), which each service's migration
+    after the first creates."""
+    op.create_table(
+        "outbox_dead_letters",
+        sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
+        sa.Column("event_id", UUID(as_uuid=True), nullable=False, unique=True),
+        sa.Column("topic", sa.String(200), nullable=False),
+        sa.Column("type", sa.String(200), nullable=False),
+        sa.Column("source", sa.String(200), nullable=False),
+        sa.Column("subject", sa.String(200), nullable=False),
+        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("payload", JSONB, nullable=False),
+        sa.Column("trace_headers", JSONB, nullable=False),
+        sa.Column("error", sa.String(500), nullable=False),
+        sa.Column("dead_lettered_at", sa.DateTime(timezone=True), nullable=False),
+    )

@@ -12,7 +12,12 @@ or a send that timed out after the broker took it, leaves rows that are already 
 cannot be sure (it has just taken over, or a publish failed in a way that may have written records), it first looks
 back over its topics and deletes the rows whose event id it finds there: at a takeover from the oldest pending row's
 time, after such a failure from that attempt's. A record the broker refused for good (too large for its topic) was
-not written, and its retries look back at nothing.
+not written.
+
+One event the broker (or the producer) refuses for good, such as one larger than its topic takes, must not stop the
+others behind it (A29.1): it moves to `outbox_dead_letters` with the refusal, in the transaction that deletes its
+batch's published rows, and the relay goes on. `hub_outbox_dead_letters` and the `HubOutboxDeadLetters` alert show
+it; once the cause is fixed, `requeue_dead_letters` (`python -m hub.outbox_requeue`) puts it back in the outbox.
 """
 
 from __future__ import annotations
@@ -72,6 +77,25 @@ class OutboxMessage(MessagingBase):
     trace_headers: Mapped[dict[str, str]] = mapped_column(JSONB)
 
 
+class OutboxDeadLetter(MessagingBase):
+    """An event the broker refused for good, set aside so that the events behind it are published."""
+
+    __tablename__ = "outbox_dead_letters"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    event_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), unique=True)
+    topic: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(200))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    trace_headers: Mapped[dict[str, str]] = mapped_column(JSONB)
+    # The refusal as the client names it (an error class and code: never the event's values, A28.1).
+    error: Mapped[str] = mapped_column(String(500))
+    dead_lettered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 def record_event(session: AsyncSession, event: Event, *, source: str) -> uuid.UUID:
     """Add an event to the session's transaction; it is published only if the transaction commits.
 
@@ -103,20 +127,32 @@ _PUBLISHED = text("DELETE FROM outbox WHERE id = ANY(:ids)")
 _PENDING_BY_TOPIC = text("SELECT topic, min(occurred_at) AS since FROM outbox GROUP BY topic")
 _PENDING_IDS = text("SELECT event_id::text FROM outbox")
 _ALREADY_PUBLISHED = text("DELETE FROM outbox WHERE event_id = ANY(CAST(:ids AS uuid[]))")
+_DEAD_LETTER = text(
+    "WITH refused AS (SELECT * FROM unnest(CAST(:ids AS bigint[]), CAST(:errors AS text[])) AS r(id, error)), "
+    "moved AS (DELETE FROM outbox o USING refused r WHERE o.id = r.id RETURNING o.*, r.error) "
+    "INSERT INTO outbox_dead_letters "
+    "(event_id, topic, type, source, subject, occurred_at, payload, trace_headers, error, dead_lettered_at) "
+    "SELECT event_id, topic, type, source, subject, occurred_at, payload, trace_headers, error, clock_timestamp() "
+    "FROM moved RETURNING topic"
+)
+# Back behind the events waiting (a new id); the insert's trigger wakes the relay.
+_REQUEUE = text(
+    "WITH moved AS (DELETE FROM outbox_dead_letters WHERE :all OR event_id = ANY(CAST(:ids AS uuid[])) "
+    "RETURNING id, event_id, topic, type, source, subject, occurred_at, payload, trace_headers) "
+    "INSERT INTO outbox (event_id, topic, type, source, subject, occurred_at, payload, trace_headers) "
+    "SELECT event_id, topic, type, source, subject, occurred_at, payload, trace_headers FROM moved ORDER BY id"
+)
 
 
 class PublishFailed(Exception):
-    """Some claimed rows were not published. `maybe_written`: whether any of them may have reached the broker all the
-    same (a timeout, a lost connection), rather than been refused for good (a record the topic does not take)."""
-
-    def __init__(self, cause: Exception, *, maybe_written: bool) -> None:
-        super().__init__(str(cause))
-        self.cause, self.maybe_written = cause, maybe_written
+    """Some claimed rows were neither published nor refused for good (a timeout, a lost connection): they wait, and
+    may have reached the broker all the same."""
 
 
-def _refused_for_good(failure: BaseException) -> bool:
-    """Whether a send's failure means the record was not written: the broker's answer, one that retrying will not
-    change. A timeout, a lost connection or a cancelled send may have written it."""
+def _refused_for_good(failure: BaseException | None) -> bool:
+    """Whether a send's failure means the record was not written and never will be: the broker's (or the producer's)
+    answer, one that retrying will not change. A timeout, a lost connection or a cancelled send may have written
+    it."""
     return isinstance(failure, BrokerResponseError) and not failure.retriable
 
 
@@ -194,8 +230,7 @@ class OutboxRelay(BackgroundWork):
                     self._uncertain_since = None
                 published = await self._publish_batch(producer)
             except Exception as exc:
-                if not (isinstance(exc, PublishFailed) and not exc.maybe_written):
-                    self._uncertain_since = min(self._uncertain_since or attempt, attempt)
+                self._uncertain_since = min(self._uncertain_since or attempt, attempt)
                 metrics.OUTBOX_PUBLISH_FAILURES.labels(self._settings.service_name).inc()
                 log.warning("publishing failed; events wait in the outbox", error=str(exc))
                 await asyncio.sleep(1.0)
@@ -225,9 +260,9 @@ class OutboxRelay(BackgroundWork):
             log.info("outbox rows already on their topic deleted, not republished", rows=len(already))
 
     async def _publish_batch(self, producer: AIOKafkaProducer) -> int:
-        """Publish the next claimed rows and delete those the broker acknowledged, in one transaction; how many rows
-        were claimed. A failed send raises PublishFailed after that commit: only its rows (and any not yet sent)
-        wait."""
+        """Publish the next claimed rows, delete those the broker acknowledged and dead-letter those it refused for
+        good, in one transaction; how many rows were claimed. Any other failed send raises PublishFailed after that
+        commit: only its rows (and any not yet sent) wait."""
         async with self._engine.begin() as conn:
             rows = (await conn.execute(_CLAIM, {"limit": self._settings.outbox_batch_size})).mappings().all()
             if not rows:
@@ -237,17 +272,29 @@ class OutboxRelay(BackgroundWork):
                 await ensure_topics(self._settings, new_topics)
                 self._provisioned_topics.update(new_topics)
             published, failures = await self._send_all(producer, rows)
+            if any(_refused_for_good(failure) for failure in failures.values()):
+                await self._resend_refused_alone(producer, rows, published, failures)
             if published:
                 await conn.execute(_PUBLISHED, {"ids": published})
+            refused = {row_id: failure for row_id, failure in failures.items() if _refused_for_good(failure)}
+            if refused:
+                errors = [(str(failure) or type(failure).__name__)[:500] for failure in refused.values()]
+                moved = (await conn.execute(_DEAD_LETTER, {"ids": list(refused), "errors": errors})).scalars().all()
         metrics.OUTBOX_PUBLISHED.labels(self._settings.service_name).inc(len(published))
-        if failures:
-            maybe_written = not all(_refused_for_good(failure) for failure in failures)
-            raise PublishFailed(failures[0], maybe_written=maybe_written)
+        if refused:
+            for topic in moved:
+                metrics.OUTBOX_DEAD_LETTERED.labels(self._settings.service_name, topic).inc()
+            log.error("events refused for good set aside in outbox_dead_letters", rows=len(moved), errors=errors)
+        waiting = [failure for row_id, failure in failures.items() if row_id not in refused]
+        if waiting:
+            raise PublishFailed(f"{len(waiting)} not published: {waiting[0]!r}")
         return len(rows)
 
-    async def _send_all(self, producer: AIOKafkaProducer, rows: Sequence[Any]) -> tuple[list[int], list[Exception]]:
+    async def _send_all(
+        self, producer: AIOKafkaProducer, rows: Sequence[Any]
+    ) -> tuple[list[int], dict[int, Exception]]:
         """Send the rows in id order and wait for every send's outcome: the ids the broker acknowledged, and the
-        failures of the others (a row not sent because an earlier one could not be queued has none).
+        failures of the others by id (a row not sent because an earlier one could not be queued has none).
 
         Every future is awaited, failed or not: one left unawaited after a broker failure is logged as "Future
         exception was never retrieved" when it is collected. Acknowledged rows are deleted even if others failed,
@@ -257,22 +304,37 @@ class OutboxRelay(BackgroundWork):
         (the broker away longer than the request timeout) can let a later batch of its partition through first.
         """
         futures: list[tuple[int, asyncio.Future[Any]]] = []
-        failures: list[Exception] = []
+        failures: dict[int, Exception] = {}
         for row in rows:
             try:
                 futures.append((row["id"], await self._send(producer, row)))
-            except Exception as exc:  # no metadata or no buffer space within the timeout: send no later row
-                failures.append(exc)
+            except Exception as exc:  # not queued (no metadata, no buffer space, too large): send no later row
+                failures[row["id"]] = exc
                 break
         outcomes = await asyncio.gather(*(future for _, future in futures), return_exceptions=True)
         published = []
         for (row_id, _), outcome in zip(futures, outcomes, strict=True):
             if isinstance(outcome, BaseException):
                 # A send cancelled (its producer closing) is as unpublished as one the broker refused.
-                failures.append(outcome if isinstance(outcome, Exception) else KafkaError(repr(outcome)))
+                failures[row_id] = outcome if isinstance(outcome, Exception) else KafkaError(repr(outcome))
             else:
                 published.append(row_id)
         return published, failures
+
+    async def _resend_refused_alone(
+        self, producer: AIOKafkaProducer, rows: Sequence[Any], published: list[int], failures: dict[int, Exception]
+    ) -> None:
+        """Send each row refused for good once more, alone, updating `published` and `failures`: the broker refuses
+        a whole producer batch for one record too large, and the records queued with it must not share its fate."""
+        for row in rows:
+            if _refused_for_good(failures.get(row["id"])):
+                try:
+                    await (await self._send(producer, row))
+                except Exception as exc:
+                    failures[row["id"]] = exc
+                else:
+                    del failures[row["id"]]
+                    published.append(row["id"])
 
     async def _send(self, producer: AIOKafkaProducer, row: Any) -> asyncio.Future[Any]:
         envelope = EventEnvelope(
@@ -305,6 +367,15 @@ class OutboxRelay(BackgroundWork):
             # send() only enqueues; awaiting its future confirms the broker has the record.
             future: asyncio.Future[Any] = await producer.send(topic, value=value, key=key, headers=headers)
             return future
+
+
+async def requeue_dead_letters(engine: AsyncEngine, event_ids: Sequence[uuid.UUID] = ()) -> int:
+    """Put dead-lettered events back in the outbox (all of them, or those of `event_ids`) once their refusal's cause
+    is fixed; how many were put back. They go behind the events waiting there, and the relay is woken."""
+    async with engine.begin() as conn:
+        ids = [str(event_id) for event_id in event_ids]
+        moved = await conn.execute(_REQUEUE, {"all": not ids, "ids": ids})
+    return int(moved.rowcount)
 
 
 async def pending_count(session: AsyncSession) -> int:

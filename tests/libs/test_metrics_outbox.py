@@ -1,5 +1,5 @@
-"""The outbox's backlog and the age of its oldest row as sampled gauges (hub.metrics_outbox), on real PostgreSQL: the
-figures the HubOutboxBacklogAging alert watches."""
+"""The outbox's backlog, the age of its oldest row and its dead letters as sampled gauges (hub.metrics_outbox), on real
+PostgreSQL: the figures the HubOutboxBacklogAging and HubOutboxDeadLetters alerts watch."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from factories import credit_code
 from harness import Infra, Keys, settings_for
 from hub.contracts.catalog import AgencyRegistered
 from hub.db import create_engine, create_sessionmaker
-from hub.metrics_outbox import OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, sample_outbox
+from hub.metrics_outbox import OUTBOX_BACKLOG, OUTBOX_DEAD_LETTERS, OUTBOX_OLDEST_AGE, sample_outbox
 from hub.metrics_sampling import Reading
 from hub.outbox import record_event
 
@@ -58,7 +58,7 @@ async def record(app: FastAPI, count: int, *, waited: timedelta) -> None:
 
 async def test_an_empty_outbox_has_no_backlog_and_no_age(catalog: FastAPI) -> None:
     readings = by_name(await sample_outbox(catalog))
-    assert readings == {OUTBOX_BACKLOG.name: 0, OUTBOX_OLDEST_AGE.name: 0}
+    assert readings == {OUTBOX_BACKLOG.name: 0, OUTBOX_OLDEST_AGE.name: 0, OUTBOX_DEAD_LETTERS.name: 0}
 
 
 async def test_the_backlog_counts_waiting_events_and_the_age_is_the_oldest_ones(catalog: FastAPI) -> None:
@@ -67,3 +67,17 @@ async def test_the_backlog_counts_waiting_events_and_the_age_is_the_oldest_ones(
     readings = by_name(await sample_outbox(catalog))
     assert readings[OUTBOX_BACKLOG.name] == 5
     assert 7 * 60 <= readings[OUTBOX_OLDEST_AGE.name] < 7 * 60 + 30
+
+
+async def test_events_set_aside_count_as_dead_letters_not_as_backlog_A29_1(catalog: FastAPI) -> None:
+    await record(catalog, 3, waited=timedelta(seconds=1))
+    async with catalog.state.engine.begin() as conn:
+        # As the relay sets two aside (hub.outbox), with the refusal.
+        await conn.execute(text(
+            "WITH moved AS (DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT 2) RETURNING *) "
+            "INSERT INTO outbox_dead_letters (event_id, topic, type, source, subject, occurred_at, payload, "
+            "trace_headers, error, dead_lettered_at) SELECT event_id, topic, type, source, subject, occurred_at, "
+            "payload, trace_headers, 'MessageSizeTooLargeError', now() FROM moved"
+        ))  # fmt: skip
+    readings = by_name(await sample_outbox(catalog))
+    assert (readings[OUTBOX_BACKLOG.name], readings[OUTBOX_DEAD_LETTERS.name]) == (1, 2)

@@ -1,34 +1,40 @@
 """The outbox relay when the broker refuses part of a batch (issue 15: a broker restart republished whole batches and
-left failed sends unawaited): what the broker acknowledged leaves the outbox and is never published again, what
-it refused waits, and no send's failure goes unretrieved.
+left failed sends unawaited): what the broker acknowledged leaves the outbox and is never published again, and no
+send's failure goes unretrieved. An event refused for good (A29.1) does not hold up the others: it is set aside in
+outbox_dead_letters, and requeued once its cause is fixed.
 
-The refusal is the broker's own: the topic takes records of at most MAX_BYTES, and two events are larger. Killing
-the shared test broker is not an option (other tests use it); the broker-restart drill covers the rest.
+The refusals are real: the topic takes records of at most MAX_BYTES (the broker refuses a larger one, and the whole
+producer batch it travels in), and the producer itself refuses one over its maximum request size. Killing the
+shared test broker is not an option (other tests use it); the broker-restart drill covers the rest.
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
+import sys
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 from typing import Any
 
 import pytest
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.partitioner import DefaultPartitioner
 from opentelemetry.sdk.trace import TracerProvider
 from prometheus_client import REGISTRY
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 import hub.outbox
 from factories import credit_code
 from harness import Infra, Keys, eventually, records_of, settings_for
 from hub.contracts.catalog import AgencyRegistered
 from hub.db import create_engine
-from hub.kafka import ensure_topics, event_ids_since
+from hub.kafka import admin_client, ensure_topics, event_ids_since
 from hub.mesh import load_mesh
 from hub.outbox import OutboxRelay, pending_count, record_event
+from hub.outbox_requeue import requeue
 from hub.settings import HubSettings
 
 pytestmark = pytest.mark.integration
@@ -58,7 +64,7 @@ async def catalog(
     return settings
 
 
-async def test_a_partly_refused_batch_republishes_nothing_acknowledged_and_leaves_no_failure_unretrieved(
+async def test_events_refused_for_good_are_set_aside_without_holding_up_the_rest_and_requeued_once_fixed_A29_1(
     catalog: HubSettings, infra: Infra, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     looked_back_from: list[datetime] = []
@@ -74,30 +80,54 @@ async def test_a_partly_refused_batch_republishes_nothing_acknowledged_and_leave
     engine = create_engine(catalog)
     relay = OutboxRelay(catalog, engine, TracerProvider())
     try:
-        # Refused: on partition 0, each larger than the topic takes. Acknowledged: one on each other partition.
-        too_big = [registered_on(0, "局" * MAX_BYTES) for _ in range(2)]
-        fitting = [registered_on(1, "无锡市公安局"), registered_on(2, "无锡市民政局")]
+        # In id order: one the producer refuses (over its 1 MiB request size), one the broker refuses (over the
+        # topic's MAX_BYTES); two that fit alone but not together, so the broker refuses the producer batch they
+        # share; then one on each other partition.
+        events = [
+            registered_on(0, "局" * 400_000),
+            registered_on(0, "局" * MAX_BYTES),
+            registered_on(0, "局" * 400),
+            registered_on(0, "市" * 400),
+            registered_on(1, "无锡市公安局"),
+            registered_on(2, "无锡市民政局"),
+        ]
         async with AsyncSession(engine) as session, session.begin():
-            ids = [record_event(session, event, source="/hub/catalog") for event in [*too_big, *fitting]]
+            ids = [record_event(session, event, source="/hub/catalog") for event in events]
+        too_large_to_send, too_large_for_topic, fitting = ids[0], ids[1], ids[2:]
+        dead_lettered_before = await _dead_lettered(catalog)
         relay.start()
 
-        async def pending() -> int:
-            async with AsyncSession(engine) as session:
-                return await pending_count(session)
-
-        await eventually(lambda: _published_ids(infra, catalog))
-        await eventually(lambda: _equal(pending, 2))
-        # The relay retries what was refused every second; each retry would republish the batch if it kept it.
-        failures_before = _publish_failures(catalog)
-        await eventually(lambda: _publish_failures(catalog) >= failures_before + 2, within=10)
+        await eventually(lambda: _equal(lambda: _dead_letter_ids(engine), {too_large_to_send, too_large_for_topic}))
+        assert sorted(await _published_ids(infra, catalog)) == sorted(map(str, fitting))
+        async with AsyncSession(engine) as session:
+            assert await pending_count(session) == 0
+        errors = await rows_of(engine, "SELECT error FROM outbox_dead_letters")
+        assert all("MessageSizeTooLargeError" in error for (error,) in errors), errors
+        assert await _dead_lettered(catalog) == dead_lettered_before + 2
         gc.collect()
-
-        assert sorted(await _published_ids(infra, catalog)) == sorted(str(i) for i in ids[2:])
-        assert await pending() == 2
         assert [c for c in unhandled if NEVER_RETRIEVED in str(c.get("message"))] == []
-        # Only the takeover looked back over the topic: a record the broker refused for good was not written, so
-        # its retries (one a second, for as long as the row stays) read nothing back.
+        # Only the takeover looked back over the topic: a record refused for good was not written.
         assert len(looked_back_from) == 1
+
+        # The operator raises the topic's limit and requeues the event it refused: it is published.
+        async with admin_client(catalog, "test") as admin:
+            raised = {"max.message.bytes": "1000000"}
+            await admin.alter_configs(
+                [ConfigResource(ConfigResourceType.TOPIC, catalog.topic("catalog.events"), raised)]
+            )
+        assert await requeue(catalog.database_url, [too_large_for_topic]) == 1
+        await eventually(lambda: _equal(lambda: _published_count(infra, catalog), len(fitting) + 1))
+        assert sorted(await _published_ids(infra, catalog)) == sorted(map(str, [too_large_for_topic, *fitting]))
+        # Requeuing every dead letter from the command line: the one the producer still cannot send is set aside again.
+        command = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "hub.outbox_requeue", "--database-url", catalog.database_url,
+            stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        output, _ = await command.communicate()
+        assert (command.returncode, output.decode()) == (0, "1 events put back in the outbox\n")
+        await eventually(lambda: _equal(lambda: _dead_lettered(catalog), dead_lettered_before + 3))
+        assert await _dead_letter_ids(engine) == {too_large_to_send}
+        assert await _published_count(infra, catalog) == len(fitting) + 1
     finally:
         await relay.stop()
         await engine.dispose()
@@ -109,10 +139,25 @@ async def _published_ids(infra: Infra, settings: HubSettings) -> list[str]:
     return [dict(r.headers)["ce_id"].decode() for r in records]
 
 
-def _publish_failures(settings: HubSettings) -> float:
-    found = REGISTRY.get_sample_value("hub_outbox_publish_failures_total", {"service": settings.service_name})
+async def _published_count(infra: Infra, settings: HubSettings) -> int:
+    return len(await _published_ids(infra, settings))
+
+
+async def _dead_letter_ids(engine: AsyncEngine) -> set[uuid.UUID]:
+    return {event_id for (event_id,) in await rows_of(engine, "SELECT event_id FROM outbox_dead_letters")}
+
+
+async def rows_of(engine: AsyncEngine, query: str) -> list[Any]:
+    async with engine.connect() as conn:
+        return list((await conn.execute(text(query))).all())
+
+
+async def _dead_lettered(settings: HubSettings) -> float:
+    found = REGISTRY.get_sample_value(
+        "hub_outbox_dead_lettered_total", {"service": settings.service_name, "topic": "catalog.events"}
+    )
     return found or 0.0
 
 
-async def _equal(read: Callable[[], Awaitable[int]], expected: int) -> bool:
+async def _equal(read: Callable[[], Awaitable[object]], expected: object) -> bool:
     return await read() == expected
