@@ -13,9 +13,9 @@ topic the service consumes, so that the first dead letter after a start is an in
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import Iterable, Mapping, Sequence
-from types import TracebackType
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -51,7 +51,11 @@ def lag_by_topic(
 
 
 class KafkaOffsets:
-    """An admin client and a consumer outside any group, for reading partitions' bounds and groups' offsets."""
+    """An admin client and a consumer outside any group, for reading partitions' bounds and groups' offsets.
+
+    A service keeps one (`shared_offsets`) from its first sample to its shutdown: starting a client asks the broker
+    for the metadata of every topic it holds, which costs more CPU the more topics the cluster has (tens of ms at a
+    few hundred), and a sampler that started two clients every round spent a core's worth on it."""
 
     def __init__(self, settings: HubSettings) -> None:
         timeout = settings.kafka_request_timeout_ms
@@ -66,22 +70,21 @@ class KafkaOffsets:
             enable_auto_commit=False,
             request_timeout_ms=timeout,
         )
+        self._starting = asyncio.Lock()
+        self._started = False
 
-    async def __aenter__(self) -> KafkaOffsets:
-        try:
-            await self._admin.start()
-            await self._consumer.start()
-        except BaseException:
-            await self._close()
-            raise
+    async def start(self) -> KafkaOffsets:
+        """Start both clients, once however many callers ask at the same time. A failed start leaves them unusable:
+        close() this one and make another."""
+        async with self._starting:
+            if not self._started:
+                await self._admin.start()
+                await self._consumer.start()
+                self._started = True
         return self
 
-    async def __aexit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self._close()
-
-    async def _close(self) -> None:
+    async def close(self) -> None:
+        """Close both clients."""
         with contextlib.suppress(Exception):
             await self._consumer.stop()
         with contextlib.suppress(Exception):
@@ -125,6 +128,29 @@ class KafkaOffsets:
         return [CONSUMER_LAG.reading(messages, group, topic) for topic, messages in sorted(lag.items())]
 
 
+async def shared_offsets(app: FastAPI) -> KafkaOffsets:
+    """The service's KafkaOffsets (`app.state.kafka_offsets`), started at its first use and kept until
+    `close_shared_offsets`; one whose start failed is closed and forgotten, so the next sample starts afresh."""
+    kept: KafkaOffsets | None = getattr(app.state, "kafka_offsets", None)
+    offsets = kept if kept is not None else KafkaOffsets(app.state.settings)
+    app.state.kafka_offsets = offsets
+    try:
+        return await offsets.start()
+    except BaseException:
+        if getattr(app.state, "kafka_offsets", None) is offsets:
+            app.state.kafka_offsets = None
+        await offsets.close()
+        raise
+
+
+async def close_shared_offsets(app: FastAPI) -> None:
+    """Close the service's KafkaOffsets, if a sample started one (a sampler's `close`)."""
+    offsets: KafkaOffsets | None = getattr(app.state, "kafka_offsets", None)
+    app.state.kafka_offsets = None
+    if offsets is not None:
+        await offsets.close()
+
+
 def messages_held(starts: Mapping[TopicPartition, int], ends: Mapping[TopicPartition, int]) -> dict[str, int]:
     """Per topic, the messages its partitions hold (end minus start)."""
     held: dict[str, int] = {}
@@ -149,13 +175,13 @@ async def sample_consumer(app: FastAPI) -> Iterable[Reading]:
     for topic in topics:
         metrics.EVENTS_DEAD_LETTERED.labels(settings.service_name, topic)  # the series exists from 0
     group = consumer_group(settings)
-    async with KafkaOffsets(settings) as kafka:
-        partitions = await kafka.partitions(topics)
-        readings = await kafka.lag(group, partitions, await kafka.committed(group, partitions))
-        starts, ends = await kafka.bounds(await kafka.partitions([t + DLQ_SUFFIX for t in topics]))
+    kafka = await shared_offsets(app)
+    partitions = await kafka.partitions(topics)
+    readings = await kafka.lag(group, partitions, await kafka.committed(group, partitions))
+    starts, ends = await kafka.bounds(await kafka.partitions([t + DLQ_SUFFIX for t in topics]))
     held = messages_held(starts, ends)
     dead = [DEAD_LETTER_MESSAGES.reading(held.get(t + DLQ_SUFFIX, 0), t) for t in topics]
     return [*readings, *dead]
 
 
-CONSUMER_SAMPLER = Sampler("consumer", sample_consumer)
+CONSUMER_SAMPLER = Sampler("consumer", sample_consumer, close=close_shared_offsets)

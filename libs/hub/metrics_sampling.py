@@ -68,6 +68,8 @@ class Sampler:
 
     name: str
     sample: Callable[[FastAPI], Awaitable[Iterable[Reading]]]
+    # Releases what the samples keep open between rounds (clients), when the service stops.
+    close: Callable[[FastAPI], Awaitable[None]] | None = None
 
 
 SAMPLER_UP = SampledGauge(
@@ -109,6 +111,12 @@ class MetricsSampling(BackgroundWork):
                 self._round_at = now
                 await self.refresh()
             await asyncio.sleep(min(self.interval_seconds, TICK_SECONDS))
+
+    async def cleanup(self) -> None:
+        for sampler in self.samplers:
+            if sampler.close is not None:
+                with contextlib.suppress(Exception):
+                    await sampler.close(self.app)
 
     async def refresh(self) -> None:
         """Run every sampler once, side by side, and keep what each read."""

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from hub.contracts.open_records import TOPIC
 from hub.metrics_domain import APPLICATIONS, deadlines, rows_by_state
-from hub.metrics_kafka import KafkaOffsets
+from hub.metrics_kafka import close_shared_offsets, shared_offsets
 from hub.metrics_sampling import Reading, Sampler
 from hub.settings import HubSettings
 from open_svc.applications.lifecycle import ApplicationState
@@ -30,18 +30,18 @@ async def sample_replica_lag(app: FastAPI) -> list[Reading]:
     settings: HubSettings = app.state.settings
     async with app.state.sessionmaker() as session:
         stored = await repository.positions(session)
-    async with KafkaOffsets(settings) as kafka:
-        partitions = await kafka.partitions([settings.topic(TOPIC)])
-        positions = {
-            tp: stored[tp.partition].next_offset
-            for tp in partitions
-            if tp.partition in stored and stored[tp.partition].next_offset != FROM_START
-        }
-        return await kafka.lag(replica_group(settings), partitions, positions)
+    kafka = await shared_offsets(app)
+    partitions = await kafka.partitions([settings.topic(TOPIC)])
+    positions = {
+        tp: stored[tp.partition].next_offset
+        for tp in partitions
+        if tp.partition in stored and stored[tp.partition].next_offset != FROM_START
+    }
+    return await kafka.lag(replica_group(settings), partitions, positions)
 
 
 SAMPLERS: tuple[Sampler, ...] = (
     rows_by_state("applications", APPLICATIONS, OpenApplication.state, STORED_STATES),
     deadlines("open_application", OpenApplication),
-    Sampler("replica", sample_replica_lag),
+    Sampler("replica", sample_replica_lag, close=close_shared_offsets),
 )

@@ -17,7 +17,7 @@ from hub.contracts.open_records import TOPIC as OPEN_RECORDS
 from hub.contracts.open_records import TOPIC_CONFIG
 from hub.db import create_engine, create_sessionmaker
 from hub.kafka import consumer_group, ensure_topics
-from hub.metrics_kafka import CONSUMER_LAG, DEAD_LETTER_MESSAGES, lag_by_topic, sample_consumer
+from hub.metrics_kafka import CONSUMER_LAG, DEAD_LETTER_MESSAGES, close_shared_offsets, lag_by_topic, sample_consumer
 from hub.metrics_sampling import Reading
 from open_svc.metrics import replica_group, sample_replica_lag
 from open_svc.replica.models import ReplicaPosition
@@ -56,12 +56,13 @@ async def produce(bootstrap: str, topic: str, per_partition: dict[int, int]) -> 
 
 
 @pytest.fixture
-def share(infra: Infra, keys: Keys, topic_prefix: str) -> FastAPI:
+async def share(infra: Infra, keys: Keys, topic_prefix: str) -> AsyncIterator[FastAPI]:
     """share-svc's state as its consumer's sampler sees it (no database needed)."""
     app = FastAPI()
     app.state.settings = settings_for("share", infra, keys, NO_DATABASE, topic_prefix)
     app.state.event_handlers = share_handlers
-    return app
+    yield app
+    await close_shared_offsets(app)
 
 
 @pytest.mark.integration
@@ -91,8 +92,13 @@ async def test_a_group_lags_by_what_it_has_not_committed_and_dead_letters_are_co
         await consumer.commit({tp(topic, 0): 2, tp(topic, 1): 3})
     finally:
         await consumer.stop()
+    kept = share.state.kafka_offsets
     after = readings_of(list(await sample_consumer(share)))
     assert after[CONSUMER_LAG.name, (group, topic)] == 5 - 2
+    # The second round asked with the clients of the first: starting them costs a metadata read of every topic.
+    assert share.state.kafka_offsets is kept
+    await close_shared_offsets(share)
+    assert share.state.kafka_offsets is None
 
 
 @pytest.mark.integration
@@ -115,6 +121,7 @@ async def open_replica(
     try:
         yield app
     finally:
+        await close_shared_offsets(app)
         await app.state.engine.dispose()
 
 

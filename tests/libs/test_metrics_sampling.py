@@ -192,3 +192,19 @@ def test_a_reading_needs_a_value_for_each_label() -> None:
         WIDGETS.reading(1)
     with pytest.raises(ValueError, match="colour"):
         WIDGETS.reading(1, "red", "large")
+
+
+async def test_a_sampler_closes_what_its_rounds_keep_open_when_the_service_stops(service: str) -> None:
+    closed: list[str] = []
+
+    async def keeping(app: FastAPI) -> list[Reading]:
+        return []
+
+    async def close(app: FastAPI) -> None:
+        closed.append(app.state.settings.service_name)
+
+    app = service_app(service)
+    async with sampling(app, Sampler("keeping", keeping, close=close), fixed("plain")):
+        await app.state.metrics_sampling.refresh()
+        assert closed == []
+    assert closed == [service]
