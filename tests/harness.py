@@ -26,6 +26,7 @@ from opentelemetry.sdk.trace import SpanProcessor
 from sqlalchemy.engine import make_url
 
 from factories import agency_body, credit_code
+from hub import metrics
 from hub.db import asyncpg_dsn
 from hub.mesh import load_mesh
 from hub.migrations import ensure_database, upgrade_to_head
@@ -166,8 +167,15 @@ async def running_mesh(
     span_processors: Sequence[SpanProcessor] = (),
     settings_overrides: Callable[[str], dict[str, Any]] = lambda _: {},
 ) -> AsyncIterator[LocalMesh]:
-    """Start the named services (the gateway last, pointed at the others) and stop them all afterwards."""
+    """Start the named services (the gateway last, pointed at the others) and stop them all afterwards.
+
+    The first mesh of the process to run starts the request histogram afresh: it is process-wide, one series per
+    service, route and status, and a test worker's earlier meshes had grown it to thousands, all rendered again by
+    every scrape of /metrics (the Prometheus test's five targets each second starved its mesh's loop)."""
+    if not _RUNNING_MESHES:
+        metrics.HTTP_REQUESTS.clear()
     mesh = LocalMesh(databases=dict(databases))
+    _RUNNING_MESHES.add(id(mesh))
     sockets = {name: free_socket() for name in services}
     try:
         for name in sorted(services, key=lambda n: n == "gateway"):
@@ -191,6 +199,11 @@ async def running_mesh(
                 await running.task
         for sock in sockets.values():
             sock.close()
+        _RUNNING_MESHES.discard(id(mesh))
+
+
+# The meshes of this process running now (running_mesh).
+_RUNNING_MESHES: set[int] = set()
 
 
 class MeshStarter(Protocol):
