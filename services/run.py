@@ -190,7 +190,28 @@ def wait_ready(url: str, timeout: float) -> dict[str, object]:
         except (httpx.HTTPError, ValueError) as exc:
             last = {"error": str(exc)}
         time.sleep(0.5)
-    raise TimeoutError(f"the hub was not ready within {timeout:.0f}s: {json.dumps(last, ensure_ascii=False)}")
+    raise NotReady(f"the hub was not ready within {timeout:.0f}s: {json.dumps(last, ensure_ascii=False)}", last)
+
+
+class NotReady(TimeoutError):
+    """An instance's /readyz did not pass in time; `last` is its last answer."""
+
+    def __init__(self, message: str, last: dict[str, object]) -> None:
+        super().__init__(message)
+        self.last = last
+
+
+def print_log_tails(last: dict[str, object], logs: Path, lines: int = 20) -> None:
+    """The end of the log (in `logs`) of each service a readiness answer names as not ready (of every service if it
+    names none), on stderr: what an operator, or a failed test, needs first."""
+    checks = last.get("checks")
+    failing = {name.removeprefix("service:") for name, check in checks.items()
+               if name.startswith("service:") and not (isinstance(check, dict) and check.get("ok"))} \
+        if isinstance(checks, dict) else set()  # fmt: skip
+    for log in sorted(logs.glob("*.log")):
+        if not failing or log.stem.split("-")[0] in failing:
+            tail = log.read_text(errors="replace").splitlines()[-lines:]
+            print(f"--- the end of {log}:", *tail, sep="\n", file=sys.stderr)
 
 
 def up(args: argparse.Namespace) -> int:
@@ -211,8 +232,9 @@ def up(args: argparse.Namespace) -> int:
     try:
         for url in urls:
             wait_ready(url, args.timeout)
-    except TimeoutError as exc:
+    except NotReady as exc:
         print(exc, file=sys.stderr)
+        print_log_tails(exc.last, RUN_DIR / "logs")
         print(f"logs: {RUN_DIR / 'logs'}", file=sys.stderr)
         return 1
     gateways = [f"http://127.0.0.1:{mesh.service('gateway').instance_port(k, args.port_offset)}"

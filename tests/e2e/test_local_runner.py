@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import random
 import socket
@@ -95,3 +96,25 @@ async def test_up_brings_every_service_to_ready_behind_the_gateway_and_down_leav
     assert list((tmp_path / "pids").glob("*.pid")) == []
     for service in load_mesh().services.values():
         await infra.drop_database(infra.database(f"{run_id}_{service.database}"))
+
+
+def test_a_hub_not_ready_in_time_shows_the_end_of_the_failing_services_logs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec = importlib.util.spec_from_file_location("run", REPO / "services" / "run.py")
+    assert spec is not None
+    assert spec.loader is not None
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    for name in ("share", "share-1", "open"):
+        (tmp_path / f"{name}.log").write_text("\n".join(f"{name} line {n}" for n in range(30)))
+    last = {"status": "not-ready", "checks": {"service:share": {"ok": False, "error": "unreachable: ConnectTimeout"},
+                                              "service:open": {"ok": True, "status": 200}}}  # fmt: skip
+    run.print_log_tails(last, tmp_path, lines=2)
+    shown = capsys.readouterr().err
+    assert "share line 29" in shown
+    assert "share-1 line 28" in shown
+    assert "share line 27" not in shown
+    assert "open line" not in shown
+    run.print_log_tails({"error": "connection refused"}, tmp_path, lines=1)
+    assert "open line 29" in capsys.readouterr().err
