@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import sqlalchemy as sa
@@ -98,10 +99,9 @@ async def ensure_database(database_url: str) -> None:
         await conn.close()
 
 
-def create_messaging_tables() -> None:
-    """The outbox and inbox every service's first migration creates, with the trigger that wakes the relay."""
-    op.create_table(
-        "outbox",
+def _event_columns() -> list[sa.Column[Any]]:
+    """An event as an outbox table holds it (hub.outbox's _EventColumns), new columns for each table."""
+    return [
         sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
         sa.Column("event_id", UUID(as_uuid=True), nullable=False, unique=True),
         sa.Column("topic", sa.String(200), nullable=False),
@@ -111,7 +111,12 @@ def create_messaging_tables() -> None:
         sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("payload", JSONB, nullable=False),
         sa.Column("trace_headers", JSONB, nullable=False),
-    )
+    ]
+
+
+def create_messaging_tables() -> None:
+    """The outbox and inbox every service's first migration creates, with the trigger that wakes the relay."""
+    op.create_table("outbox", *_event_columns())
     op.create_table(
         "inbox",
         sa.Column("event_id", sa.String(200), primary_key=True),
@@ -134,15 +139,7 @@ def create_outbox_dead_letters() -> None:
     after the first creates."""
     op.create_table(
         "outbox_dead_letters",
-        sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
-        sa.Column("event_id", UUID(as_uuid=True), nullable=False, unique=True),
-        sa.Column("topic", sa.String(200), nullable=False),
-        sa.Column("type", sa.String(200), nullable=False),
-        sa.Column("source", sa.String(200), nullable=False),
-        sa.Column("subject", sa.String(200), nullable=False),
-        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("payload", JSONB, nullable=False),
-        sa.Column("trace_headers", JSONB, nullable=False),
+        *_event_columns(),
         sa.Column("error", sa.String(500), nullable=False),
         sa.Column("dead_lettered_at", sa.DateTime(timezone=True), nullable=False),
     )

@@ -61,36 +61,31 @@ CLOCK_SKEW = timedelta(seconds=60)
 _TAKEOVER = datetime.min.replace(tzinfo=UTC)
 
 
-class OutboxMessage(MessagingBase):
+class _EventColumns:
+    """An event as an outbox table holds it (the declarative mixin of both tables)."""
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    event_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), unique=True)
+    topic: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(200))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    trace_headers: Mapped[dict[str, str]] = mapped_column(JSONB)
+
+
+class OutboxMessage(_EventColumns, MessagingBase):
     """An event waiting to be published."""
 
     __tablename__ = "outbox"
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    event_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), unique=True)
-    topic: Mapped[str] = mapped_column(String(200))
-    type: Mapped[str] = mapped_column(String(200))
-    source: Mapped[str] = mapped_column(String(200))
-    subject: Mapped[str] = mapped_column(String(200))
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
-    trace_headers: Mapped[dict[str, str]] = mapped_column(JSONB)
 
-
-class OutboxDeadLetter(MessagingBase):
+class OutboxDeadLetter(_EventColumns, MessagingBase):
     """An event the broker refused for good, set aside so that the events behind it are published."""
 
     __tablename__ = "outbox_dead_letters"
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    event_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), unique=True)
-    topic: Mapped[str] = mapped_column(String(200))
-    type: Mapped[str] = mapped_column(String(200))
-    source: Mapped[str] = mapped_column(String(200))
-    subject: Mapped[str] = mapped_column(String(200))
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
-    trace_headers: Mapped[dict[str, str]] = mapped_column(JSONB)
     # The refusal as the client names it (an error class and code: never the event's values, A28.1).
     error: Mapped[str] = mapped_column(String(500))
     dead_lettered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
