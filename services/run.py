@@ -205,9 +205,10 @@ def print_log_tails(last: dict[str, object], logs: Path, lines: int = 20) -> Non
     """The end of the log (in `logs`) of each service a readiness answer names as not ready (of every service if it
     names none), on stderr: what an operator, or a failed test, needs first."""
     checks = last.get("checks")
-    failing = {name.removeprefix("service:") for name, check in checks.items()
-               if name.startswith("service:") and not (isinstance(check, dict) and check.get("ok"))} \
-        if isinstance(checks, dict) else set()  # fmt: skip
+    failing: set[str] = set()
+    if isinstance(checks, dict):
+        failing = {name.removeprefix("service:") for name, check in checks.items()
+                   if name.startswith("service:") and not (isinstance(check, dict) and check.get("ok"))}  # fmt: skip
     for log in sorted(logs.glob("*.log")):
         if not failing or log.stem.split("-")[0] in failing:
             tail = log.read_text(errors="replace").splitlines()[-lines:]

@@ -175,8 +175,8 @@ async def running_mesh(
     if not _RUNNING_MESHES:
         metrics.HTTP_REQUESTS.clear()
     mesh = LocalMesh(databases=dict(databases))
-    _RUNNING_MESHES.add(id(mesh))
     sockets = {name: free_socket() for name in services}
+    _RUNNING_MESHES.add(id(mesh))
     try:
         for name in sorted(services, key=lambda n: n == "gateway"):
             extra = settings_overrides(name)
