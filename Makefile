@@ -22,9 +22,10 @@ TEST_RUN_DIR := $(RUN_DIR)/test
 TEST_PG_PORT ?= 55442
 TEST_KAFKA_PORT ?= 59192
 TEST_KAFKA_CONTROLLER_PORT ?= 59193
-# Three pytest workers, each taking whole files (a module's world is built once): most integration tests wait on
-# Kafka and PostgreSQL, so three overlap well even on two cores (four starved PostgreSQL: audit commits passed
-# their 10 s limit). PYTEST_ARGS="-n 0 tests/share" runs serially.
+# Three pytest workers, each taking whole files, and a package's files together (tests/scheduling.py), so that a
+# module's or a package's world is built once: most integration tests wait on Kafka and PostgreSQL, so three overlap
+# well even on two cores (four starved PostgreSQL: audit commits passed their 10 s limit). PYTEST_ARGS="-n 0
+# tests/share" runs serially.
 PYTEST_ARGS ?= -n 3 --dist loadfile --durations=30 -m "not drill"
 LINT_PATHS := libs catalog-svc share-svc open-svc aggregation-svc supervision-svc gateway services tests bench tools hub-client deploy
 
