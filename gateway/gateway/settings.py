@@ -45,5 +45,9 @@ class Settings(HubSettings):
     # Browsers may call the hub from the open portal's origin(s) only.
     portal_origins: list[str] = Field(default_factory=list, validation_alias="HUB_PORTAL_ORIGINS")
     audit_anchor_interval_seconds: float = 60.0
+    # Every audit commit writes a gateway.audit event; published at once, each read at low traffic would cost a relay
+    # cycle, a Kafka request and supervision-svc's transaction (bench/README.md, "The relay's linger"). Nobody waits
+    # for these events: supervision-svc counts them into daily figures.
+    outbox_linger_seconds: float = Field(default=0.1, ge=0.0, le=5.0)
     # How long a request waits for its audit record's commit before it is answered 503 instead (A36.1).
     audit_commit_timeout_seconds: float = Field(default=10.0, gt=0)

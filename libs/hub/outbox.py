@@ -2,10 +2,11 @@
 
 Write side: `record_event` adds a row to the same session as the change, so both commit or neither.
 Relay side: one relay per database at a time (a PostgreSQL advisory lock elects it among replicas), woken by
-LISTEN/NOTIFY within milliseconds of a commit, claims rows in id order with FOR UPDATE SKIP LOCKED, publishes
-them and deletes those the broker acknowledged in the same transaction. Rows whose transaction has not committed
-yet are invisible and simply picked up on a later wake-up, so no row is skipped however sequence values commit.
-While Kafka is down, the unacknowledged rows wait; a broker restart republishes none it had acknowledged.
+LISTEN/NOTIFY within milliseconds of a commit (and lingering `outbox_linger_seconds` after that, where a service sets
+it, to take the commits of that moment in the same cycle), claims rows in id order with FOR UPDATE SKIP LOCKED,
+publishes them and deletes those the broker acknowledged in the same transaction. Rows whose transaction has not
+committed yet are invisible and simply picked up on a later wake-up, so no row is skipped however sequence values
+commit. While Kafka is down, the unacknowledged rows wait; a broker restart republishes none it had acknowledged.
 
 Each event is published once (issue 15). A relay killed between the broker's acknowledgement and its delete's commit,
 or a send that timed out after the broker took it, leaves rows that are already on their topic. So whenever a relay
@@ -192,6 +193,10 @@ class OutboxRelay(BackgroundWork):
                     await asyncio.wait_for(self._wake.wait(), self._settings.outbox_fallback_poll_seconds)
                 # A dead LISTEN connection would silently stop the notifications.
                 await conn.fetchval("SELECT 1")
+                if self._settings.outbox_linger_seconds:
+                    # Whatever commits meanwhile is published with this wake-up's rows (a full batch never waits:
+                    # _drain goes on while batches come full).
+                    await asyncio.sleep(self._settings.outbox_linger_seconds)
         finally:
             self.is_leader = False
             with contextlib.suppress(Exception):

@@ -46,6 +46,11 @@ class HubSettings(BaseSettings):
     consumer_retry_backoff_seconds: float = 0.2
     outbox_batch_size: int = 500
     outbox_fallback_poll_seconds: float = 2.0
+    # How long a woken relay waits before it publishes, so that what commits meanwhile goes in the same Kafka request
+    # and its consumers' same transaction (hub.outbox.OutboxRelay). 0 publishes each commit at once (the event
+    # latency goal); a service whose events nobody waits for (the gateway's audit feed) trades a little of it for
+    # one relay cycle per interval instead of one per commit.
+    outbox_linger_seconds: float = Field(default=0.0, ge=0.0, le=5.0)
     # How often the sampled gauges of /metrics (backlogs, lag, states, deadlines) are read (hub.metrics_sampling).
     metrics_sample_seconds: float = Field(default=15.0, gt=0)
     # The share of new traces recorded (parent-based: a request joins its caller's decision, so a trace is kept or

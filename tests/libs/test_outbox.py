@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -114,6 +116,32 @@ async def test_a_committed_event_is_published_keyed_by_its_aggregate_as_a_cloude
     assert AgencyRegistered.model_validate(envelope.data) == event
     # The row's deletion commits just after the broker acknowledged it.
     await eventually(lambda: _outbox_empty(catalog))
+
+
+async def test_a_lingering_relay_publishes_what_commits_during_its_linger_with_the_event_that_woke_it(
+    catalog: Catalog,
+) -> None:
+    catalog.settings = catalog.settings.model_copy(update={"outbox_linger_seconds": 1.5})
+    catalog.start_relay()
+    await asyncio.sleep(0.2)  # the relay's first drain, of an empty outbox, is over
+    first_committed = time.time()
+    committed = [*await catalog.record_committed(agency_registered())]
+    for _ in range(2):
+        await asyncio.sleep(0.4)
+        committed += await catalog.record_committed(agency_registered())
+
+    published = await eventually(lambda: _all_of(catalog, 3))
+
+    assert sorted(event_ids(published)) == sorted(committed)
+    sent_at = [record.timestamp / 1000 for record in published]
+    # Committed 0.8 s apart, sent together once the first commit's wake-up had lingered.
+    assert max(sent_at) - min(sent_at) < 0.4
+    assert min(sent_at) >= first_committed + 1.0
+
+
+async def _all_of(catalog: Catalog, count: int) -> list[ConsumerRecord[bytes, bytes]] | None:
+    published = await catalog.published()
+    return published if len(published) >= count else None
 
 
 async def test_an_event_of_a_rolled_back_transaction_is_never_published(catalog: Catalog) -> None:
