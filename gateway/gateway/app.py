@@ -139,7 +139,7 @@ async def _gateway_lifespan(app: FastAPI, context: GatewayContext) -> AsyncItera
     await reload_identities()
     listener = ChannelListener(settings.database_url, IDENTITIES_CHANNEL, reload_identities)
     listener.start()
-    context.audit = AuditLog(sessionmaker, commit_timeout=settings.audit_commit_timeout_seconds)
+    context.audit = AuditLog(app.state.engine, commit_timeout=settings.audit_commit_timeout_seconds)
     context.audit.start()
     # Anchoring the chain head now and then makes truncating or rewriting the chain's tail detectable.
     anchoring = every("audit-anchor", settings.audit_anchor_interval_seconds, _anchor)

@@ -50,7 +50,7 @@ async def sessionmaker(
 
 @pytest.fixture
 async def audit_log(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AuditLog]:
-    log = AuditLog(sessionmaker)
+    log = AuditLog(sessionmaker.kw["bind"])
     log.start()
     try:
         yield log
@@ -76,7 +76,8 @@ async def test_records_with_whole_second_timestamps_verify_after_postgresql_stor
 async def test_two_gateway_replicas_append_to_one_chain_without_gaps_or_forks_A36_1(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
-    replicas = [AuditLog(sessionmaker, batch_size=3), AuditLog(sessionmaker, batch_size=3)]
+    engine = sessionmaker.kw["bind"]
+    replicas = [AuditLog(engine, batch_size=3), AuditLog(engine, batch_size=3)]
     for replica in replicas:
         replica.start()
     try:
@@ -133,7 +134,7 @@ async def test_an_append_the_database_does_not_take_in_time_is_a_503_with_retry_
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     engine = create_async_engine(f"postgresql+asyncpg://hub@127.0.0.1:{port}/gateway")
-    log = AuditLog(async_sessionmaker(engine), commit_timeout=0.5)
+    log = AuditLog(engine, commit_timeout=0.5)
     log.start()
     try:
         with pytest.raises(AuditUnavailable) as refused:
