@@ -7,6 +7,7 @@ It drives the mesh's own machinery, on the real PostgreSQL and Kafka, without a 
 side that commits, at `--rate` transactions a second for `--seconds`, one row and one event (hub.outbox.record_event)
 per transaction, published by hub.outbox.OutboxRelay (woken by NOTIFY) in the same process, as in a service; and a
 consuming process running hub.consumer.EventConsumer, whose handler writes the effect row beside the inbox record.
+Both run on uvloop, the event loop uvicorn gives the services.
 Each side stamps its row with clock_timestamp() as the last statement before COMMIT, so both times come from the
 same server clock and the latency is commit → effect committed. Databases bench_events_producer and
 bench_events_consumer are dropped and recreated each run; the topic is catalog.events under the prefix
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import asyncpg
+import uvloop
 from aiokafka.admin import AIOKafkaAdminClient
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
@@ -335,7 +337,7 @@ def main() -> int:
     parser.add_argument("--consume", action="store_true", help=argparse.SUPPRESS)  # the consuming process
     args = parser.parse_args()
     if args.consume:
-        asyncio.run(consume(args.database_url, args.kafka))
+        uvloop.run(consume(args.database_url, args.kafka))
         return 0
     asyncio.run(delete_topics(args.kafka))
     asyncio.run(fresh_databases(args.database_url, args.kafka))
@@ -346,7 +348,7 @@ def main() -> int:
         stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
-        found = asyncio.run(
+        found = uvloop.run(
             measure(args.database_url, args.kafka, args.rate, args.seconds, args.keys, args.events_per_commit)
         )
     finally:
