@@ -95,7 +95,7 @@ def audit_fields(n: int) -> dict[str, object]:
 
 
 async def test_audit_records_the_writer_cannot_commit_are_counted_until_it_can_A36_1(gateway: FastAPI) -> None:
-    audit = AuditLog(gateway.state.sessionmaker)
+    audit = AuditLog(gateway.state.engine)
     gateway.state.gateway = SimpleNamespace(audit=audit)
     audit.start()
     stall = await asyncpg.connect(asyncpg_dsn(gateway.state.settings.database_url))
