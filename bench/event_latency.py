@@ -241,8 +241,14 @@ async def distinct_effects(database_url: str) -> int:
         await conn.close()
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """The CPU time (user + system) a process has spent so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def measure(
-    database_url: str, kafka: str, rate: float, seconds: float, keys: int, per_commit: int
+    database_url: str, kafka: str, rate: float, seconds: float, keys: int, per_commit: int, consumer_pid: int
 ) -> dict[str, Any]:
     producer = Producer(database_url, kafka, keys)
     try:
@@ -256,7 +262,7 @@ async def measure(
             await asyncio.sleep(0.1)
         producer.committed = 0  # the warm-up event is not measured
         load_before = os.getloadavg()
-        cpu_before = time.process_time()
+        cpu_before, consumer_cpu_before = time.process_time(), process_cpu_seconds(consumer_pid)
         elapsed, late = await producer.run(rate, seconds, per_commit)
         cpu_producer = time.process_time() - cpu_before
         # The tail: wait while effects keep coming; what has none after DRAIN_STALL_SECONDS without one is lost.
@@ -267,12 +273,14 @@ async def measure(
             elif time.monotonic() - progressed > DRAIN_STALL_SECONDS:
                 break
             await asyncio.sleep(0.2)
+        cpu_consumer = process_cpu_seconds(consumer_pid) - consumer_cpu_before
         return {
             "committed": producer.committed,
             "failed": producer.failed,
             "elapsed": elapsed,
             "late": late,
             "producer_cpu_s": cpu_producer,
+            "consumer_cpu_s": cpu_consumer,
             "load": (load_before, os.getloadavg()),
             "commits": dict(await rows(database_url, PRODUCER_DB, "committed")),
             "effects": await rows(database_url, CONSUMER_DB, "effect"),
@@ -314,6 +322,7 @@ def report(found: dict[str, Any], rate: float, seconds: float) -> None:
           f"{'met' if lost == duplicated == 0 else 'NOT met'}")  # fmt: skip
     print(f"  producing process (writes + relay): {1000 * found['producer_cpu_s'] / max(1, found['committed']):.2f} ms "
           f"CPU per event")  # fmt: skip
+    print(f"  consuming process: {1000 * found['consumer_cpu_s'] / max(1, found['committed']):.2f} ms CPU per event")
     write_results({
         "event_latency_p50_ms": figure(p50, "ms", GOAL_P50_MS),
         "event_latency_p99_ms": figure(p99, "ms", GOAL_P99_MS),
@@ -349,7 +358,9 @@ def main() -> int:
     )  # fmt: skip
     try:
         found = uvloop.run(
-            measure(args.database_url, args.kafka, args.rate, args.seconds, args.keys, args.events_per_commit)
+            measure(
+                args.database_url, args.kafka, args.rate, args.seconds, args.keys, args.events_per_commit, consumer.pid
+            )
         )
     finally:
         consumer.terminate()

@@ -1,8 +1,8 @@
 """The idempotent consumer: each event's effect and its inbox record commit together; offsets only after.
 
 A redelivered event finds its id in the inbox and has no second effect. Records fetched together from a partition are
-applied in order in one transaction when they apply cleanly, one that fails among them alone; offsets are
-committed once per fetch, after the effects. A message that cannot be parsed, or
+applied in order in one transaction when they apply cleanly (their inbox records entered by one statement), one that
+fails among them alone; offsets are committed once per fetch, after the effects. A message that cannot be parsed, or
 whose handler keeps failing after `consumer_max_attempts`, goes to `<topic>.dlq` with the error, and the
 consumer moves on. The handler runs inside a CONSUMER span that continues the producer's trace (the aiokafka
 instrumentation would end its span before the handler runs, so the span is opened here).
@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import traceback
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -23,8 +23,7 @@ from aiokafka import AIOKafkaProducer, ConsumerRecord
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import Span, SpanKind
 from pydantic import ValidationError
-from sqlalchemy import DateTime, String
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import DateTime, String, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -97,6 +96,34 @@ async def apply_once(session: AsyncSession, handlers: EventHandlers, envelope: E
 
     Returns False for a duplicate (or an event type this service ignores), True when the effect was applied.
     """
+    return await apply_claimed(session, handlers, envelope, await claim(session, handlers, [(envelope, topic)]))
+
+
+async def claim(
+    session: AsyncSession, handlers: EventHandlers, events: Sequence[tuple[EventEnvelope, str]]
+) -> set[str]:
+    """Enter the events this service handles (each with its topic) in the inbox, in one statement: the ids that were
+    not there yet, whose effects the transaction applies (`apply_claimed`). Rolled back with the transaction."""
+    handled = [(envelope, topic) for envelope, topic in events if handlers.route(envelope.type) is not None]
+    if not handled:
+        return set()
+    claimed = await session.execute(
+        _CLAIM,
+        {
+            "ids": [envelope.id for envelope, _ in handled],
+            "types": [envelope.type for envelope, _ in handled],
+            "topics": [topic for _, topic in handled],
+            "at": datetime.now(UTC),
+        },
+    )
+    return set(claimed.scalars())
+
+
+async def apply_claimed(
+    session: AsyncSession, handlers: EventHandlers, envelope: EventEnvelope, claimed: set[str]
+) -> bool:
+    """Apply the event if this transaction claimed it (`claim`), once however often it was fetched: True when the
+    effect was applied. PoisonMessage when it does not match its type's schema, claimed or not."""
     route = handlers.route(envelope.type)
     if route is None:
         return False
@@ -104,16 +131,21 @@ async def apply_once(session: AsyncSession, handlers: EventHandlers, envelope: E
         event = route.model.model_validate(envelope.data)
     except ValidationError as exc:
         raise PoisonMessage(f"{envelope.type} does not match its schema: {exc}") from exc
-    claimed = await session.execute(
-        insert(InboxEntry)
-        .values(event_id=envelope.id, type=envelope.type, topic=topic, processed_at=datetime.now(UTC))
-        .on_conflict_do_nothing(index_elements=[InboxEntry.event_id])
-        .returning(InboxEntry.event_id)
-    )
-    if claimed.first() is None:
+    if envelope.id not in claimed:
         return False
+    claimed.discard(envelope.id)  # the same event twice in one fetch has one effect
     await route.handler(session, event)
     return True
+
+
+# One statement for a fetch's events, whatever their number (a multi-row VALUES would compile once per count).
+_CLAIM = text(
+    "INSERT INTO inbox (event_id, type, topic, processed_at) "
+    "SELECT e.event_id, e.type, e.topic, CAST(:at AS timestamptz) "
+    "FROM unnest(CAST(:ids AS varchar[]), CAST(:types AS varchar[]), CAST(:topics AS varchar[])) "
+    "AS e(event_id, type, topic) "
+    "ON CONFLICT (event_id) DO NOTHING RETURNING event_id"
+)
 
 
 class EventConsumer(BackgroundWork):
@@ -184,10 +216,14 @@ class EventConsumer(BackgroundWork):
             return 0, None
         try:
             async with self._sessionmaker() as session, session.begin():
+                # One inbox statement for the whole fetch rather than one per event.
+                claimed = await claim(
+                    session, self._handlers, [(envelope, record.topic) for record, envelope in together]
+                )
                 for record, envelope in together:
                     with self._span(record, envelope) as span:
                         try:
-                            outcomes.append(await apply_once(session, self._handlers, envelope, record.topic))
+                            outcomes.append(await apply_claimed(session, self._handlers, envelope, claimed))
                         except Exception as exc:
                             record_error(span, exc)
                             raise
