@@ -170,8 +170,10 @@ class Producer:
         try:
             async with self.sessionmaker() as session, session.begin():
                 for seq in seqs:
-                    record_event(session, BenchHappened(key=f"k{seq % self.keys}", seq=seq), source="/bench/events")
-                # The last statement before COMMIT (the ORM flushes the outbox rows first).
+                    await record_event(
+                        session, BenchHappened(key=f"k{seq % self.keys}", seq=seq), source="/bench/events"
+                    )
+                # The last statement before COMMIT.
                 await session.execute(text("INSERT INTO committed (seq, at) VALUES (:seq, clock_timestamp())"),
                                       [{"seq": seq} for seq in seqs])  # fmt: skip
             self.committed += len(seqs)

@@ -24,7 +24,7 @@ Share-svc and open-svc reuse it with a migration, the mixin on their table and o
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -140,7 +140,7 @@ class WorkingDayDeadline:
 
 
 D = TypeVar("D", bound=WorkingDayDeadline)
-Announce = Callable[[AsyncSession, D], None]
+Announce = Callable[[AsyncSession, D], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,7 @@ class DeadlineKind(Generic[D]):
     on_overdue: Announce[D]
     on_approaching: Announce[D] | None = None
     # Called with the previous due date when a provisional date is recomputed (changed or no longer provisional).
-    on_recomputed: Callable[[AsyncSession, D, date], None] | None = None
+    on_recomputed: Callable[[AsyncSession, D, date], Awaitable[None]] | None = None
     approaching_within: int = APPROACHING_WORKING_DAYS
 
 
@@ -171,7 +171,7 @@ async def announce_overdue(session: AsyncSession, kind: DeadlineKind[D], today: 
     rows = await _claim(session, overdue_query(model, today).where(model.overdue_notified_at.is_(None)))
     for row in rows:
         row.overdue_notified_at = now
-        kind.on_overdue(session, row)
+        await kind.on_overdue(session, row)
     await session.flush()
     return rows
 
@@ -193,7 +193,7 @@ async def announce_approaching(
     rows = await _claim(session, query)
     for row in rows:
         row.approaching_notified_at = now
-        kind.on_approaching(session, row)
+        await kind.on_approaching(session, row)
     await session.flush()
     return rows
 
@@ -220,7 +220,7 @@ async def recompute_provisional(
             if not is_overdue(row.closed_on, due.due_on, today):
                 row.overdue_notified_at = None
         if kind.on_recomputed is not None:
-            kind.on_recomputed(session, row, previous)
+            await kind.on_recomputed(session, row, previous)
         changed.append(row)
     await session.flush()
     return changed

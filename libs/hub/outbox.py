@@ -1,6 +1,6 @@
 """The transactional outbox: events written with the state change, published to Kafka by a relay.
 
-Write side: `record_event` adds a row to the same session as the change, so both commit or neither.
+Write side: `record_event` inserts a row in the same transaction as the change, so both commit or neither.
 Relay side: one relay per database at a time (a PostgreSQL advisory lock elects it among replicas), woken by
 LISTEN/NOTIFY within milliseconds of a commit (and lingering `outbox_linger_seconds` after that, where a service sets
 it, to take the commits of that moment in the same cycle), claims rows in id order with FOR UPDATE SKIP LOCKED,
@@ -37,7 +37,7 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.errors import BrokerResponseError, KafkaError
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import SpanKind
-from sqlalchemy import BigInteger, DateTime, String, text
+from sqlalchemy import BigInteger, DateTime, String, insert, text
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -93,27 +93,35 @@ class OutboxDeadLetter(_EventColumns, MessagingBase):
     dead_lettered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-def record_event(session: AsyncSession, event: Event, *, source: str) -> uuid.UUID:
-    """Add an event to the session's transaction; it is published only if the transaction commits.
+async def record_event(session: AsyncSession, event: Event, *, source: str) -> uuid.UUID:
+    """Insert an event into the outbox in the session's transaction; it is published only if the transaction commits
+    (and, recorded inside a savepoint, only if the savepoint is kept).
 
-    The current trace context is stored with it, so the publish and every consumer join the request's trace.
+    The current trace context is stored with it, so the publish and every consumer join the request's trace. A Core
+    insert rather than an ORM object: flushing one outbox row through the unit of work cost a producing service
+    about 0.8 ms of CPU per event (bench/README.md, "Event latency").
     """
     trace: dict[str, str] = {}
     inject_context(trace)
     event_id = uuid.uuid4()
-    session.add(
-        OutboxMessage(
-            event_id=event_id,
-            topic=event.topic,
-            type=event.type,
-            source=source,
-            subject=event.aggregate_id(),
-            occurred_at=datetime.now(UTC),
-            payload=event.model_dump(mode="json"),
-            trace_headers=trace,
-        )
+    await session.execute(
+        _RECORD,
+        {
+            "event_id": event_id,
+            "topic": event.topic,
+            "type": event.type,
+            "source": source,
+            "subject": event.aggregate_id(),
+            "occurred_at": datetime.now(UTC),
+            "payload": event.model_dump(mode="json"),
+            "trace_headers": trace,
+        },
     )
     return event_id
+
+
+# The table, not the mapped class: an insert of the class would take the ORM's bulk path, with its autoflush.
+_RECORD = insert(OutboxMessage.metadata.tables[OutboxMessage.__tablename__])
 
 
 # record_event_raw's statement: the columns of OutboxMessage, the JSON given as text.

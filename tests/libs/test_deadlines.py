@@ -158,12 +158,19 @@ class Announced:
     def kind(self) -> DeadlineKind[OpenApplication]:
         return DeadlineKind(
             model=OpenApplication,
-            on_overdue=lambda _, row: self.overdue.append(row.id),
-            on_approaching=lambda _, row: self.approaching.append(row.id),
-            on_recomputed=lambda _, row, before: self.recomputed.append(
-                (row.id, before, row.due_on, row.due_provisional)
-            ),
+            on_overdue=self._overdue,
+            on_approaching=self._approaching,
+            on_recomputed=self._recomputed,
         )
+
+    async def _overdue(self, _: AsyncSession, row: OpenApplication) -> None:
+        self.overdue.append(row.id)
+
+    async def _approaching(self, _: AsyncSession, row: OpenApplication) -> None:
+        self.approaching.append(row.id)
+
+    async def _recomputed(self, _: AsyncSession, row: OpenApplication, before: date) -> None:
+        self.recomputed.append((row.id, before, row.due_on, row.due_provisional))
 
 
 @pytest.fixture

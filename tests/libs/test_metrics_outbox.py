@@ -45,7 +45,7 @@ async def record(app: FastAPI, count: int, *, waited: timedelta) -> None:
     """`count` events committed to the outbox `waited` ago."""
     async with app.state.sessionmaker() as session, session.begin():
         ids = [
-            record_event(session, AgencyRegistered(agency_id=uuid.uuid4(), credit_code=credit_code(),
+            await record_event(session, AgencyRegistered(agency_id=uuid.uuid4(), credit_code=credit_code(),
                          name="无锡市公安局", kind="administrative_organ", region_code="320200"), source="/hub/catalog")
             for _ in range(count)
         ]  # fmt: skip

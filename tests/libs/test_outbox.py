@@ -54,7 +54,7 @@ class Catalog:
     async def record_committed(self, *events: AgencyRegistered) -> list[uuid.UUID]:
         """Record the events in one committed transaction; their event ids."""
         async with self.session() as session, session.begin():
-            return [record_event(session, event, source=SOURCE) for event in events]
+            return [await record_event(session, event, source=SOURCE) for event in events]
 
     async def pending(self) -> int:
         async with self.session() as session:
@@ -147,7 +147,7 @@ async def _all_of(catalog: Catalog, count: int) -> list[ConsumerRecord[bytes, by
 async def test_an_event_of_a_rolled_back_transaction_is_never_published(catalog: Catalog) -> None:
     catalog.start_relay()
     async with catalog.session() as session:
-        record_event(session, agency_registered(), source=SOURCE)
+        await record_event(session, agency_registered(), source=SOURCE)
         await session.flush()
         await session.rollback()
     # An event committed afterwards gets a later id: once it is out, the rolled-back one would have been too.
@@ -163,10 +163,10 @@ async def test_an_event_of_a_rolled_back_transaction_is_never_published(catalog:
 async def test_a_row_whose_transaction_commits_after_a_later_row_is_still_published(catalog: Catalog) -> None:
     catalog.start_relay()
     async with catalog.session() as first, first.begin():
-        first_id = record_event(first, agency_registered(), source=SOURCE)
+        first_id = await record_event(first, agency_registered(), source=SOURCE)
         first_row = await _outbox_row_id(first, first_id)
         async with catalog.session() as second, second.begin():
-            second_id = record_event(second, agency_registered(), source=SOURCE)
+            second_id = await record_event(second, agency_registered(), source=SOURCE)
             second_row = await _outbox_row_id(second, second_id)
         assert first_row < second_row
         # The relay has published the later row while the earlier one is still uncommitted.

@@ -92,7 +92,7 @@ async def test_events_refused_for_good_are_set_aside_without_holding_up_the_rest
             registered_on(2, "无锡市民政局"),
         ]
         async with AsyncSession(engine) as session, session.begin():
-            ids = [record_event(session, event, source="/hub/catalog") for event in events]
+            ids = [await record_event(session, event, source="/hub/catalog") for event in events]
         too_large_to_send, too_large_for_topic, fitting = ids[0], ids[1], ids[2:]
         dead_lettered_before = await _dead_lettered(catalog)
         relay.start()

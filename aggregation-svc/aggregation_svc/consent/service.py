@@ -98,7 +98,7 @@ async def revoke(session: AsyncSession, caller: Caller, consent_id: uuid.UUID, r
     consent.revoked_at, consent.revoked_by, consent.revocation_reason = now, caller.subject, reason.strip() or None
     withdrawn = await records.log_withdrawals(session, consent.id, consent.agency_id, now)
     await session.flush()
-    record_event(
+    await record_event(
         session,
         ConsentRevoked(consent_id=consent.id, agency_id=consent.agency_id, entry_ids=consent.entry_ids,
                        records_withdrawn=withdrawn, revoked_at=now),

@@ -284,7 +284,7 @@ async def ingest_batch(
     batch.received, batch.stored, batch.quarantined = tally.received, tally.stored, tally.quarantined
     batch.inserted, batch.updated, batch.content_sha256 = tally.inserted, tally.updated, incoming.digest()
     await session.flush()
-    _record_outcome_events(session, entry, batch, tally)
+    await _record_outcome_events(session, entry, batch, tally)
     return IngestOutcome(batch, replayed=False)
 
 
@@ -347,9 +347,9 @@ async def _merged(
     return merged
 
 
-def _record_outcome_events(session: AsyncSession, entry: KnownEntry, batch: Batch, tally: _Tally) -> None:
+async def _record_outcome_events(session: AsyncSession, entry: KnownEntry, batch: Batch, tally: _Tally) -> None:
     assert batch.finished_at is not None
-    record_event(
+    await record_event(
         session,
         BatchIngested(
             entry_id=entry.entry_id, entry_version=entry.row.version, batch_id=batch.batch_id,
@@ -364,7 +364,7 @@ def _record_outcome_events(session: AsyncSession, entry: KnownEntry, batch: Batc
             QuarantineCount(field=name, requirement=requirement, rows=rows)
             for (name, requirement), rows in tally.problems.most_common(SUMMARY_LIMIT)
         ]
-        record_event(
+        await record_event(
             session,
             RowsQuarantined(entry_id=entry.entry_id, batch_id=batch.batch_id, agency_id=batch.agency_id,
                             quarantined=batch.quarantined, by_problem=summary),
@@ -400,7 +400,7 @@ async def ingest_submitted(session: AsyncSession, event: BatchSubmitted) -> None
                 "started_at": now, "finished_at": now,
             },
         )  # fmt: skip
-        record_event(
+        await record_event(
             session,
             BatchRefused(entry_id=event.entry_id, batch_id=event.batch_id, agency_id=event.agency_id,
                          requirement=problem.requirement, detail=problem.detail),

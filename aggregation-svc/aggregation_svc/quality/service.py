@@ -70,7 +70,7 @@ async def take_snapshots(session: AsyncSession, now: datetime, region_code: str 
             update_cycle=snapshot.update_cycle, last_ingested_at=snapshot.last_ingested_at, due_by=snapshot.due_by,
             detected_at=now,
         )  # fmt: skip
-        record_event(session, event, source=SOURCE)
+        await record_event(session, event, source=SOURCE)
     return SnapshotRun(snapshots, [s.entry_id for s in newly_stale])
 
 

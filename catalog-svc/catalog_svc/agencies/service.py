@@ -32,7 +32,7 @@ async def register_agency(session: AsyncSession, caller: Caller, data: AgencyIn)
     agency = Agency(id=uuid.uuid4(), **data.model_dump())
     session.add(agency)
     await session.flush()
-    record_event(
+    await record_event(
         session,
         AgencyRegistered(
             agency_id=agency.id,
@@ -79,7 +79,7 @@ async def change_agency(
     for field, value in change.model_dump(exclude_none=True).items():
         setattr(agency, field, value)
     await session.flush()
-    record_event(
+    await record_event(
         session,
         AgencyChanged(
             agency_id=agency.id, name=agency.name, region_code=agency.region_code, duties_changed=duties_changed

@@ -40,17 +40,17 @@ def _fields(notice: ChangeNotice) -> dict[str, Any]:
     }
 
 
-def _announce_overdue(session: AsyncSession, notice: ChangeNotice) -> None:
-    record_event(session, ChangeNoticeOverdue(**_fields(notice)), source=SOURCE)
+async def _announce_overdue(session: AsyncSession, notice: ChangeNotice) -> None:
+    await record_event(session, ChangeNoticeOverdue(**_fields(notice)), source=SOURCE)
 
 
-def _announce_due_soon(session: AsyncSession, notice: ChangeNotice) -> None:
-    record_event(session, ChangeNoticeDueSoon(**_fields(notice)), source=SOURCE)
+async def _announce_due_soon(session: AsyncSession, notice: ChangeNotice) -> None:
+    await record_event(session, ChangeNoticeDueSoon(**_fields(notice)), source=SOURCE)
 
 
-def _announce_recomputed(session: AsyncSession, notice: ChangeNotice, previous_due_on: date) -> None:
+async def _announce_recomputed(session: AsyncSession, notice: ChangeNotice, previous_due_on: date) -> None:
     event = ChangeNoticeDueDateRecomputed(**_fields(notice), previous_due_on=previous_due_on)
-    record_event(session, event, source=SOURCE)
+    await record_event(session, event, source=SOURCE)
 
 
 CHANGE_NOTICES = DeadlineKind(
@@ -73,7 +73,7 @@ async def open_notice(
     notice.start_deadline(today, UPDATE_WORKING_DAYS, calendar)
     session.add(notice)
     await session.flush()
-    record_event(session, ChangeNoticeOpened(**_fields(notice), reason=reason), source=SOURCE)
+    await record_event(session, ChangeNoticeOpened(**_fields(notice), reason=reason), source=SOURCE)
     return notice
 
 
@@ -82,7 +82,9 @@ async def meet_notices(session: AsyncSession, entry_ids: Collection[uuid.UUID], 
     notices = await repository.running_for_entries(session, entry_ids)
     for notice in notices:
         notice.met_late = notice.close_deadline(today)
-        record_event(session, ChangeNoticeMet(**_fields(notice), met_on=today, late=notice.met_late), source=SOURCE)
+        await record_event(
+            session, ChangeNoticeMet(**_fields(notice), met_on=today, late=notice.met_late), source=SOURCE
+        )
     await session.flush()
     return notices
 

@@ -201,7 +201,7 @@ async def edit_draft(
     version = EntryVersion(**columns)
     session.add(version)
     await session.flush()
-    record_event(session, EntryChanged(**_lifecycle_fields(entry, version.version)), source=SOURCE)
+    await record_event(session, EntryChanged(**_lifecycle_fields(entry, version.version)), source=SOURCE)
     return version
 
 
@@ -262,7 +262,7 @@ async def submit_versions(
     await session.flush()
     for entry, version in submitted:
         event = EntrySubmitted(**_lifecycle_fields(entry, version.version), source_conflicts=version.source_conflicts)
-        record_event(session, event, source=SOURCE)
+        await record_event(session, event, source=SOURCE)
     await deadlines.meet_notices(session, [entry.id for entry, _ in submitted], today)
     return outcomes
 
@@ -283,7 +283,7 @@ async def approve(session: AsyncSession, caller: Caller, entry_id: uuid.UUID) ->
     version.reviewed_by, version.reviewed_at, version.published_at = caller.subject, now, now
     entry.published_version = version.version
     await session.flush()
-    record_event(session, published_event(entry, version), source=SOURCE)
+    await record_event(session, published_event(entry, version), source=SOURCE)
     return version
 
 
@@ -314,7 +314,7 @@ async def return_version(
     version.return_reasons = [r.strip() for r in reasons if r.strip()]
     version.reviewed_by, version.reviewed_at = caller.subject, datetime.now(UTC)
     await session.flush()
-    record_event(
+    await record_event(
         session, EntryReturned(**_lifecycle_fields(entry, version.version), reasons=version.return_reasons),
         source=SOURCE,
     )  # fmt: skip
@@ -336,7 +336,7 @@ async def retire(session: AsyncSession, caller: Caller, entry_id: uuid.UUID) -> 
     published.is_published_current = False
     entry.retired = True
     await session.flush()
-    record_event(session, EntryRetired(**_lifecycle_fields(entry, published.version)), source=SOURCE)
+    await record_event(session, EntryRetired(**_lifecycle_fields(entry, published.version)), source=SOURCE)
     return entry
 
 

@@ -210,7 +210,7 @@ async def anchor_chain_head(session: AsyncSession) -> AuditAnchor | None:
         return None
     anchor = AuditAnchor(seq=head[0], hash=head[1], anchored_at=datetime.now(UTC))
     session.add(anchor)
-    record_event(
+    await record_event(
         session, AuditAnchored(seq=anchor.seq, hash=anchor.hash, anchored_at=anchor.anchored_at), source=SOURCE
     )
     return anchor

@@ -51,7 +51,7 @@ async def register_channel(session: AsyncSession, actor: Principal, data: Legacy
     )  # fmt: skip
     session.add(channel)
     await session.flush()
-    _state(session, channel)
+    await _state(session, channel)
     return channel
 
 
@@ -69,18 +69,18 @@ async def change_channel(
     if change.note is not None:
         channel.note = change.note
     await session.flush()
-    _state(session, channel)
+    await _state(session, channel)
     return channel
 
 
-def _state(session: AsyncSession, channel: LegacyChannel) -> None:
+async def _state(session: AsyncSession, channel: LegacyChannel) -> None:
     """Publish the channel as it now stands with the change (A12.1): its status says whether it still remains to be
     integrated (registered, integrating) or is closed (integrated, retired)."""
     stated = LegacyChannelStated(
         channel_id=str(channel.id), agency_id=str(channel.agency_id), region_code=channel.region_code,
         name=channel.name, status=str(channel.status), stated_at=datetime.now(UTC),
     )  # fmt: skip
-    record_event(session, stated, source=SOURCE)
+    await record_event(session, stated, source=SOURCE)
 
 
 async def channels_in(session: AsyncSession, region_code: str) -> Sequence[LegacyChannel]:

@@ -38,7 +38,7 @@ async def publish(session: AsyncSession, caller: Caller, body: AgreementIn, now:
     await session.flush()
     event = OpenAgreementPublished(version=agreement.version, title=agreement.title, published_by=caller.subject,
                                    at=now)  # fmt: skip
-    record_event(session, event, source=SOURCE)
+    await record_event(session, event, source=SOURCE)
     return agreement
 
 
@@ -71,7 +71,7 @@ async def accept(
             requirement="A24.3",
             current_version=in_force.version if in_force else None,
         )
-    take_step(session, application, ApplicationAction.accept_agreement, caller, now)
+    await take_step(session, application, ApplicationAction.accept_agreement, caller, now)
     acceptance = AgreementAcceptance(
         id=uuid.uuid4(), application_id=application.id, agreement_version=in_force.version,
         applicant=caller.subject, applicant_kind=application.applicant_kind,
@@ -81,7 +81,7 @@ async def accept(
     session.add(acceptance)
     event = OpenAgreementAccepted(application_id=application.id, entry_id=application.entry_id,
                                   agreement_version=in_force.version, applicant=caller.subject, at=now)  # fmt: skip
-    record_event(session, event, source=SOURCE)
+    await record_event(session, event, source=SOURCE)
     await session.flush()
     return acceptance
 

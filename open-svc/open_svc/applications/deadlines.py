@@ -30,17 +30,17 @@ def _fields(application: OpenApplication) -> dict[str, Any]:
     }
 
 
-def _announce_overdue(session: AsyncSession, application: OpenApplication) -> None:
-    record_event(session, OpenApplicationOverdue(**_fields(application)), source=SOURCE)
+async def _announce_overdue(session: AsyncSession, application: OpenApplication) -> None:
+    await record_event(session, OpenApplicationOverdue(**_fields(application)), source=SOURCE)
 
 
-def _announce_approaching(session: AsyncSession, application: OpenApplication) -> None:
-    record_event(session, OpenApplicationApproaching(**_fields(application)), source=SOURCE)
+async def _announce_approaching(session: AsyncSession, application: OpenApplication) -> None:
+    await record_event(session, OpenApplicationApproaching(**_fields(application)), source=SOURCE)
 
 
-def _announce_recomputed(session: AsyncSession, application: OpenApplication, previous_due_on: date) -> None:
+async def _announce_recomputed(session: AsyncSession, application: OpenApplication, previous_due_on: date) -> None:
     event = OpenApplicationDueDateRecomputed(**_fields(application), previous_due_on=previous_due_on)
-    record_event(session, event, source=SOURCE)
+    await record_event(session, event, source=SOURCE)
 
 
 OPEN_APPLICATIONS = DeadlineKind(

@@ -77,7 +77,7 @@ async def apply(
     )  # fmt: skip
     application.start_deadline(today, rules.ANSWER_WORKING_DAYS, calendar)
     session.add(application)
-    take_step(session, application, ApplicationAction.apply, caller, now)
+    await take_step(session, application, ApplicationAction.apply, caller, now)
     await session.flush()
     return application
 
@@ -117,8 +117,8 @@ async def decide(
     reasons = [reason for reason in body.reasons if reason.strip()]
     if not refusing:
         application.approved_items = approved
-    take_step(session, application, ApplicationAction.refuse if refusing else ApplicationAction.approve, caller, now,
-              reasons=reasons)  # fmt: skip
+    action = ApplicationAction.refuse if refusing else ApplicationAction.approve
+    await take_step(session, application, action, caller, now, reasons=reasons)
     application.decided_at, application.decided_by, application.reasons = now, caller.subject, reasons
     application.decided_late = application.close_deadline(today)
     await session.flush()
@@ -130,7 +130,7 @@ async def withdraw(
 ) -> OpenApplication:
     """The applicant withdraws an application not answered yet, or approved and not yet agreed."""
     application = await own(session, caller, application_id)
-    take_step(session, application, ApplicationAction.withdraw, caller, now)
+    await take_step(session, application, ApplicationAction.withdraw, caller, now)
     if application.closed_on is None:
         application.close_deadline(today)
     await session.flush()

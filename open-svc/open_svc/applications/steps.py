@@ -19,7 +19,7 @@ from open_svc.applications.models import OpenApplication, OpenApplicationStep
 SOURCE = "/hub/open"
 
 
-def take_step(
+async def take_step(
     session: AsyncSession,
     application: OpenApplication,
     action: ApplicationAction,
@@ -42,7 +42,7 @@ def take_step(
         )
     )  # fmt: skip
     items = application.approved_items if action == ApplicationAction.approve else application.items
-    record_event(
+    await record_event(
         session,
         OpenApplicationStepped(
             application_id=application.id, entry_id=application.entry_id,

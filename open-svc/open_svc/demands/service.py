@@ -24,13 +24,13 @@ from open_svc.demands.models import Demand
 from open_svc.demands.schemas import DemandAnswerIn, DemandIn, DemandOutcome
 
 
-def _step(session: AsyncSession, demand: Demand, action: DemandAction, now: datetime) -> None:
+async def _step(session: AsyncSession, demand: Demand, action: DemandAction, now: datetime) -> None:
     before = DemandState(demand.state) if demand.state else DemandState.new
     demand.state = lifecycle.apply(before, action)
     event = DemandStepped(demand_id=demand.id, action=action, state=demand.state, votes=demand.votes, at=now,
                           outcome=demand.outcome, agency_id=demand.agency_id,
                           region_code=demand.region_code)  # fmt: skip
-    record_event(session, event, source=SOURCE)
+    await record_event(session, event, source=SOURCE)
 
 
 async def request(session: AsyncSession, caller: Caller, body: DemandIn, now: datetime) -> Demand:
@@ -43,7 +43,7 @@ async def request(session: AsyncSession, caller: Caller, body: DemandIn, now: da
         region = agency.region_code
     demand = Demand(id=uuid.uuid4(), title=body.title, description=body.description, agency_id=body.agency_id,
                     region_code=region, requested_by=caller.subject, requested_at=now, votes=1)  # fmt: skip
-    _step(session, demand, DemandAction.request, now)
+    await _step(session, demand, DemandAction.request, now)
     session.add(demand)
     await session.flush()
     await repository.insert_vote(session, demand.id, caller.subject, now)
@@ -106,6 +106,6 @@ async def answer(
             )
     demand.outcome, demand.answer, demand.entry_id = body.outcome, body.answer, body.entry_id
     demand.answered_by, demand.answered_at = caller.subject, now
-    _step(session, demand, DemandAction.answer, now)
+    await _step(session, demand, DemandAction.answer, now)
     await session.flush()
     return demand

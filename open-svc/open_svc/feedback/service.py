@@ -43,13 +43,13 @@ def _not_found(report_id: uuid.UUID) -> NotFound:
     return NotFound(f"No report {report_id} of yours.")
 
 
-def _step(session: AsyncSession, report: FeedbackReport, action: ReportAction, now: datetime) -> None:
+async def _step(session: AsyncSession, report: FeedbackReport, action: ReportAction, now: datetime) -> None:
     before = ReportState(report.state) if report.state else ReportState.new
     report.state, report.updated_at = lifecycle.apply(before, action), now
     event = FeedbackStepped(report_id=report.id, entry_id=report.entry_id, agency_id=report.agency_id,
                             region_code=report.region_code, kind=report.kind, action=action, state=report.state,
                             at=now)  # fmt: skip
-    record_event(session, event, source=SOURCE)
+    await record_event(session, event, source=SOURCE)
 
 
 async def file(
@@ -71,7 +71,7 @@ async def file(
         reporter_agency_id=uuid.UUID(caller.agency_id) if kind == ReporterKind.agency and caller.agency_id else None,
         token_digest=digest, created_at=now,
     )  # fmt: skip
-    _step(session, report, ReportAction.report, now)
+    await _step(session, report, ReportAction.report, now)
     session.add(report)
     await session.flush()
     return report, token
@@ -104,7 +104,7 @@ async def _to_answer(session: AsyncSession, caller: Caller, report_id: uuid.UUID
 async def take_up(session: AsyncSession, caller: Caller, report_id: uuid.UUID, now: datetime) -> FeedbackReport:
     """An officer of the responsible agency takes the report up (the reporter sees it is being handled)."""
     report = await _to_answer(session, caller, report_id)
-    _step(session, report, ReportAction.take_up, now)
+    await _step(session, report, ReportAction.take_up, now)
     report.taken_up_at = now
     await session.flush()
     return report
@@ -116,7 +116,7 @@ async def answer(
     """An officer of the responsible agency answers: corrected, or rejected with why the data stands (A26.1)."""
     report = await _to_answer(session, caller, report_id)
     action = ReportAction.correct if body.outcome == "corrected" else ReportAction.reject
-    _step(session, report, action, now)
+    await _step(session, report, action, now)
     report.answer, report.answered_by, report.answered_at = body.answer, caller.subject, now
     await session.flush()
     return report

@@ -29,11 +29,11 @@ from open_svc.replica import repository as replica
 REPLACED = "replaced by a new key"
 
 
-def _revoke(session: AsyncSession, key: DataKey, caller: Caller, reason: str | None, now: datetime) -> None:
+async def _revoke(session: AsyncSession, key: DataKey, caller: Caller, reason: str | None, now: datetime) -> None:
     key.revoked_at, key.revoked_by, key.revoke_reason = now, caller.subject, reason
     event = DataKeyRevoked(key_id=key.id, application_id=key.application_id, entry_id=key.entry_id, at=now,
                            revoked_by=caller.subject, reason=reason)  # fmt: skip
-    record_event(session, event, source=SOURCE)
+    await record_event(session, event, source=SOURCE)
 
 
 async def issue(session: AsyncSession, caller: Caller, application_id: uuid.UUID, now: datetime) -> tuple[DataKey, str]:
@@ -48,7 +48,7 @@ async def issue(session: AsyncSession, caller: Caller, application_id: uuid.UUID
             state=application.state,
         )
     for live in await repository.live_of_application(session, application.id):
-        _revoke(session, live, caller, REPLACED, now)
+        await _revoke(session, live, caller, REPLACED, now)
     await session.flush()  # the old key is revoked before the new one is the application's live key
     new = rules.new_key()
     key = DataKey(
@@ -58,7 +58,7 @@ async def issue(session: AsyncSession, caller: Caller, application_id: uuid.UUID
     session.add(key)
     event = DataKeyIssued(key_id=key.id, application_id=application.id, entry_id=key.entry_id, at=now,
                           holder=key.holder, items=list(key.items))  # fmt: skip
-    record_event(session, event, source=SOURCE)
+    await record_event(session, event, source=SOURCE)
     await session.flush()
     return key, new.plaintext
 
@@ -84,9 +84,9 @@ async def revoke(
     await repository.lock(session, key)
     if key.revoked_at is not None:
         raise Conflict("The key is revoked already.", revoked_at=key.revoked_at.isoformat())
-    _revoke(session, key, caller, reason, now)
+    await _revoke(session, key, caller, reason, now)
     if not application_rules.is_applicant(caller, application.applicant):
-        take_step(
+        await take_step(
             session, application, ApplicationAction.revoke_access, caller, now, reasons=[reason] if reason else []
         )
     await session.flush()

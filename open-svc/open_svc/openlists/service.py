@@ -34,17 +34,17 @@ async def record_publication(session: AsyncSession, before: PublishedVersion | N
     """Date the change a new held version makes to its agency's open list, if any, and announce it (A23.1)."""
     change = publication_change(before, after)
     if change is not None:
-        _record(session, after, change)
+        await _record(session, after, change)
 
 
 async def record_retirement(session: AsyncSession, entry: PublishedVersion) -> None:
     """Date the removal of a retired entry from its agency's open list, if it was listed (A23.1)."""
     change = retirement_change(entry)
     if change is not None:
-        _record(session, entry, change)
+        await _record(session, entry, change)
 
 
-def _record(session: AsyncSession, entry: PublishedVersion, change: ListChange) -> None:
+async def _record(session: AsyncSession, entry: PublishedVersion, change: ListChange) -> None:
     at = datetime.now(UTC)
     repository.add_change(
         session,
@@ -59,7 +59,7 @@ def _record(session: AsyncSession, entry: PublishedVersion, change: ListChange) 
         version=entry.version, change=change.change, open_type=change.open_type, fields=sorted(change.changes),
         at=at, published_at=entry.published_at,
     )  # fmt: skip
-    record_event(session, event, source=SOURCE)
+    await record_event(session, event, source=SOURCE)
 
 
 async def agency_lists(session: AsyncSession, limit: int, offset: int) -> AgencyListsPage:

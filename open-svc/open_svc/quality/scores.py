@@ -84,7 +84,7 @@ async def restate(session: AsyncSession, entry_ids: Collection[uuid.UUID], now: 
             entry_id=entry.entry_id, provider_agency_id=entry.provider_agency_id, region_code=entry.region_code,
             score=score, met=met, criteria=criteria, scored_at=now,
         )  # fmt: skip
-        record_event(session, event, source=SOURCE)
+        await record_event(session, event, source=SOURCE)
         published.append(entry.entry_id)
     return published
 

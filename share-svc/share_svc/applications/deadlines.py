@@ -30,12 +30,12 @@ def _fields(review: Review) -> dict[str, Any]:
     }
 
 
-def _announce_approaching(session: AsyncSession, review: Review) -> None:
-    record_event(session, ReviewApproaching(**_fields(review)), source=SOURCE)
+async def _announce_approaching(session: AsyncSession, review: Review) -> None:
+    await record_event(session, ReviewApproaching(**_fields(review)), source=SOURCE)
 
 
-def _announce_overdue(session: AsyncSession, review: Review) -> None:
-    record_event(session, ReviewOverdue(**_fields(review)), source=SOURCE)
+async def _announce_overdue(session: AsyncSession, review: Review) -> None:
+    await record_event(session, ReviewOverdue(**_fields(review)), source=SOURCE)
 
 
 REVIEWS = DeadlineKind(model=Review, on_overdue=_announce_overdue, on_approaching=_announce_approaching)

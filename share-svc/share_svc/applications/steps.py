@@ -68,7 +68,7 @@ async def take_step(
             at=now, reasons=list(reasons), risk_level=risk_level,
         )
     )  # fmt: skip
-    record_event(
+    await record_event(
         session,
         ApplicationStepped(
             application_id=application.id, entry_id=application.entry_id,

@@ -41,7 +41,7 @@ async def end_sharing(session: AsyncSession, entry_id: uuid.UUID, reason: str) -
     now, today = _clock()
     await applications.end_open_applications(session, entry_id, reason, now, today)
     for grant in await grants.unexpired_of_entry(session, entry_id, now):
-        grants.revoke_grant(session, grant, HUB, reason, now)
+        await grants.revoke_grant(session, grant, HUB, reason, now)
 
 
 async def narrow_grants(session: AsyncSession, entry: PublishedVersion, now: datetime) -> None:
@@ -52,10 +52,10 @@ async def narrow_grants(session: AsyncSession, entry: PublishedVersion, now: dat
             continue
         if remaining:
             reason = f"version {entry.version} of entry {entry.code} no longer declares the other items"
-            grants.narrow_grant(session, grant, remaining, entry.version, reason, now)
+            await grants.narrow_grant(session, grant, remaining, entry.version, reason, now)
         else:
             reason = f"version {entry.version} of entry {entry.code} no longer declares any item granted"
-            grants.revoke_grant(session, grant, HUB, reason, now)
+            await grants.revoke_grant(session, grant, HUB, reason, now)
 
 
 async def on_published(session: AsyncSession, before: PublishedVersion | None, after: PublishedVersion) -> None:

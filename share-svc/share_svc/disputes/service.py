@@ -55,7 +55,7 @@ class DisputeQuery:
     offset: int = 0
 
 
-def _record(
+async def _record(
     session: AsyncSession, dispute: Dispute, action: DisputeAction, actor: Actor, now: datetime, *,
     text: str | None = None, reasons: Sequence[str] = (), outcome: DisputeOutcome | None = None,
 ) -> None:  # fmt: skip
@@ -71,7 +71,7 @@ def _record(
             at=now, text=text, reasons=list(reasons), outcome=outcome,
         )
     )  # fmt: skip
-    record_event(
+    await record_event(
         session,
         DisputeStepped(
             dispute_id=dispute.id, application_id=dispute.application_id, region_code=dispute.region_code,
@@ -122,7 +122,7 @@ async def raise_dispute(
         statement=statement, raised_by=actor.subject, raised_at=now, escalation_reasons=[], reasons=[],
     )  # fmt: skip
     session.add(dispute)
-    _record(session, dispute, DisputeAction.raise_, actor, now, text=statement)
+    await _record(session, dispute, DisputeAction.raise_, actor, now, text=statement)
     await session.flush()
     return dispute
 
@@ -160,7 +160,7 @@ async def _for_decision(session: AsyncSession, caller: Caller, dispute_id: uuid.
 async def add_note(session: AsyncSession, caller: Caller, dispute_id: uuid.UUID, text: str, now: datetime) -> Dispute:
     """The bureau records a coordination note, dated and attributed (A20.3); while the dispute is undecided."""
     dispute = await _for_bureau(session, caller, dispute_id)
-    _record(session, dispute, DisputeAction.note, Actor.of(caller), now, text=text)
+    await _record(session, dispute, DisputeAction.note, Actor.of(caller), now, text=text)
     await session.flush()
     return dispute
 
@@ -194,7 +194,7 @@ async def _decide(
     dispute.reasons, dispute.risk_level = reasons, decision.risk_level
     dispute.grant_id = grant.id if grant is not None else None
     text = f"{decision.authority} {decision.reference} ({decision.decided_on})" if government else None
-    _record(session, dispute, action, actor, now, text=text, reasons=reasons, outcome=decision.outcome)
+    await _record(session, dispute, action, actor, now, text=text, reasons=reasons, outcome=decision.outcome)
     await session.flush()
     return dispute
 
@@ -218,7 +218,7 @@ async def escalate(
     actor = Actor.of(caller)
     dispute.escalated_by, dispute.escalated_at, dispute.escalated_to = actor.subject, now, authority
     dispute.escalation_reasons = given
-    _record(session, dispute, DisputeAction.escalate, actor, now, text=authority, reasons=given)
+    await _record(session, dispute, DisputeAction.escalate, actor, now, text=authority, reasons=given)
     await session.flush()
     return dispute
 
@@ -241,7 +241,7 @@ async def lapse_dispute(session: AsyncSession, application_id: uuid.UUID, now: d
     dispute = await repository.dispute_of_application(session, application_id, lock=True)
     if dispute is None or dispute.state not in UNRESOLVED:
         return None
-    _record(session, dispute, DisputeAction.lapse, Actor.hub(), now)
+    await _record(session, dispute, DisputeAction.lapse, Actor.hub(), now)
     await session.flush()
     return dispute
 

@@ -24,7 +24,7 @@ async def issue_grant(session: AsyncSession, application: Application, now: date
     )  # fmt: skip
     session.add(grant)
     await session.flush()
-    record_event(
+    await record_event(
         session,
         GrantIssued(
             grant_id=grant.id, application_id=application.id, entry_id=grant.entry_id,

@@ -60,11 +60,11 @@ async def revoke(session: AsyncSession, caller: Caller, grant_id: uuid.UUID, rea
             "agency renouncing it.",
             requirement="A21.1",
         )
-    revoke_grant(session, grant, caller.subject, reason, now)
+    await revoke_grant(session, grant, caller.subject, reason, now)
     return grant
 
 
-def revoke_grant(session: AsyncSession, grant: Grant, by: str, reason: str, now: datetime) -> None:
+async def revoke_grant(session: AsyncSession, grant: Grant, by: str, reason: str, now: datetime) -> None:
     """Revoke a (locked) grant and record GrantRevoked; Conflict if it already is."""
     if grant.revoked_at is not None:
         raise Conflict(
@@ -74,17 +74,17 @@ def revoke_grant(session: AsyncSession, grant: Grant, by: str, reason: str, now:
     grant.revoked_at, grant.revoked_by, grant.revoke_reason = now, by, reason
     event = GrantRevoked(grant_id=grant.id, entry_id=grant.entry_id, consumer_agency_id=grant.consumer_agency_id,
                          revoked_at=now, revoked_by=by, reason=reason)  # fmt: skip
-    record_event(session, event, source=SOURCE)
+    await record_event(session, event, source=SOURCE)
 
 
-def narrow_grant(
+async def narrow_grant(
     session: AsyncSession, grant: Grant, items: list[str], version: int, reason: str, now: datetime
 ) -> None:
     """Keep only `items` (a subset of the grant's) under the entry's new version, and record GrantNarrowed."""
     grant.items, grant.entry_version, grant.narrowed_at = items, version, now
     event = GrantNarrowed(grant_id=grant.id, entry_id=grant.entry_id, items=items, entry_version=version, at=now,
                           reason=reason)  # fmt: skip
-    record_event(session, event, source=SOURCE)
+    await record_event(session, event, source=SOURCE)
 
 
 async def unexpired_of_entry(session: AsyncSession, entry_id: uuid.UUID, now: datetime) -> Sequence[Grant]:
