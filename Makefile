@@ -184,11 +184,15 @@ drill: install
 		--database-url "$${DATABASE_URL:-$$(PG_PORT=$(PG_PORT) deploy/postgres.sh url)}" \
 		--kafka "$${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$(KAFKA_PORT)}" $(DRILL_ARGS)
 
-# The drills as tests, at smaller volumes (tests/drills, marked `drill`), on the test servers.
+# The drills as tests, at smaller volumes (tests/drills, marked `drill`), on the test servers, stopped afterwards
+# whatever pytest's outcome (as `make test` does), and pytest's exit code is make's.
 test-drills: install test-servers
+	status=0; \
 	HUB_TEST_DATABASE_URL="$${DATABASE_URL:-postgresql://hub@127.0.0.1:$(TEST_PG_PORT)/postgres}" \
 	HUB_TEST_KAFKA_BOOTSTRAP_SERVERS="$${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$(TEST_KAFKA_PORT)}" \
-		$(PY) -m pytest -n 0 -m drill tests/drills
+		$(PY) -m pytest -n 0 -m drill tests/drills || status=$$?; \
+	$(MAKE) --no-print-directory stop-test-servers; \
+	exit $$status
 
 # Mutation testing (cosmic-ray, in copies of the tree under .run/mutate): not part of make test or CI. About 7
 # minutes on two idle cores; MUTATE_ARGS="--only chain" for one module, "--only ingest" for the ingest rules.
