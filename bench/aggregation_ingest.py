@@ -45,6 +45,7 @@ from typing import Any
 import asyncpg
 import httpx
 from gateway_read import credit_code, drop_databases
+from processes import cpu_seconds
 from sqlalchemy.engine import make_url
 
 from hub.db import asyncpg_dsn
@@ -172,10 +173,7 @@ class RssSampler:
 
     def cpu_seconds(self) -> float:
         """User + system CPU the process has used so far: how much of a push is the process's own work."""
-        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
-            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime (proc(5) 14, 15)
-        return 0.0
+        return cpu_seconds([self.pid])
 
 
 # --- the benchmark's own hub ---------------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from opentelemetry.sdk.trace import TracerProvider
+from processes import cpu_seconds
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -243,12 +244,6 @@ async def distinct_effects(database_url: str) -> int:
         await conn.close()
 
 
-def process_cpu_seconds(pid: int) -> float:
-    """The CPU time (user + system) a process has spent so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 async def measure(
     database_url: str, kafka: str, rate: float, seconds: float, keys: int, per_commit: int, consumer_pid: int
 ) -> dict[str, Any]:
@@ -264,7 +259,7 @@ async def measure(
             await asyncio.sleep(0.1)
         producer.committed = 0  # the warm-up event is not measured
         load_before = os.getloadavg()
-        cpu_before, consumer_cpu_before = time.process_time(), process_cpu_seconds(consumer_pid)
+        cpu_before, consumer_cpu_before = time.process_time(), cpu_seconds([consumer_pid])
         elapsed, late = await producer.run(rate, seconds, per_commit)
         cpu_producer = time.process_time() - cpu_before
         # The tail: wait while effects keep coming; what has none after DRAIN_STALL_SECONDS without one is lost.
@@ -275,7 +270,7 @@ async def measure(
             elif time.monotonic() - progressed > DRAIN_STALL_SECONDS:
                 break
             await asyncio.sleep(0.2)
-        cpu_consumer = process_cpu_seconds(consumer_pid) - consumer_cpu_before
+        cpu_consumer = cpu_seconds([consumer_pid]) - consumer_cpu_before
         return {
             "committed": producer.committed,
             "failed": producer.failed,

@@ -33,6 +33,7 @@ from typing import Any, NoReturn
 
 import asyncpg
 import httpx
+from processes import cpu_seconds
 from sqlalchemy.engine import make_url
 
 from hub.db import asyncpg_dsn
@@ -110,16 +111,6 @@ def parse_wrk(output: str) -> WrkResult:
         non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
         socket_errors=sum(int(n) for n in errors.groups()) if errors else 0,
     )
-
-
-def cpu_seconds(pids: Sequence[int]) -> float:
-    """User + system CPU time the processes (all their threads) have used so far."""
-    ticks = 0
-    for pid in pids:
-        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            ticks += int(fields[11]) + int(fields[12])  # utime, stime: fields 14 and 15 of proc(5)
-    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def run_wrk(
