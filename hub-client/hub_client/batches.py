@@ -7,8 +7,8 @@ the same batches under the same ids, and a batch the centre had already stored h
 changed in any byte is another file, with other ids: pushing it is a new push, never mistaken for a replay (which
 the centre would refuse, 409, as other content under a known id).
 
-At most three batches are held at a time (the one being pushed, the next one read ahead, and the one after it
-being read): memory stays flat whatever the file's size.
+At most two batches are held at a time (the one being pushed and the next one, read meanwhile), each in pieces, with
+no object per record: memory stays flat whatever the file's size.
 """
 
 from __future__ import annotations
@@ -24,6 +24,10 @@ from pathlib import Path
 from hub_client.readers import Source, SourceRecord
 
 READ_BYTES = 1024 * 1024
+# Records joined into one piece of a batch's body. A body joined whole is one buffer of megabytes; the C allocator
+# keeps such freed buffers mapped, so the client's memory grew with the file's size (bench/README.md). Pieces of a
+# few hundred kilobytes are reused from batch to batch.
+PIECE_RECORDS = 1000
 # Names how this client writes a batch's body. A change that writes the same records differently must change it:
 # else a job resumed by the new version would send other content under an id the centre knows (409 Conflict).
 ID_SCHEME = "hub-client/1"
@@ -73,13 +77,19 @@ class Batch:
     batch_id: str
     # The file line of each row sent, in order: the centre numbers a batch's rows from 1, so its row r is lines[r-1].
     lines: tuple[int, ...]
-    body: bytes
+    # The body in pieces of PIECE_RECORDS records, sent one after another: a batch is never one large buffer.
+    pieces: tuple[bytes, ...]
     rejected: tuple[SourceRecord, ...]
 
     @property
     def records(self) -> int:
         """The file's records in this batch, sent or not."""
         return len(self.lines) + len(self.rejected)
+
+    @property
+    def size(self) -> int:
+        """The body's length in bytes."""
+        return sum(map(len, self.pieces))
 
     def line_of(self, row: int) -> int | None:
         """The file line of the centre's row `row` of this batch."""
@@ -92,23 +102,25 @@ def batches(source: Source, identity: JobIdentity) -> Iterator[Batch]:
     if size < 1:
         raise ValueError("a batch holds at least one record")
     number = 0
-    pending: list[SourceRecord] = []
-
-    def cut() -> Batch:
-        sent = [record for record in pending if record.problem is None]
-        body = b"".join([source.header, *(record.payload for record in sent)])
-        rejected = tuple(record for record in pending if record.problem is not None)
-        return Batch(number, identity.batch_id(number), tuple(r.line for r in sent), body, rejected)
-
+    pieces, payloads, lines, rejected = [source.header], list[bytes](), list[int](), list[SourceRecord]()
     for record in source.records:
-        pending.append(record)
-        if len(pending) == size:
+        if record.problem is None:
+            payloads.append(record.payload)
+            lines.append(record.line)
+            if len(payloads) == PIECE_RECORDS:
+                pieces.append(b"".join(payloads))
+                payloads = []
+        else:
+            rejected.append(record)
+        if len(lines) + len(rejected) == size:
             number += 1
-            yield cut()
-            pending = []
-    if pending:
+            pieces.append(b"".join(payloads))
+            yield Batch(number, identity.batch_id(number), tuple(lines), tuple(pieces), tuple(rejected))
+            pieces, payloads, lines, rejected = [source.header], [], [], []
+    if lines or rejected:
         number += 1
-        yield cut()
+        pieces.append(b"".join(payloads))
+        yield Batch(number, identity.batch_id(number), tuple(lines), tuple(pieces), tuple(rejected))
 
 
 class _Failed:
@@ -126,36 +138,34 @@ def read_ahead(items: Iterator[Batch]) -> Iterator[Iterator[Batch]]:
     """The batches, the next one read from the file in a thread while the caller pushes the current one.
 
     The centre takes one entry's batches one at a time, so a job cannot gain by pushing two at once; but reading
-    and cutting the next batch need not wait for the centre's answer to this one. The thread reads one batch ahead
-    at most, and is stopped and joined on exit, before the file it reads is closed.
+    and cutting the next batch need not wait for the centre's answer to this one. The thread starts on a batch only
+    when the caller has taken the one before it, so two batches are held at most; it is stopped and joined on exit,
+    before the file it reads is closed.
     """
-    ready: queue.Queue[object] = queue.Queue(maxsize=1)
+    # One item in the hands of the thread or the queue at a time: the queue never holds two, and a put never waits.
+    ready: queue.Queue[object] = queue.Queue()
+    wanted = threading.Semaphore(1)
     stop = threading.Event()
-
-    def offer(item: object) -> bool:
-        while not stop.is_set():
-            try:
-                ready.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
 
     def read() -> None:
         try:
-            for item in items:
-                if not offer(item):
+            while not stop.is_set():
+                if not wanted.acquire(timeout=0.1):
+                    continue
+                item = next(items, _END)
+                ready.put(item)
+                if item is _END:
                     return
+                del item  # the caller's now: once it is pushed, nothing here keeps it
         except BaseException as error:  # raised again in the caller's thread
-            offer(_Failed(error))
-            return
-        offer(_END)
+            ready.put(_Failed(error))
 
     def taken() -> Iterator[Batch]:
         while (item := ready.get()) is not _END:
             if isinstance(item, _Failed):
                 raise item.error
             assert isinstance(item, Batch)
+            wanted.release()
             yield item
 
     reader = threading.Thread(target=read, name="hub-client-read-ahead", daemon=True)

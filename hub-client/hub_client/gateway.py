@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random as random_module
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
@@ -127,7 +127,7 @@ class Gateway:
         method: str,
         path: str,
         *,
-        content: bytes | None = None,
+        content: bytes | Sequence[bytes] | None = None,
         data: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, str | int] | None = None,
@@ -135,7 +135,8 @@ class Gateway:
     ) -> httpx.Response:
         """Send a request, retrying as the policy allows; the first answer that is not worth retrying.
 
-        HubUnavailable when the hub stays busy or unreachable through every attempt.
+        HubUnavailable when the hub stays busy or unreachable through every attempt. A body in pieces is sent one
+        piece after another (with a Content-Length in `headers`, else chunked), and again whole on a retry.
         """
         attempt = 0
         renewed = False
@@ -143,7 +144,11 @@ class Gateway:
             attempt += 1
             try:
                 sent = {**(headers or {}), **(self.token.header() if authenticated else {})}
-                response = self._http.request(method, path, content=content, data=data, headers=sent, params=params)
+                # Pieces go as an iterator, which lets go of them once exhausted: httpx 0.28 keeps each response, and
+                # with it its request and body, in a reference cycle until the cyclic collector runs
+                # (encode/httpx#3733), which held megabytes of batches long sent (bench/README.md).
+                body = content if content is None or isinstance(content, bytes) else iter(content)
+                response = self._http.request(method, path, content=body, data=data, headers=sent, params=params)
             except httpx.TransportError as exc:
                 self._wait_or_give_up(attempt, None, f"{method} {path}: {type(exc).__name__} {exc}", None)
                 continue

@@ -120,9 +120,8 @@ def push_batch(
     if not batch.lines:  # every record kept back: nothing to send
         return BatchDone(batch.number, batch.batch_id, 0, 0, 0, len(batch.rejected), replayed=False)
     path = batch_path(entry_id, batch.batch_id)
-    response = gateway.request(
-        "POST", path, content=batch.body, headers={"content-type": content_type}, params={"mode": mode}
-    )
+    headers = {"content-type": content_type, "content-length": str(batch.size)}
+    response = gateway.request("POST", path, content=batch.pieces, headers=headers, params={"mode": mode})
     if response.status_code not in (200, 201):
         problem = problem_of(response)
         write_errors(refusal_errors(batch, problem))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+import time
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from hub.contracts.aggregation import BATCH_ID_PATTERN
-from hub_client.batches import Batch, JobIdentity, batches, file_facts, read_ahead
+from hub_client.batches import PIECE_RECORDS, Batch, JobIdentity, batches, file_facts, read_ahead
 from hub_client.readers import open_source
 
 IDENTITY = JobIdentity("6f1c1b9e-4d0b-4a53-9d49-3f3c2a1d9b10", "replace", "ab" * 32, 3)
@@ -30,8 +31,8 @@ def test_a_file_is_cut_into_batches_of_the_size_the_last_one_smaller(tmp_path: P
     cut_up = cut(path)
     assert [b.number for b in cut_up] == [1, 2, 3]
     assert [b.lines for b in cut_up] == [(2, 3, 4), (5, 6, 7), (8,)]
-    assert cut_up[0].body == b"id,name\n1,p1\n2,p2\n3,p3\n"
-    assert cut_up[2].body == b"id,name\n7,p7\n"  # every CSV batch starts with the header
+    assert b"".join(cut_up[0].pieces) == b"id,name\n1,p1\n2,p2\n3,p3\n"
+    assert b"".join(cut_up[2].pieces) == b"id,name\n7,p7\n"  # every CSV batch starts with the header
     assert cut_up[1].line_of(2) == 6
     assert (cut_up[1].line_of(0), cut_up[1].line_of(4)) == (None, None)
 
@@ -41,8 +42,19 @@ def test_a_record_kept_back_still_counts_in_its_batch_so_batches_stay_where_they
     path.write_text('{"n": 1}\n{"n": 2}\n' + "x" * (1024 * 1024 + 1) + '\n{"n": 4}\n', encoding="utf-8")
     first, second = cut(path)
     assert (first.lines, [r.line for r in first.rejected], first.records) == ((1, 2), [3], 3)
-    assert first.body == b'{"n": 1}\n{"n": 2}\n'
+    assert b"".join(first.pieces) == b'{"n": 1}\n{"n": 2}\n'
     assert (second.lines, second.records) == ((4,), 1)
+
+
+def test_a_large_batch_is_held_in_pieces_of_a_bounded_number_of_records(tmp_path: Path) -> None:
+    path = tmp_path / "people.csv"
+    rows = [f"{n},p{n}\n" for n in range(1, 2 * PIECE_RECORDS + 2)]
+    path.write_text("id,name\n" + "".join(rows), encoding="utf-8")
+    (batch,) = cut(path, JobIdentity(IDENTITY.entry_id, "replace", "ab" * 32, 3 * PIECE_RECORDS))
+    assert b"".join(batch.pieces) == ("id,name\n" + "".join(rows)).encode()
+    assert batch.size == len(b"".join(batch.pieces))
+    # The header, then two full pieces and the rest: no piece holds more than PIECE_RECORDS records.
+    assert [piece.count(b"\n") for piece in batch.pieces] == [1, PIECE_RECORDS, PIECE_RECORDS, 1]
 
 
 def test_batch_ids_are_the_same_on_every_run_and_fit_the_centres_pattern_A17_1(tmp_path: Path) -> None:
@@ -117,7 +129,7 @@ def _numbered(count: int, fail_at: int | None = None, taken: list[int] | None = 
             raise OSError(f"the disk went away at batch {n}")
         if taken is not None:
             taken.append(n)
-        yield Batch(n, IDENTITY.batch_id(n), (n,), b"x\n", ())
+        yield Batch(n, IDENTITY.batch_id(n), (n,), (b"x\n",), ())
 
 
 def test_an_error_reading_ahead_is_raised_where_the_batches_are_used_after_those_read_before_it() -> None:
@@ -127,7 +139,7 @@ def test_an_error_reading_ahead_is_raised_where_the_batches_are_used_after_those
     assert seen == [1, 2]
 
 
-def test_a_job_stopped_early_stops_reading_ahead_and_holds_at_most_two_batches_more() -> None:
+def test_a_job_stopped_early_stops_reading_ahead_and_holds_at_most_one_batch_more() -> None:
     taken: list[int] = []
     before = threading.active_count()
 
@@ -141,4 +153,17 @@ def test_a_job_stopped_early_stops_reading_ahead_and_holds_at_most_two_batches_m
         push_until_refused()
     # The reader is joined on exit, before the file it reads would be closed, and read no further than it may.
     assert threading.active_count() == before
-    assert len(taken) <= 4
+    assert len(taken) <= 3
+
+
+def test_the_reader_starts_a_batch_only_once_the_one_before_it_is_taken() -> None:
+    taken: list[int] = []
+    with read_ahead(_numbered(10, taken=taken)) as ahead:
+        first = next(ahead)
+        deadline = time.monotonic() + 5
+        while len(taken) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.3)  # time enough for a reader that ran further ahead to take batch 3
+        # While batch 1 is pushed, batch 2 is read; batch 3 waits until batch 2 is taken.
+        assert (first.number, taken) == (1, [1, 2])
+        assert next(ahead).number == 2

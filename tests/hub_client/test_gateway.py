@@ -4,7 +4,9 @@ transport; tests/hub_client/test_ingest.py runs the same client against the real
 
 from __future__ import annotations
 
+import gc
 import itertools
+import tracemalloc
 from collections.abc import Callable
 
 import httpx
@@ -122,3 +124,45 @@ def test_refused_credentials_are_a_refusal_not_a_retry() -> None:
     with gateway(handler, waits) as client, pytest.raises(HubRefused, match="wrong secret"):
         client.request("GET", "/api/x")
     assert waits == []
+
+
+class _ReadsAsAServer(httpx.BaseTransport):
+    """Reads each request's body piece by piece, as a server does, without keeping it on the request; the batch
+    endpoint answers 503 once, then 201."""
+
+    def __init__(self) -> None:
+        self.bodies: list[bytes] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/auth/token":
+            return httpx.Response(200, json={"access_token": "tok", "token_type": "Bearer", "expires_in": 900})
+        assert isinstance(request.stream, httpx.SyncByteStream)
+        body = b"".join(request.stream)
+        assert int(request.headers["content-length"]) == len(body)
+        self.bodies.append(body[:64])
+        return httpx.Response(503 if len(self.bodies) == 1 else 201, json={})
+
+
+def test_a_body_in_pieces_is_sent_whole_on_every_attempt_and_let_go_once_sent() -> None:
+    transport = _ReadsAsAServer()
+    client = Gateway("http://gateway.test", "job", "secret", policy=RetryPolicy(attempts=3, max_wait=30),
+                     sleep=lambda _: None, random=lambda: 0.0, transport=transport)  # fmt: skip
+    piece = 1024 * 1024
+    # httpx keeps each response, its request and the request's body in a reference cycle (encode/httpx#3733): with
+    # the cyclic collector off, a body the client still let the request hold would stay in memory.
+    gc.disable()
+    tracemalloc.start()
+    try:
+        with client:
+            for n in range(4):
+                pieces = tuple(bytes([n]) * piece for _ in range(4))
+                headers = {"content-length": str(4 * piece)}
+                assert client.request("POST", "/api/x", content=pieces, headers=headers).status_code == 201
+                del pieces
+            held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+        gc.enable()
+    assert transport.bodies[:2] == [bytes(64), bytes(64)]  # the 503, then the same body again
+    assert len(transport.bodies) == 5
+    assert held < piece, f"{held} bytes still held after four bodies of {4 * piece} bytes were sent"

@@ -11,7 +11,7 @@ from hub_client.batches import Batch
 from hub_client.readers import SourceRecord
 from hub_client.row_errors import RowErrors, quarantine_errors, refusal_errors, rejected_errors
 
-BATCH = Batch(3, "b" * 64, (20, 22, 25), b"", (SourceRecord(23, b"", "longer than 1048576 bytes"),))
+BATCH = Batch(3, "b" * 64, (20, 22, 25), (), (SourceRecord(23, b"", "longer than 1048576 bytes"),))
 
 
 def lines(path: Path) -> list[dict[str, Any]]:
