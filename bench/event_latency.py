@@ -59,6 +59,8 @@ GOAL_P99_MS = 100.0
 # Once the writes stop, how long without a new effect before the events still without one count as lost.
 DRAIN_STALL_SECONDS = 15.0
 WARM_UP_SEQ = -1
+# Producing transactions at once, at most.
+WRITERS = 10
 
 
 class BenchHappened(Event):
@@ -188,7 +190,7 @@ class Producer:
         by more than one interval (the writer could not keep the rate)."""
         interval = per_commit / rate
         total = round(rate * seconds / per_commit)
-        writers = asyncio.Semaphore(self.settings.database_pool_size)
+        writers = asyncio.Semaphore(WRITERS)
         writes: set[asyncio.Task[None]] = set()
         late = 0
 

@@ -64,10 +64,11 @@ def create_engine(settings: HubSettings) -> AsyncEngine:
     checked out (`_replace_closed_connection`), so a database restart or a failed request never hands the next
     request a dead connection.
     """
+    # Every connection the pool opens it keeps: an overflow connection is closed when it comes back while the pool is
+    # full, so under load the pool opened and closed connections all the time, each a new PostgreSQL backend and a
+    # connection handshake (bench/README.md, "The pool keeps its connections").
     engine = create_async_engine(
-        async_url(settings.database_url),
-        pool_size=settings.database_pool_size,
-        max_overflow=settings.database_pool_size,
+        async_url(settings.database_url), pool_size=settings.database_pool_size, max_overflow=0
     )
     event.listen(engine.sync_engine, "checkout", _replace_closed_connection)
     return engine

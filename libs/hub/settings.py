@@ -20,7 +20,11 @@ class HubSettings(BaseSettings):
         default="postgresql+asyncpg://hub@127.0.0.1:55432/postgres",
         description="This service's own database (SQLAlchemy URL, asyncpg driver).",
     )
-    database_pool_size: int = 10
+    database_pool_size: int = Field(
+        default=20,
+        ge=1,
+        description="Connections to its database a service keeps at most: opened as needed, then kept, none beyond.",
+    )
     kafka_bootstrap_servers: str = "127.0.0.1:59092"
     # Lets several hubs (or test runs) share one broker without seeing each other's topics.
     kafka_topic_prefix: str = ""
