@@ -185,9 +185,9 @@ class Producer:
             raise
 
     async def run(self, rate: float, seconds: float, per_commit: int) -> tuple[float, int]:
-        """Start a transaction of `per_commit` events every per_commit/rate s for `seconds`, up to the pool's size
-        at once (the relay shares the pool, as in a service); the seconds it took and the transactions started late
-        by more than one interval (the writer could not keep the rate)."""
+        """Start a transaction of `per_commit` events every per_commit/rate s for `seconds`, up to WRITERS at once
+        (the relay shares the pool, as in a service); the seconds it took and the transactions started late by more
+        than one interval (the writer could not keep the rate)."""
         interval = per_commit / rate
         total = round(rate * seconds / per_commit)
         writers = asyncio.Semaphore(WRITERS)
