@@ -144,8 +144,10 @@ async def portal_world(infra: Infra, keys: Keys) -> AsyncIterator[Portal]:
     """The running hub with its datasets and their records in place."""
     # The tests read every page in turn as one anonymous reader, faster than the 20 a second a citizen may ask for;
     # tests/gateway/limits holds the gateway to its limits.
-    unlimited = {"gateway": {"HUB_RATE_LIMITS": {"anonymous": "10000/second", "portal_user": "10000/second"}}}
-    async with centre_world(infra, keys, services=SERVICES, settings=unlimited) as world:
+    overrides = {"gateway": {"HUB_RATE_LIMITS": {"anonymous": "10000/second", "portal_user": "10000/second"}}}
+    async with centre_world(
+        infra, keys, services=SERVICES, settings_overrides=lambda name: dict(overrides.get(name, {}))
+    ) as world:
         gateway, admin = world.gateway, world.admin
         transport = await register_agency(gateway, admin, "无锡市交通运输局", CITY)
         police = world.police
