@@ -39,7 +39,7 @@ help:
 	@echo "make test    lint, then all tests on private PostgreSQL and Kafka"
 	@echo "make lint    the file-size check, ruff, ruff format --check, mypy"
 	@echo "make docs    regenerate docs/compliance.md and docs/events/asyncapi.json"
-	@echo "make bench   gateway vs direct vs nginx, catalogue search, big data centre ingest (.run/bench/results.json)"
+	@echo "make bench   gateway vs direct vs nginx vs bare Python proxy, catalogue search, big data centre ingest (.run/bench/results.json)"
 	@echo "make image   the services' container image (podman), for deploy/container/compose.yaml and deploy/k8s"
 	@echo "make mutate  mutation testing of the rules, the access table and the audit chain (.run/mutate/report.md)"
 

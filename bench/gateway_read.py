@@ -1,5 +1,6 @@
 """The gateway benchmark: an authenticated, authorised, audited read through the gateway, set against the same read
-straight to the upstream service and through nginx as a plain reverse proxy — one run, one machine, loopback only.
+straight to the upstream service, through nginx as a plain reverse proxy and through the smallest proxy Python can
+make (bench/bare_proxy.py) — one run, one machine, loopback only.
 
     .venv/bin/python bench/gateway_read.py --database-url URL --kafka BOOTSTRAP     # `make bench` does this
 
@@ -48,6 +49,7 @@ BENCH_DIR = Path(os.environ.get("RUN_DIR", REPO / ".run")) / "bench"
 HUB_DIR = BENCH_DIR / "hub"
 NGINX_DIR = BENCH_DIR / "nginx"
 NGINX_TEMPLATE = Path(__file__).with_name("nginx.conf.template")
+BARE_PROXY_DIR = BENCH_DIR / "bare-proxy"
 
 # BENCH_NAME renames the hub's databases and topics, so two benchmarks can share one PostgreSQL and Kafka.
 BENCH_NAME = os.environ.get("BENCH_NAME", "bench")
@@ -230,6 +232,39 @@ def nginx_proxy(upstream_port: int) -> Iterator[int]:
         wait_gone(pid_file, 15)
 
 
+# --- the bare Python proxy -----------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def bare_proxy(upstream_port: int) -> Iterator[tuple[int, int]]:
+    """bench/bare_proxy.py under uvicorn, as the services run, on a free port: (its port, its pid); stopped on exit."""
+    BARE_PROXY_DIR.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    command = [
+        sys.executable, "-m", "uvicorn", "bare_proxy:app", "--app-dir", str(Path(__file__).parent),
+        "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--no-proxy-headers",
+    ]  # fmt: skip
+    env = {**os.environ, "BARE_PROXY_UPSTREAM": f"http://127.0.0.1:{upstream_port}"}
+    with (BARE_PROXY_DIR / "log").open("wb") as log:
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603 - our own
+    pid_file = BARE_PROXY_DIR / "pid"  # for server_pids
+    pid_file.write_text(str(process.pid))
+    try:
+        deadline = time.monotonic() + 30
+        while port_is_free(port):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the bare Python proxy did not listen on {port}; see {BARE_PROXY_DIR / 'log'}")
+            time.sleep(0.05)
+        yield port, process.pid
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        pid_file.unlink(missing_ok=True)
+
+
 def with_children(pid: int) -> list[int]:
     """The process and its children (nginx's workers, PostgreSQL's backends)."""
     return [pid, *(int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split())]
@@ -355,7 +390,7 @@ def internal_token(setup: Setup) -> str:
 
 
 def check_same_answer(targets: Sequence[Target]) -> None:
-    """Each way answers 200 with the same body, so the three measure the same read."""
+    """Each way answers 200 with the same body, so all of them measure the same read."""
     bodies = {}
     with httpx.Client(timeout=30.0) as client:
         for target in targets:
@@ -406,8 +441,8 @@ def figure(value: float, unit: str, baseline: float, digits: int = 2) -> dict[st
 
 def figures(measured: dict[str, WrkResult], unloaded: dict[str, WrkResult]) -> dict[str, dict[str, Any]]:
     """The named figures of results.json (bench/README.md lists them): each against the direct call, the nginx
-    proxy or its goal, so that its ratio answers the question it is there for."""
-    direct, nginx, gateway = measured["direct"], measured["nginx"], measured["gateway"]
+    proxy, the bare Python proxy or its goal, so that its ratio answers the question it is there for."""
+    direct, nginx, python, gateway = (measured[name] for name in ("direct", "nginx", "python", "gateway"))
     out: dict[str, dict[str, Any]] = {}
     for name, result in measured.items():
         out[f"{name}_read_throughput"] = figure(result.requests_per_second, "req/s", direct.requests_per_second, 1)
@@ -418,11 +453,14 @@ def figures(measured: dict[str, WrkResult], unloaded: dict[str, WrkResult]) -> d
             out[f"{name}_added_p50_ms"] = figure(result.p50_ms - direct.p50_ms, "ms", direct.p50_ms, 3)
             out[f"{name}_added_p99_ms"] = figure(result.p99_ms - direct.p99_ms, "ms", direct.p99_ms, 3)
     out["gateway_vs_nginx_throughput"] = figure(gateway.requests_per_second, "req/s", nginx.requests_per_second, 1)
+    out["gateway_vs_python_throughput"] = figure(gateway.requests_per_second, "req/s", python.requests_per_second, 1)
     service_cpu = direct.cpu_ms.get("catalog", 0.0)
     if service_cpu:
         out["direct_cpu_ms_per_read"] = figure(service_cpu, "ms", service_cpu, 3)
         out["gateway_cpu_ms_per_read"] = figure(gateway.cpu_ms["gateway"], "ms", GOAL_GATEWAY_CPU_MS, 3)
         out["nginx_cpu_ms_per_read"] = figure(nginx.cpu_ms["nginx"], "ms", service_cpu, 3)
+        # Against the gateway's goal: how much of it the bare Python hop alone takes.
+        out["python_cpu_ms_per_read"] = figure(python.cpu_ms["python"], "ms", GOAL_GATEWAY_CPU_MS, 3)
         out["service_cpu_ms_per_read_via_gateway"] = figure(gateway.cpu_ms["catalog"], "ms", service_cpu, 3)
     if unloaded:
         alone = unloaded["direct"]
@@ -498,9 +536,15 @@ def goal_lines(measured: dict[str, WrkResult], unloaded: dict[str, WrkResult]) -
                           f"≤ {GOAL_ADDED_P50_MS:g} ms", added50 <= GOAL_ADDED_P50_MS))  # fmt: skip
         lines.append(line("gateway added latency, one connection, p99", f"{added99:+.2f} ms",
                           f"≤ {GOAL_ADDED_P99_MS:g} ms", added99 <= GOAL_ADDED_P99_MS))  # fmt: skip
-        u = unloaded["nginx"]
-        lines.append(f"(nginx adds at one connection: p50 {u.p50_ms - unloaded['direct'].p50_ms:+.2f} ms, "
-                     f"p99 {u.p99_ms - unloaded['direct'].p99_ms:+.2f} ms)")  # fmt: skip
+        for name, label in (("nginx", "nginx"), ("python", "the bare Python proxy")):
+            u = unloaded[name]
+            lines.append(f"({label} adds at one connection: p50 {u.p50_ms - unloaded['direct'].p50_ms:+.2f} ms, "
+                         f"p99 {u.p99_ms - unloaded['direct'].p99_ms:+.2f} ms)")  # fmt: skip
+    if direct.cpu_ms:
+        python = measured["python"]
+        share = python.requests_per_second / nginx.requests_per_second
+        lines.append(f"(the bare Python proxy: {python.cpu_ms['python']:.2f} ms of CPU per read, "
+                     f"{share:.2f} of nginx's throughput)")  # fmt: skip
     return lines
 
 
@@ -512,8 +556,9 @@ def machine_busy_seconds() -> float:
 
 
 def server_pids() -> list[int]:
-    """The hub's services, nginx, and the private PostgreSQL (with its backends) and Kafka when they are local."""
-    pids = [int(f.read_text()) for f in (HUB_DIR / "pids").glob("*.pid")]
+    """The hub's services, nginx, the bare Python proxy, and the private PostgreSQL (with its backends) and Kafka when
+    they are local."""
+    pids = [int(f.read_text()) for f in [*(HUB_DIR / "pids").glob("*.pid"), BARE_PROXY_DIR / "pid"] if f.exists()]
     with contextlib.suppress(FileNotFoundError, ValueError):
         pids += nginx_pids()
     run_dir = BENCH_DIR.parent
@@ -719,18 +764,24 @@ def main() -> int:
         setup = set_up(gateway_url)
         internal = {INTERNAL_TOKEN_HEADER: internal_token(setup)}
         path = f"/agencies/{setup.agency_id}"
-        with nginx_proxy(catalog_port) as nginx_port:
+        with nginx_proxy(catalog_port) as nginx_port, bare_proxy(catalog_port) as (python_port, python_pid):
             targets = [
                 Target("direct", "direct (catalog-svc)", f"{catalog_url}{path}", internal),
                 Target("nginx", "nginx → catalog-svc", f"http://127.0.0.1:{nginx_port}{path}", internal),
+                Target("python", "bare Python proxy → catalog-svc", f"http://127.0.0.1:{python_port}{path}", internal),
                 Target("gateway", "gateway → catalog-svc", f"{gateway_url}/api/catalog{path}", {}),
             ]
             token = agency_token(gateway_url, setup)
-            targets[2].headers["authorization"] = token
+            targets[-1].headers["authorization"] = token
             check_same_answer(targets)
             verify_audit(gateway_url)  # flushes what the set-up queued
             audited_before = audit_records_total(gateway_url)
-            watch = {"gateway": [hub_pid("gateway")], "catalog": [hub_pid("catalog")], "nginx": nginx_pids()}
+            watch = {
+                "gateway": [hub_pid("gateway")],
+                "catalog": [hub_pid("catalog")],
+                "nginx": nginx_pids(),
+                "python": [python_pid],
+            }
             other_load = OtherLoad()
             other_load.start()
             measured, unloaded, gateway_requests = measure(
