@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -10,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from aiokafka import AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import RecordMetadata
 from opentelemetry.sdk.trace import TracerProvider
@@ -19,11 +20,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from factories import credit_code
 from harness import Infra, Keys, eventually, records_of, settings_for
-from hub.consumer import EventConsumer, EventHandlers
+from hub.consumer import OFFSET_COMMIT_SECONDS, EventConsumer, EventHandlers, commit_assigned
 from hub.contracts.catalog import AgencyRegistered
 from hub.db import create_engine, create_sessionmaker
 from hub.events import EventEnvelope
-from hub.kafka import ensure_topics
+from hub.kafka import consumer_group, ensure_topics
 from hub.settings import HubSettings
 from share_svc.directory.service import directory
 
@@ -39,10 +40,12 @@ class DirectoryUnavailable(Exception):
 
 @dataclass
 class Directory:
-    """share-svc's agency handler, counting its calls and failing for the agencies a test names."""
+    """share-svc's agency handler, counting its calls and failing for the agencies a test names; taking `delay`
+    seconds over each event, for a test that needs the consumer busy."""
 
     failures: dict[uuid.UUID, int] = field(default_factory=dict)
     calls: list[uuid.UUID] = field(default_factory=list)
+    delay: float = 0.0
 
     def handlers(self) -> EventHandlers:
         handlers = EventHandlers()
@@ -50,6 +53,8 @@ class Directory:
         @handlers.on(AgencyRegistered)
         async def on_agency_registered(session: AsyncSession, event: AgencyRegistered) -> None:
             self.calls.append(event.agency_id)
+            if self.delay:
+                await asyncio.sleep(self.delay)
             await directory.apply_registered(session, event)
             # The row is written before the failure, so only a rollback can take it away again.
             await session.flush()
@@ -102,9 +107,14 @@ class Share:
         await eventually(lambda: self._committed_past(last), within=within, every=0.1)
 
     async def _committed_past(self, last: RecordMetadata) -> bool:
-        offsets = await self.admin.list_consumer_group_offsets(f"{self.settings.kafka_topic_prefix}share")
-        committed = offsets.get(TopicPartition(last.topic, last.partition))
-        return committed is not None and committed.offset > last.offset
+        committed = await self.committed(TopicPartition(last.topic, last.partition))
+        return committed is not None and committed > last.offset
+
+    async def committed(self, partition: TopicPartition) -> int | None:
+        """The offset the consumer group has committed on a partition, if any."""
+        offsets = await self.admin.list_consumer_group_offsets(consumer_group(self.settings))
+        committed = offsets.get(partition)
+        return committed.offset if committed is not None else None
 
     async def dead_letters(self) -> list[ConsumerRecord[bytes, bytes]]:
         return await records_of(self.infra.kafka_bootstrap, f"{self.topic}.dlq")
@@ -296,3 +306,45 @@ async def test_an_event_failing_among_others_fetched_with_it_is_retried_alone_an
         e.agency_id for e in (first, failing, last_event)
     )
     assert await share.dead_letters() == []
+
+
+async def test_a_backlog_has_its_offsets_committed_as_it_is_worked_off_not_only_at_its_end(share: Share) -> None:
+    # Fetches keep coming back full while the backlog lasts; each commit is due OFFSET_COMMIT_SECONDS after the
+    # first effect it covers, so a backlog taking several times that is committed part by part (a consumer dying
+    # half-way gets only the uncommitted part again).
+    events, delay = 300, 0.005
+    assert events * delay > 2 * OFFSET_COMMIT_SECONDS  # the backlog outlasts the commit interval
+    directory = Directory(delay=delay)
+    sent = [await share.send(agency_registered()) for _ in range(events)]
+    first, last = sent[0], sent[-1]
+    partition = TopicPartition(last.topic, last.partition)
+    seen: set[int] = set()
+
+    async def worked_off() -> bool:
+        committed = await share.committed(partition)
+        if committed is not None:
+            seen.add(committed)
+        return committed is not None and committed > last.offset
+
+    share.start_consumer(directory)
+    await eventually(worked_off, within=60, every=0.05)
+
+    assert len(directory.calls) == len(sent)
+    assert [offset for offset in seen if first.offset < offset <= last.offset], f"only at the end: {sorted(seen)}"
+
+
+async def test_a_commit_leaves_out_a_partition_the_consumer_no_longer_holds(share: Share) -> None:
+    # A rebalance may take a partition away between its events' effects and their offsets' commit.
+    held, taken = TopicPartition(share.topic, 0), TopicPartition(share.topic, 1)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=share.infra.kafka_bootstrap, group_id=consumer_group(share.settings), enable_auto_commit=False
+    )
+    await consumer.start()
+    try:
+        consumer.assign([held])
+        await commit_assigned(consumer, {held: 1, taken: 1})
+    finally:
+        await consumer.stop()
+
+    assert await share.committed(held) == 1
+    assert await share.committed(taken) is None
