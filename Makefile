@@ -120,6 +120,7 @@ bench: install
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light)
 	deploy/postgres.sh start
 	deploy/kafka.sh start
+	$(PY) bench/broker_state.py --kafka "$${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$(KAFKA_PORT)}"
 	$(PY) bench/gateway_read.py \
 		--database-url "$${DATABASE_URL:-$$(PG_PORT=$(PG_PORT) deploy/postgres.sh url)}" \
 		--kafka "$${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$(KAFKA_PORT)}" $(BENCH_ARGS)
