@@ -29,7 +29,7 @@ from hub_client.readers import open_source
 from hub_client.resume import BatchDone, ResumeState, read_done
 from hub_client.row_errors import RowErrors, quarantine_errors, refusal_errors, rejected_errors
 
-DEFAULT_BATCH_SIZE = 20_000
+DEFAULT_BATCH_SIZE = 50_000
 # Quarantined rows read a page at a time (the centre's largest page).
 QUARANTINE_PAGE = 1000
 
