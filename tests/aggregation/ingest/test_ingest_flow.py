@@ -130,6 +130,29 @@ async def test_a_key_pushed_twice_in_one_batch_is_applied_in_order(world: World)
     assert stored[person(1)["id_number"]] == "后"
 
 
+async def test_records_sent_as_ndjson_lines_of_any_spacing_and_escapes_are_stored_as_their_values_A17_1(
+    world: World,
+) -> None:
+    # Every row valid and carrying every item, so the chunk takes the bulk check (RecordRules.validate_all). What
+    # is stored must be the values the lines mean as Python's json reads them, however written: spaces, another
+    # key order, \u escapes, an escaped solidus, CRLF line ends, a name given twice (the last wins).
+    entry_id = await world.publish(world.police)
+    lines = [
+        b'{ "registered_on" : "2024-01-31" ,"age":30,  "full_name":"\\u5c45\\u6c111",'
+        b' "id_number":"320200199000000001"}\r',
+        '{"id_number":"320200199000000002","full_name":"居民\\/2","age":41,"registered_on":"2024-02-01"}'.encode(),
+        b'\t{"id_number": "320200199000000003", "full_name": "A \\"q\\" \\\\", "age": 7, "age": 8,'
+        b' "registered_on": "2024-03-01"}  \r',
+    ]
+    body = b"\n".join(lines) + b"\n"
+    report = (await world.push(entry_id, "spaced", body, world.police.system)).json()
+    assert (report["stored"], report["quarantined"]) == (3, 0), report
+    expected = sorted((json.loads(line) for line in lines), key=lambda r: r["id_number"])
+    stored = sorted(await world.all_records(entry_id, world.police.system), key=lambda r: r["id_number"])
+    assert stored == expected
+    assert [r["full_name"] for r in stored] == ["居民1", "居民/2", 'A "q" \\']
+
+
 async def test_a_json_array_batch_is_validated_like_any_other(world: World) -> None:
     entry_id = await world.publish(world.police)
     body = json.dumps([person(1), person(2, age=1.5), "not a record"]).encode()
