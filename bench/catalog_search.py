@@ -126,7 +126,10 @@ async def seed(url: str) -> None:
                      "published_at", "source_conflicts"],
             records=version_rows,
         )  # fmt: skip
-        await conn.execute("ANALYZE")
+        # Vacuumed as autovacuum would have left a catalogue in service: the bigram index's pending list merged, the
+        # visibility map and hint bits set. Else the searches measured do that work, or autovacuum does it beside
+        # them (the first run after a seed measured p99 51.8 ms against 43–49 ms on a catalogue seeded earlier).
+        await conn.execute("VACUUM (ANALYZE)")
         print(f"seeded {ENTRIES} entries of {AGENCIES} agencies")
     finally:
         await conn.close()
