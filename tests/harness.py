@@ -144,7 +144,12 @@ class _InProcessServer(uvicorn.Server):
 async def serve(app: FastAPI, sock: socket.socket, name: str) -> RunningService:
     """Start uvicorn for the app on the socket and wait until its lifespan has started."""
     # As services/run.py: no service believes X-Forwarded-For from loopback (the gateway's own setting decides).
-    config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False, proxy_headers=False)
+    # Idle connections are closed by the tests' clients (httpx lets them go after 5 s) before the server would close
+    # them (uvicorn's default is also 5 s): otherwise a request sent on a pooled connection just as the server closes
+    # it fails with ReadError, as the gateway's upstream pool avoids with its 2 s (upstream_keepalive_seconds).
+    config = uvicorn.Config(
+        app, log_level="warning", lifespan="on", access_log=False, proxy_headers=False, timeout_keep_alive=30
+    )
     server = _InProcessServer(config)
     task = asyncio.create_task(server.serve(sockets=[sock]), name=f"uvicorn-{name}")
     while not server.started:
