@@ -128,7 +128,7 @@ async def seed(url: str) -> None:
         )  # fmt: skip
         # Vacuumed as autovacuum would have left a catalogue in service: the bigram index's pending list merged, the
         # visibility map and hint bits set. Else the searches measured do that work, or autovacuum does it beside
-        # them (the first run after a seed measured p99 51.8 ms against 43–49 ms on a catalogue seeded earlier).
+        # them (fresh seeds, alternately: p99 38–44 ms with ANALYZE alone, 24–28 ms vacuumed; bench/README.md).
         await conn.execute("VACUUM (ANALYZE)")
         print(f"seeded {ENTRIES} entries of {AGENCIES} agencies")
     finally:

@@ -144,9 +144,9 @@ class _InProcessServer(uvicorn.Server):
 async def serve(app: FastAPI, sock: socket.socket, name: str) -> RunningService:
     """Start uvicorn for the app on the socket and wait until its lifespan has started."""
     # As services/run.py: no service believes X-Forwarded-For from loopback (the gateway's own setting decides).
-    # Idle connections are closed by the tests' clients (httpx lets them go after 5 s) before the server would close
-    # them (uvicorn's default is also 5 s): otherwise a request sent on a pooled connection just as the server closes
-    # it fails with ReadError, as the gateway's upstream pool avoids with its 2 s (upstream_keepalive_seconds).
+    # The server keeps an idle connection longer than the tests' clients do (httpx lets one go after 5 s, when
+    # uvicorn's default would close it): else a request sent on a pooled connection just as the server closes it gets
+    # no answer (ReadError). The gateway's upstream pool keeps the same rule with its 2 s (upstream_keepalive_seconds).
     config = uvicorn.Config(
         app, log_level="warning", lifespan="on", access_log=False, proxy_headers=False, timeout_keep_alive=30
     )
