@@ -24,10 +24,16 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def free_port_offset() -> int:
-    """An offset that moves every declared port onto free ones, so the test can run beside `make up`."""
+    """An offset that moves every declared port onto free ones, so the test can run beside `make up`.
+
+    The ports stay below the kernel's ephemeral range: there, any connection the parallel tests open may take one
+    of them as its local port between this check and the services' bind (CI once saw "address already in use").
+    """
     ports = [s.port for s in load_mesh().services.values()]
+    ephemeral_low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    top = max(ephemeral_low - max(ports), 10_010)
     for _ in range(50):
-        offset = random.randrange(20_000, 40_000, 10)
+        offset = random.randrange(10_000, top, 10)
         try:
             for port in ports:
                 with socket.socket() as sock:
