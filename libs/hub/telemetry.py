@@ -15,24 +15,27 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import httpx
 from fastapi import FastAPI
-from opentelemetry import metrics, propagate
-from opentelemetry.context import Context
+from opentelemetry import metrics, propagate, trace
+from opentelemetry.context import Context, attach, detach
 from opentelemetry.instrumentation import fastapi as fastapi_instrumentation
+from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware, asgi_getter
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
 from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
-from opentelemetry.sdk.trace.sampling import ParentBased, Sampler, TraceIdRatioBased
+from opentelemetry.sdk.trace.sampling import Decision, ParentBased, Sampler, TraceIdRatioBased
 from opentelemetry.trace import Span, SpanKind, Tracer
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.routing import BaseRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hub.span_attributes import redact_span_urls, redact_url
 
@@ -108,7 +111,8 @@ fastapi_instrumentation._flatten_routes = _flatten_routes_once
 
 
 def instrument_app(app: FastAPI, provider: TracerProvider) -> None:
-    """Server spans for every request, continuing the caller's W3C trace context."""
+    """Server spans for every request, continuing the caller's W3C trace context; a request whose caller's context
+    decides it is not recorded skips the instrumentation altogether (`UnrecordedCallerBypass`)."""
     # The ASGI receive/send sub-spans (several per request) cost more than they tell about a request.
     FastAPIInstrumentor.instrument_app(
         app,
@@ -117,6 +121,50 @@ def instrument_app(app: FastAPI, provider: TracerProvider) -> None:
         exclude_spans=["receive", "send"],
         server_request_hook=_redact_server_span,
     )
+    build_instrumented = app.build_middleware_stack
+
+    def build_with_bypass() -> ASGIApp:
+        stack = build_instrumented()
+        # The instrumentor's stack: a ServerErrorMiddleware around its OpenTelemetryMiddleware around the app's own.
+        if isinstance(stack, ServerErrorMiddleware) and isinstance(stack.app, OpenTelemetryMiddleware):
+            stack.app = UnrecordedCallerBypass(stack.app, provider.sampler)
+        return stack
+
+    app.build_middleware_stack = build_with_bypass  # type: ignore[method-assign]
+
+
+class UnrecordedCallerBypass:
+    """Sends a request whose caller's trace context makes the sampler drop it (a `traceparent` with the sampled flag
+    off, as the gateway sends 9 requests in 10 at the default ratio) past OpenTelemetry's middleware, in that context.
+
+    The middleware would find the request's route, read its attributes and start a span for it that is never
+    recorded: about a sixth of catalog-svc's CPU on a simple read (bench/README.md, "Unrecorded requests skip the
+    instrumentation"). The caller's context is attached instead, so what the request calls or publishes carries the
+    caller's trace, unsampled, and its logs the caller's trace id. The sampler is asked as the tracer would ask it,
+    so a sampler set by OTEL_TRACES_SAMPLER that records such requests (always_on) still sees every one of them.
+    """
+
+    def __init__(self, instrumented: OpenTelemetryMiddleware, sampler: Sampler) -> None:
+        self._instrumented = instrumented
+        self._app = instrumented.app
+        self._sampler = sampler
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            context = propagate.extract(cast("dict[str, Any]", scope), getter=asgi_getter)
+            parent = trace.get_current_span(context).get_span_context()
+            path = scope.get("path", "")
+            if (
+                parent.is_valid
+                and self._sampler.should_sample(context, parent.trace_id, path).decision is Decision.DROP
+            ):
+                token = attach(context)
+                try:
+                    await self._app(scope, receive, send)
+                finally:
+                    detach(token)
+                return
+        await self._instrumented(scope, receive, send)
 
 
 def instrument_engine(engine: AsyncEngine, provider: TracerProvider) -> None:

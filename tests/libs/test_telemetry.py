@@ -3,14 +3,17 @@ trace is kept or dropped whole across the gateway and the services (docs/operati
 
 from __future__ import annotations
 
+import httpx
 import pytest
+from fastapi import FastAPI
 from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from opentelemetry.trace import NonRecordingSpan, SpanContext, TraceFlags
+from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, TraceFlags
 
 from hub.settings import HubSettings
-from hub.telemetry import client_span, create_tracer_provider, extract_context
+from hub.telemetry import client_span, create_tracer_provider, extract_context, instrument_app
 
 TRACES = 400
 
@@ -69,3 +72,69 @@ def test_the_sample_ratio_is_a_setting_and_otel_traces_sampler_overrides_it(monk
         HubSettings(service_name="s", trace_sample_ratio=1.5)
     monkeypatch.setenv("OTEL_TRACES_SAMPLER", "always_on")
     assert recorded_roots(0.0) == TRACES
+
+
+def traced_app(provider: TracerProvider) -> FastAPI:
+    """An instrumented app whose one route answers with the trace context its handler runs in."""
+    app = FastAPI()
+
+    @app.get("/context")
+    async def context() -> dict[str, str]:
+        current = trace.get_current_span().get_span_context()
+        return {"trace_id": f"{current.trace_id:032x}", "span_id": f"{current.span_id:016x}"}
+
+    instrument_app(app, provider)
+    return app
+
+
+async def context_seen(app: FastAPI, headers: dict[str, str]) -> dict[str, str]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://svc") as client:
+        answer = await client.get("/context", headers=headers)
+    answer.raise_for_status()
+    result: dict[str, str] = answer.json()
+    return result
+
+
+CALLER_TRACE, CALLER_SPAN = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+
+
+async def test_a_request_its_caller_left_unsampled_runs_in_the_callers_context_with_no_span_of_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OTEL_TRACES_SAMPLER", raising=False)
+    exporter = InMemorySpanExporter()
+    app = traced_app(create_tracer_provider("svc", [SimpleSpanProcessor(exporter)], sample_ratio=1.0))
+    # The W3C form the gateway sends for a trace it did not sample (flags 00).
+    seen = await context_seen(app, {"traceparent": f"00-{CALLER_TRACE}-{CALLER_SPAN}-00"})
+    # Run past the instrumentation, the handler is in the caller's span itself: what it calls or publishes carries
+    # the caller's trace, unsampled. Through the instrumentation it would be in a new, unrecorded span.
+    assert seen == {"trace_id": CALLER_TRACE, "span_id": CALLER_SPAN}
+    assert exporter.get_finished_spans() == ()
+
+
+async def test_a_sampled_caller_or_none_still_gets_the_services_server_span(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OTEL_TRACES_SAMPLER", raising=False)
+    exporter = InMemorySpanExporter()
+    app = traced_app(create_tracer_provider("svc", [SimpleSpanProcessor(exporter)], sample_ratio=1.0))
+    joined = await context_seen(app, {"traceparent": f"00-{CALLER_TRACE}-{CALLER_SPAN}-01"})
+    assert joined["trace_id"] == CALLER_TRACE
+    assert joined["span_id"] != CALLER_SPAN
+    started_here = await context_seen(app, {})
+    assert started_here["trace_id"] != CALLER_TRACE
+    spans = {f"{span.context.span_id:016x}": span for span in exporter.get_finished_spans()}
+    assert set(spans) == {joined["span_id"], started_here["span_id"]}
+    assert spans[joined["span_id"]].kind is SpanKind.SERVER
+    parent = spans[joined["span_id"]].parent
+    assert parent is not None
+    assert f"{parent.span_id:016x}" == CALLER_SPAN
+
+
+async def test_a_sampler_that_records_unsampled_callers_still_gets_their_server_spans(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OTEL_TRACES_SAMPLER", "always_on")
+    exporter = InMemorySpanExporter()
+    app = traced_app(create_tracer_provider("svc", [SimpleSpanProcessor(exporter)], sample_ratio=0.0))
+    seen = await context_seen(app, {"traceparent": f"00-{CALLER_TRACE}-{CALLER_SPAN}-00"})
+    assert seen["trace_id"] == CALLER_TRACE
+    assert [f"{span.context.span_id:016x}" for span in exporter.get_finished_spans()] == [seen["span_id"]]
