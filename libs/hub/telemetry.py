@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -30,6 +31,7 @@ from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
 from opentelemetry.sdk.resources import SERVICE_NAME, Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
+from opentelemetry.sdk.trace.id_generator import RandomIdGenerator
 from opentelemetry.sdk.trace.sampling import Decision, ParentBased, Sampler, TraceIdRatioBased
 from opentelemetry.trace import Span, SpanKind, Tracer
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -83,10 +85,34 @@ def create_tracer_provider(
 ) -> TracerProvider:
     """A tracer provider for one service, sampling new traces at `sample_ratio` (HubSettings.trace_sample_ratio;
     see `sampler`); OTEL_RESOURCE_ATTRIBUTES adds to its resource."""
-    provider = TracerProvider(resource=Resource.create({SERVICE_NAME: service_name}), sampler=sampler(sample_ratio))
+    provider = TracerProvider(
+        resource=Resource.create({SERVICE_NAME: service_name}),
+        sampler=sampler(sample_ratio),
+        id_generator=PlannedRootTraceIds(),
+    )
     for processor in (*_exporters_from_environment(), *extra_processors):
         provider.add_span_processor(processor)
     return provider
+
+
+# The trace id UnrecordedRequestBypass drew for a request that starts a trace, for the request's server span to take.
+_PLANNED_TRACE_ID: ContextVar[int | None] = ContextVar("hub_planned_trace_id", default=None)
+
+
+class PlannedRootTraceIds(RandomIdGenerator):
+    """The SDK's random ids, except that a request's root span takes the trace id its sampling was decided on.
+
+    UnrecordedRequestBypass asks the sampler about a request that starts a trace before the instrumentation sees it,
+    and so must draw its trace id first; the span then started for it takes that id (once), so the sampler, which
+    decides by trace id, decides the same again and a new trace is recorded at the configured ratio, not its square.
+    """
+
+    def generate_trace_id(self) -> int:
+        planned = _PLANNED_TRACE_ID.get()
+        if planned is None:
+            return super().generate_trace_id()
+        _PLANNED_TRACE_ID.set(None)
+        return planned
 
 
 _route_lists: dict[int, tuple[Sequence[BaseRoute], int, list[Any]]] = {}
@@ -112,7 +138,7 @@ fastapi_instrumentation._flatten_routes = _flatten_routes_once
 
 def instrument_app(app: FastAPI, provider: TracerProvider) -> None:
     """Server spans for every request, continuing the caller's W3C trace context; a request whose caller's context
-    decides it is not recorded skips the instrumentation altogether (`UnrecordedCallerBypass`)."""
+    decides it is not recorded skips the instrumentation altogether (`UnrecordedRequestBypass`)."""
     # The ASGI receive/send sub-spans (several per request) cost more than they tell about a request.
     FastAPIInstrumentor.instrument_app(
         app,
@@ -127,44 +153,61 @@ def instrument_app(app: FastAPI, provider: TracerProvider) -> None:
         stack = build_instrumented()
         # The instrumentor's stack: a ServerErrorMiddleware around its OpenTelemetryMiddleware around the app's own.
         if isinstance(stack, ServerErrorMiddleware) and isinstance(stack.app, OpenTelemetryMiddleware):
-            stack.app = UnrecordedCallerBypass(stack.app, provider.sampler)
+            stack.app = UnrecordedRequestBypass(stack.app, provider)
         return stack
 
     app.build_middleware_stack = build_with_bypass  # type: ignore[method-assign]
 
 
-class UnrecordedCallerBypass:
-    """Sends a request whose caller's trace context makes the sampler drop it (a `traceparent` with the sampled flag
-    off, as the gateway sends 9 requests in 10 at the default ratio) past OpenTelemetry's middleware, in that context.
+class UnrecordedRequestBypass:
+    """Sends a request its sampler drops past OpenTelemetry's middleware, in a context of the trace it belongs to.
 
     The middleware would find the request's route, read its attributes and start a span for it that is never
     recorded: about a sixth of catalog-svc's CPU on a simple read (bench/README.md, "Unrecorded requests skip the
-    instrumentation"). The caller's context is attached instead, so what the request calls or publishes carries the
-    caller's trace, unsampled, and its logs the caller's trace id. The sampler is asked as the tracer would ask it,
-    so a sampler set by OTEL_TRACES_SAMPLER that records such requests (always_on) still sees every one of them.
+    instrumentation"). Such a request is either a call whose caller did not sample its trace (a `traceparent` with
+    the sampled flag off, as the gateway sends 9 calls in 10 at the default ratio), which then runs in the caller's
+    context, or a request that starts a trace the sampler drops, which runs in the unrecorded span the tracer gives
+    it (the trace id drawn first, see PlannedRootTraceIds). Either way what it calls or publishes carries its trace,
+    unsampled, and its logs and audit record the trace id. The sampler is asked as the tracer asks it, so a sampler
+    set by OTEL_TRACES_SAMPLER that records such requests (always_on) still sees every one of them.
     """
 
-    def __init__(self, instrumented: OpenTelemetryMiddleware, sampler: Sampler) -> None:
+    def __init__(self, instrumented: OpenTelemetryMiddleware, provider: TracerProvider) -> None:
         self._instrumented = instrumented
         self._app = instrumented.app
-        self._sampler = sampler
+        self._sampler = provider.sampler
+        self._tracer = provider.get_tracer(__name__)
+        # Without planned ids a trace started here would be decided twice: such requests keep the middleware.
+        self._plans_roots = isinstance(provider.id_generator, PlannedRootTraceIds)
+        self._random_ids = RandomIdGenerator()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            context = propagate.extract(cast("dict[str, Any]", scope), getter=asgi_getter)
-            parent = trace.get_current_span(context).get_span_context()
-            path = scope.get("path", "")
-            if (
-                parent.is_valid
-                and self._sampler.should_sample(context, parent.trace_id, path).decision is Decision.DROP
-            ):
-                token = attach(context)
-                try:
-                    await self._app(scope, receive, send)
-                finally:
-                    detach(token)
+        if scope["type"] != "http":
+            await self._instrumented(scope, receive, send)
+            return
+        context = propagate.extract(cast("dict[str, Any]", scope), getter=asgi_getter)
+        parent = trace.get_current_span(context).get_span_context()
+        if not parent.is_valid and not self._plans_roots:
+            await self._instrumented(scope, receive, send)
+            return
+        trace_id = parent.trace_id if parent.is_valid else self._random_ids.generate_trace_id()
+        planned = None if parent.is_valid else _PLANNED_TRACE_ID.set(trace_id)
+        try:
+            if self._sampler.should_sample(context, trace_id, scope.get("path", "")).decision is not Decision.DROP:
+                await self._instrumented(scope, receive, send)
                 return
-        await self._instrumented(scope, receive, send)
+            if not parent.is_valid:
+                # The unrecorded span the tracer makes for a dropped trace: its ids and flags, nothing recorded.
+                span = self._tracer.start_span("request", context, kind=SpanKind.SERVER)
+                context = trace.set_span_in_context(span, context)
+            token = attach(context)
+            try:
+                await self._app(scope, receive, send)
+            finally:
+                detach(token)
+        finally:
+            if planned is not None:
+                _PLANNED_TRACE_ID.reset(planned)
 
 
 def instrument_engine(engine: AsyncEngine, provider: TracerProvider) -> None:

@@ -7,10 +7,12 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from opentelemetry import trace
+from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import NonRecordingSpan, SpanContext, SpanKind, TraceFlags
+from starlette.types import Receive, Scope, Send
 
 from hub.settings import HubSettings
 from hub.telemetry import client_span, create_tracer_provider, extract_context, instrument_app
@@ -138,3 +140,39 @@ async def test_a_sampler_that_records_unsampled_callers_still_gets_their_server_
     seen = await context_seen(app, {"traceparent": f"00-{CALLER_TRACE}-{CALLER_SPAN}-00"})
     assert seen["trace_id"] == CALLER_TRACE
     assert [f"{span.context.span_id:016x}" for span in exporter.get_finished_spans()] == [seen["span_id"]]
+
+
+async def test_new_traces_at_the_edge_are_recorded_at_the_ratio_and_the_dropped_ones_still_have_a_trace(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OTEL_TRACES_SAMPLER", raising=False)
+    exporter = InMemorySpanExporter()
+    app = traced_app(create_tracer_provider("gateway", [SimpleSpanProcessor(exporter)], sample_ratio=0.1))
+    seen = [await context_seen(app, {}) for _ in range(TRACES)]
+    recorded = {f"{span.context.trace_id:032x}" for span in exporter.get_finished_spans()}
+    # Decided once per trace, a tenth of 400 is 40 (10..90 holds it with overwhelming probability); decided twice,
+    # by the bypass and again by the instrumentation, it would be a hundredth.
+    assert 10 <= len(recorded) <= 90
+    # Every request has a trace of its own, recorded or not, and a recorded one is the trace its handler ran in.
+    assert len({context["trace_id"] for context in seen}) == TRACES
+    assert recorded <= {context["trace_id"] for context in seen}
+    assert all(int(context["span_id"], 16) != 0 for context in seen)
+
+
+async def test_only_recorded_requests_go_through_the_instrumentation(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OTEL_TRACES_SAMPLER", raising=False)
+    instrumented: list[str] = []
+    through = OpenTelemetryMiddleware.__call__
+
+    async def counted(self: OpenTelemetryMiddleware, scope: Scope, receive: Receive, send: Send) -> None:
+        instrumented.append(scope["path"])
+        await through(self, scope, receive, send)
+
+    monkeypatch.setattr(OpenTelemetryMiddleware, "__call__", counted)
+    never = traced_app(create_tracer_provider("never", sample_ratio=0.0))
+    await context_seen(never, {})
+    await context_seen(never, {"traceparent": f"00-{CALLER_TRACE}-{CALLER_SPAN}-00"})
+    assert instrumented == []
+    await context_seen(never, {"traceparent": f"00-{CALLER_TRACE}-{CALLER_SPAN}-01"})
+    await context_seen(traced_app(create_tracer_provider("always", sample_ratio=1.0)), {})
+    assert instrumented == ["/context", "/context"]
