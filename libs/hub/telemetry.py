@@ -137,8 +137,8 @@ fastapi_instrumentation._flatten_routes = _flatten_routes_once
 
 
 def instrument_app(app: FastAPI, provider: TracerProvider) -> None:
-    """Server spans for every request, continuing the caller's W3C trace context; a request whose caller's context
-    decides it is not recorded skips the instrumentation altogether (`UnrecordedRequestBypass`)."""
+    """Server spans for every request, continuing the caller's W3C trace context; a request the sampler drops skips
+    the instrumentation altogether (`UnrecordedRequestBypass`)."""
     # The ASGI receive/send sub-spans (several per request) cost more than they tell about a request.
     FastAPIInstrumentor.instrument_app(
         app,
