@@ -89,6 +89,12 @@ def traced_app(provider: TracerProvider) -> FastAPI:
     return app
 
 
+def recording_app(name: str, ratio: float) -> tuple[FastAPI, InMemorySpanExporter]:
+    """`traced_app` under a provider sampling new traces at `ratio`, and the exporter its recorded spans go to."""
+    exporter = InMemorySpanExporter()
+    return traced_app(create_tracer_provider(name, [SimpleSpanProcessor(exporter)], sample_ratio=ratio)), exporter
+
+
 async def context_seen(app: FastAPI, headers: dict[str, str]) -> dict[str, str]:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://svc") as client:
         answer = await client.get("/context", headers=headers)
@@ -104,8 +110,7 @@ async def test_a_request_its_caller_left_unsampled_runs_in_the_callers_context_w
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("OTEL_TRACES_SAMPLER", raising=False)
-    exporter = InMemorySpanExporter()
-    app = traced_app(create_tracer_provider("svc", [SimpleSpanProcessor(exporter)], sample_ratio=1.0))
+    app, exporter = recording_app("svc", 1.0)
     # The W3C form the gateway sends for a trace it did not sample (flags 00).
     seen = await context_seen(app, {"traceparent": f"00-{CALLER_TRACE}-{CALLER_SPAN}-00"})
     # Run past the instrumentation, the handler is in the caller's span itself: what it calls or publishes carries
@@ -116,8 +121,7 @@ async def test_a_request_its_caller_left_unsampled_runs_in_the_callers_context_w
 
 async def test_a_sampled_caller_or_none_still_gets_the_services_server_span(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OTEL_TRACES_SAMPLER", raising=False)
-    exporter = InMemorySpanExporter()
-    app = traced_app(create_tracer_provider("svc", [SimpleSpanProcessor(exporter)], sample_ratio=1.0))
+    app, exporter = recording_app("svc", 1.0)
     joined = await context_seen(app, {"traceparent": f"00-{CALLER_TRACE}-{CALLER_SPAN}-01"})
     assert joined["trace_id"] == CALLER_TRACE
     assert joined["span_id"] != CALLER_SPAN
@@ -135,8 +139,7 @@ async def test_a_sampler_that_records_unsampled_callers_still_gets_their_server_
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("OTEL_TRACES_SAMPLER", "always_on")
-    exporter = InMemorySpanExporter()
-    app = traced_app(create_tracer_provider("svc", [SimpleSpanProcessor(exporter)], sample_ratio=0.0))
+    app, exporter = recording_app("svc", 0.0)
     seen = await context_seen(app, {"traceparent": f"00-{CALLER_TRACE}-{CALLER_SPAN}-00"})
     assert seen["trace_id"] == CALLER_TRACE
     assert [f"{span.context.span_id:016x}" for span in exporter.get_finished_spans()] == [seen["span_id"]]
@@ -146,8 +149,7 @@ async def test_new_traces_at_the_edge_are_recorded_at_the_ratio_and_the_dropped_
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("OTEL_TRACES_SAMPLER", raising=False)
-    exporter = InMemorySpanExporter()
-    app = traced_app(create_tracer_provider("gateway", [SimpleSpanProcessor(exporter)], sample_ratio=0.1))
+    app, exporter = recording_app("gateway", 0.1)
     seen = [await context_seen(app, {}) for _ in range(TRACES)]
     recorded = {f"{span.context.trace_id:032x}" for span in exporter.get_finished_spans()}
     # Decided once per trace, a tenth of 400 is 40 (10..90 holds it with overwhelming probability); decided twice,
