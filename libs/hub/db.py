@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import socket
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 import asyncpg
@@ -16,6 +17,7 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, ORMExecuteState, Session
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
+from sqlalchemy.util import greenlet_spawn
 
 from hub.settings import HubSettings
 
@@ -128,8 +130,8 @@ def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSes
 
 async def driver_connection(session: AsyncSession) -> asyncpg.Connection:
     """The asyncpg connection under the session, inside the session's transaction: for what SQLAlchemy does not
-    speak, such as COPY, the fastest way to write many rows. Under a read session (`create_read_sessionmaker`) there
-    is no transaction: the fastest way to read, for a hot read whose query SQLAlchemy would cost several times over."""
+    speak, such as COPY, the fastest way to write many rows. (Under a read session there is no transaction; a hot
+    read that needs no session at all takes `ReadConnectionDep`.)"""
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     driver: asyncpg.Connection = raw.driver_connection
@@ -162,6 +164,33 @@ async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 # For a request that only reads, as a GET of one row: a write through it is refused (ReadOnlySession).
 ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session, scope="function")]
+
+
+@asynccontextmanager
+async def read_connection(engine: AsyncEngine) -> AsyncIterator[asyncpg.Connection]:
+    """A pooled asyncpg connection, outside any transaction, for a read with SQL of its own; back to the pool after.
+
+    No session and no transaction: each statement runs alone (autocommit), as under a read session, and what SQL is
+    sent is the caller's to keep to reads. A Session's checkout and close cost a simple read several times what the
+    pool's own checkout does (bench/README.md, "Hot reads take the pool's connection"). The pool's checkout checks
+    (`_replace_closed_connection`) and reset on return apply as to any connection.
+    """
+    pooled = await engine.raw_connection()
+    try:
+        yield pooled.driver_connection
+    finally:
+        # In SQLAlchemy's greenlet: the reset on return may have to await the driver.
+        await greenlet_spawn(pooled.close)
+
+
+async def get_read_connection(request: Request) -> AsyncIterator[asyncpg.Connection]:
+    """One pooled driver connection per request (`read_connection`)."""
+    async with read_connection(request.app.state.engine) as connection:
+        yield connection
+
+
+# For the hottest reads, a row or a few by key, written in SQL: no session, no transaction (`read_connection`).
+ReadConnectionDep = Annotated[asyncpg.Connection, Depends(get_read_connection, scope="function")]
 
 
 # What says the database (or the way to it) is unavailable, rather than that a statement was wrong.

@@ -1,5 +1,6 @@
 """A database fault answers 503 problem+json with Retry-After, whatever layer notices it, and the pool recovers;
-read sessions run without a transaction and refuse to write, write sessions commit all or nothing.
+read sessions and read connections run without a transaction, read sessions refuse to write, write sessions commit
+all or nothing.
 
 The faults are real: a PostgreSQL cluster of this module's own is stopped under a running service and started
 again (the shared test cluster is not touched).
@@ -30,6 +31,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from harness import Infra, RunningService, eventually, free_socket, migrations_of, serve
 from hub.db import (
+    ReadConnectionDep,
     SessionDep,
     asyncpg_dsn,
     create_engine,
@@ -37,6 +39,7 @@ from hub.db import (
     create_sessionmaker,
     is_database_unavailable,
     new_metadata,
+    read_connection,
 )
 from hub.errors import InvalidInput
 from hub.migrations import ensure_database, upgrade_to_head
@@ -153,6 +156,10 @@ def _router(held: Held) -> APIRouter:
     async def one(session: SessionDep) -> dict[str, int]:
         return {"one": (await session.execute(text("SELECT 1"))).scalar_one()}
 
+    @router.get("/read-one")
+    async def read_one(connection: ReadConnectionDep) -> dict[str, int]:
+        return {"one": await connection.fetchval("SELECT 1")}
+
     @router.post("/notes/{note}", status_code=status.HTTP_201_CREATED)
     async def add_note(note: str, session: SessionDep) -> dict[str, str]:
         await session.execute(text("INSERT INTO notes (note) VALUES (:note)"), {"note": note})
@@ -215,19 +222,21 @@ def _assert_unavailable(response: httpx.Response) -> None:
 
 
 @pytest.mark.integration
+@pytest.mark.parametrize("path", ["/one", "/read-one"], ids=["session", "read connection"])
 async def test_a_stopped_database_answers_503_with_retry_after_and_the_pool_recovers_A29_1(
-    service: Service, own_postgres: OwnPostgres
+    service: Service, own_postgres: OwnPostgres, path: str
 ) -> None:
     async with httpx.AsyncClient(base_url=service.running.url) as http:
-        assert (await http.get("/one")).status_code == 200  # a pooled connection now exists
+        assert (await http.get(path)).status_code == 200  # a pooled connection now exists
         await own_postgres.stop()
         try:
-            _assert_unavailable(await http.get("/one"))
+            _assert_unavailable(await http.get(path))
         finally:
             await own_postgres.start()
         # The pooled connection died with the server: the pool replaces it instead of handing it out.
-        response = await http.get("/one")
+        response = await http.get(path)
     assert response.status_code == 200, response.text
+    assert response.json() == {"one": 1}
 
 
 @pytest.mark.integration
@@ -308,12 +317,50 @@ async def test_a_read_session_sends_no_begin_nor_commit_and_leaves_no_transactio
     async with create_sessionmaker(scratch)() as session, session.begin():
         in_transaction = {(await session.execute(_NOW)).scalar_one() for _ in range(2)}
     assert (len(alone), len(in_transaction)) == (2, 1)
-    outside = await asyncpg.connect(asyncpg_dsn(scratch.url.render_as_string(hide_password=False)))
+    assert await _state_of(scratch, backend) == "idle"  # back in the pool, not "idle in transaction"
+
+
+async def _state_of(engine: AsyncEngine, backend: int) -> str:
+    outside = await asyncpg.connect(asyncpg_dsn(engine.url.render_as_string(hide_password=False)))
     try:
-        state = await outside.fetchval("SELECT state FROM pg_stat_activity WHERE pid = $1", backend)
+        state: str = await outside.fetchval("SELECT state FROM pg_stat_activity WHERE pid = $1", backend)
     finally:
         await outside.close()
-    assert state == "idle"  # back in the pool, not "idle in transaction"
+    return state
+
+
+@pytest.mark.integration
+async def test_a_read_connection_runs_each_statement_alone_and_goes_back_to_the_pool_idle(scratch: AsyncEngine) -> None:
+    async with read_connection(scratch) as connection:
+        alone = {await connection.fetchval("SELECT now()") for _ in range(2)}
+        in_transaction = connection.is_in_transaction()
+        backend = await connection.fetchval("SELECT pg_backend_pid()")
+    assert (len(alone), in_transaction) == (2, False)
+    assert scratch.pool.checkedout() == 0  # type: ignore[attr-defined]
+    assert await _state_of(scratch, backend) == "idle"
+
+
+@pytest.mark.integration
+async def test_a_read_connection_goes_back_to_the_pool_usable_when_its_reader_fails(scratch: AsyncEngine) -> None:
+    backends: list[int] = []
+
+    async def divide_by_zero() -> None:
+        async with read_connection(scratch) as connection:
+            backends.append(await connection.fetchval("SELECT pg_backend_pid()"))
+            await connection.fetchval("SELECT 1 / 0")
+
+    async def refuse() -> None:
+        async with read_connection(scratch):
+            raise InvalidInput("refused by the reader")
+
+    with pytest.raises(asyncpg.exceptions.DivisionByZeroError):
+        await divide_by_zero()
+    with pytest.raises(InvalidInput):
+        await refuse()
+    assert scratch.pool.checkedout() == 0  # type: ignore[attr-defined]
+    async with read_connection(scratch) as connection:
+        assert await connection.fetchval("SELECT 1") == 1
+    assert await _state_of(scratch, backends[0]) == "idle"
 
 
 @pytest.mark.integration

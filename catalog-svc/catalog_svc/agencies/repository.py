@@ -6,12 +6,12 @@ import uuid
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
+import asyncpg
 from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog_svc.agencies.models import Agency
-from hub.db import driver_connection
 
 # One agency as the GET of one reads it: SQLAlchemy writes the statement once, the driver runs it, since running
 # it through SQLAlchemy's ORM would cost more than the query and all the rest of the request (bench/README.md).
@@ -24,10 +24,9 @@ async def get(session: AsyncSession, agency_id: uuid.UUID) -> Agency | None:
     return await session.get(Agency, agency_id)
 
 
-async def one(session: AsyncSession, agency_id: uuid.UUID) -> Mapping[str, Any] | None:
+async def one(connection: asyncpg.Connection, agency_id: uuid.UUID) -> Mapping[str, Any] | None:
     """One agency by id as a row of its columns, not a mapped object (to answer it, not change it)."""
-    driver = await driver_connection(session)
-    row: Mapping[str, Any] | None = await driver.fetchrow(_ONE, agency_id)
+    row: Mapping[str, Any] | None = await connection.fetchrow(_ONE, agency_id)
     return row
 
 

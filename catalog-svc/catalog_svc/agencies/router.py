@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, status
 
 from catalog_svc.agencies import service
 from catalog_svc.agencies.schemas import AgencyChange, AgencyIn, AgencyOut
-from hub.db import ReadSessionDep, SessionDep
+from hub.db import ReadConnectionDep, ReadSessionDep, SessionDep
 from hub.dependencies import CalendarDep, TodayDep
 from hub.internal_token import Caller
 from hub.roles import Role, require_roles
@@ -41,9 +41,9 @@ async def change_agency(
 
 
 @router.get("/{agency_id}", response_model=AgencyOut)
-async def get_agency(agency_id: uuid.UUID, session: ReadSessionDep) -> AgencyOut:
+async def get_agency(agency_id: uuid.UUID, connection: ReadConnectionDep) -> AgencyOut:
     """One agency."""
-    return AgencyOut.model_validate(dict(await service.agency_row(session, agency_id)))
+    return AgencyOut.model_validate(dict(await service.agency_row(connection, agency_id)))
 
 
 @router.get("", response_model=list[AgencyOut])

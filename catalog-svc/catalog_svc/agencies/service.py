@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog_svc.agencies import repository
@@ -54,9 +55,9 @@ async def get_agency(session: AsyncSession, agency_id: uuid.UUID) -> Agency:
     return agency
 
 
-async def agency_row(session: AsyncSession, agency_id: uuid.UUID) -> Mapping[str, Any]:
-    """One agency's columns, or NotFound: what answers a read, whose session need not be transactional."""
-    row = await repository.one(session, agency_id)
+async def agency_row(connection: asyncpg.Connection, agency_id: uuid.UUID) -> Mapping[str, Any]:
+    """One agency's columns, or NotFound: what answers a read, on a connection outside any transaction."""
+    row = await repository.one(connection, agency_id)
     if row is None:
         raise NotFound(f"No agency {agency_id}.")
     return row
