@@ -47,8 +47,11 @@ $(UV):
 	python3 -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
+# Compiled to bytecode at install, as the container image is: where PYTHONDONTWRITEBYTECODE is set (it is on these
+# machines) nothing is ever cached, and every process the tests, drills and make up start compiled SQLAlchemy,
+# FastAPI, pydantic and the hub again: importing the gateway took 7.8 s of CPU that way, 2.9 s from bytecode.
 .venv/.synced: $(UV) uv.lock pyproject.toml */pyproject.toml
-	$(UV) sync --frozen --quiet
+	$(UV) sync --frozen --quiet --compile-bytecode
 	touch $@
 
 # The console's charting library, fetched from its npm package and checked against its pinned sha512 (not
@@ -57,7 +60,9 @@ ECHARTS := gateway/gateway/console/vendor/echarts.min.js
 $(ECHARTS): tools/vendor_echarts.py | .venv/.synced
 	$(PY) tools/vendor_echarts.py
 
+# The hub's own modules too (into __pycache__, which git ignores); compileall skips what is up to date.
 install: .venv/.synced $(ECHARTS)
+	$(PY) -m compileall -q -j 0 $(LINT_PATHS)
 
 # The official AsyncAPI 3.0 JSON Schema (npm @asyncapi/specs), which the events' document is validated against.
 ASYNCAPI_SCHEMA := $(RUN_DIR)/asyncapi/asyncapi-3.0.0.json
