@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import random
 import socket
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
@@ -94,6 +95,49 @@ def settings_for(
             **extra,
         }
     )
+
+
+# The OS's randomness: a test seeding `random` (hypothesis does) must not make two workers draw the same ports.
+_PORT_DRAW = random.SystemRandom()
+
+
+def ephemeral_port_floor() -> int:
+    """The lowest port the kernel hands out as a connection's local port (net.ipv4.ip_local_port_range)."""
+    return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+
+
+def free_ports(count: int) -> list[int]:
+    """Distinct free loopback ports for servers that another process starts (a service, PostgreSQL, Kafka, Zipkin).
+
+    Below the kernel's ephemeral range. A port it picks for port 0 is inside that range, where any connection opened
+    meanwhile may take it as its local port: between this check and the server's bind, or while a server the test
+    stopped is down, and then the server cannot bind it again (CI saw "address already in use" for a minute after a
+    drill killed its PostgreSQL). Servers in this process take `free_socket`, which holds its port from the start.
+    """
+    floor = ephemeral_port_floor()
+    sockets: list[socket.socket] = []
+    try:
+        for _ in range(100 * count):
+            if len(sockets) == count:
+                break
+            sock = socket.socket()
+            try:
+                sock.bind(("127.0.0.1", _PORT_DRAW.randrange(10_000, floor)))
+            except OSError:
+                sock.close()
+                continue
+            sockets.append(sock)
+        if len(sockets) < count:
+            raise RuntimeError("no free ports below the ephemeral range")
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def free_port() -> int:
+    """One free loopback port for a server another process starts (`free_ports`)."""
+    return free_ports(1)[0]
 
 
 def free_socket() -> socket.socket:

@@ -5,8 +5,8 @@ errors during and after.
     .venv/bin/python tools/drill.py --database-url URL --kafka BOOTSTRAP [--events 10000] [--records 1000000]
 
 The replica and gateway drills share one hub on the given servers (ports +4000, databases drill_shared_*, topics
-drill-shared.*). The Kafka drill runs on a private broker (127.0.0.1:59292, .run/drill/kafka) and the PostgreSQL drill
-on a private cluster (127.0.0.1:55472, .run/drill/pg): the servers other work uses are never killed. Exit status 1
+drill-shared.*). The Kafka drill runs on a private broker (127.0.0.1:29292, .run/drill/kafka) and the PostgreSQL drill
+on a private cluster (127.0.0.1:25472, .run/drill/pg): the servers other work uses are never killed. Exit status 1
 when a drill lost or duplicated anything or left the gateway failing.
 """
 
@@ -26,8 +26,10 @@ from tools.drills.report import Outcome, table
 from tools.drills.world import set_up
 
 DRILLS = ("consumer", "producer", "gateway", "kafka", "postgres")
-KAFKA_PORTS = (59292, 59293)
-PG_PORT = 55472
+# Below the kernel's ephemeral range (32768 and up): while a killed server is down, a connection opened meanwhile
+# could take its port as its local port, and the server could not bind it again.
+KAFKA_PORTS = (29292, 29293)
+PG_PORT = 25472
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@ SIGKILL under load and checks, in the databases, that nothing was lost or done t
 failing within seconds. Marked `drill`: `make test-drills` runs them, `make test` leaves them out.
 
 The hubs run on the test servers (ports +4300/+4400/+4500, databases drill_t*); the Kafka and PostgreSQL drills kill
-a private broker (127.0.0.1:59302) and cluster (127.0.0.1:55482) of their own, never the test servers.
+a private broker (127.0.0.1:29302) and cluster (127.0.0.1:25482) of their own, never the test servers; below the
+kernel's ephemeral range, so that no connection takes a killed server's port before it comes back.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def test_killing_a_gateway_replica_fails_only_its_clients_and_the_audit_chain_ve
 
 
 def test_killing_the_kafka_broker_mid_stream_loses_and_repeats_no_event_A29_1(infra: Infra) -> None:
-    broker = PrivateKafka("tkafka", 59302, 59303)
+    broker = PrivateKafka("tkafka", 29302, 29303)
     broker.script("start", fresh=True)
     hub = DrillHub("tkafka", infra.database_url, broker.bootstrap, port_offset=4400)
     try:
@@ -79,7 +80,7 @@ def test_killing_the_kafka_broker_mid_stream_loses_and_repeats_no_event_A29_1(in
 
 
 def test_killing_postgresql_mid_ingest_stores_each_record_exactly_once_A29_1_A17_1(infra: Infra) -> None:
-    cluster = PrivatePostgres("tpg", 55482)
+    cluster = PrivatePostgres("tpg", 25482)
     cluster.start()
     hub = DrillHub("tpg", cluster.url, infra.kafka_bootstrap, port_offset=4500)
     try:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ import pytest
 from prometheus_client import REGISTRY
 
 from factories import agency_body
-from harness import LocalMesh, MeshStarter, city_admin, eventually, records_of, rows
+from harness import LocalMesh, MeshStarter, city_admin, eventually, free_ports, records_of, rows
 
 pytestmark = pytest.mark.integration
 
@@ -57,18 +56,6 @@ class PrivateBroker:
         output, _ = await process.communicate()
         if process.returncode != 0:
             raise AssertionError(f"deploy/kafka.sh {command} failed ({process.returncode}):\n{output.decode()}")
-
-
-def free_ports(count: int) -> list[int]:
-    """Distinct loopback ports that are free now (all held open together, so none is handed out twice)."""
-    sockets = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from factories import agency_body
-from harness import Infra, add_city, eventually, token
+from harness import Infra, add_city, ephemeral_port_floor, eventually, token
 from hub.mesh import load_mesh
 
 pytestmark = pytest.mark.integration
@@ -30,8 +30,7 @@ def free_port_offset() -> int:
     of them as its local port between this check and the services' bind (CI once saw "address already in use").
     """
     ports = [s.port for s in load_mesh().services.values()]
-    ephemeral_low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
-    top = max(ephemeral_low - max(ports), 10_010)
+    top = max(ephemeral_port_floor() - max(ports), 10_010)
     for _ in range(50):
         offset = random.randrange(10_000, top, 10)
         try:

@@ -13,7 +13,6 @@ import contextlib
 import errno
 import os
 import shutil
-import socket
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -29,7 +28,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InvalidRequestError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from harness import Infra, RunningService, eventually, free_socket, migrations_of, serve
+from harness import Infra, RunningService, eventually, free_port, free_socket, migrations_of, serve
 from hub.db import (
     ReadConnectionDep,
     SessionDep,
@@ -122,10 +121,7 @@ class OwnPostgres:
 
 @pytest.fixture(scope="module")
 async def own_postgres() -> AsyncIterator[OwnPostgres]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    cluster = OwnPostgres(tempfile.mkdtemp(prefix="hub-pg-faults-"), port)
+    cluster = OwnPostgres(tempfile.mkdtemp(prefix="hub-pg-faults-"), free_port())
     try:
         await cluster.start()
         yield cluster

@@ -16,7 +16,6 @@ import contextlib
 import json
 import os
 import shutil
-import socket
 import tempfile
 import uuid
 from collections.abc import AsyncIterator
@@ -30,7 +29,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from fuzz.seed import seed
 
-from harness import Infra, Keys, LocalMesh, eventually, fresh_database, rows, running_mesh
+from harness import Infra, Keys, LocalMesh, eventually, free_port, fresh_database, rows, running_mesh
 from hub.mesh import load_mesh
 
 pytestmark = pytest.mark.integration
@@ -55,12 +54,6 @@ def series(name: str, **labels: str) -> str:
 def of(service: str, **labels: str) -> dict[str, str]:
     """The labels of a service's own series as its own target exposes them."""
     return {"job": service, "service": service, **labels}
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

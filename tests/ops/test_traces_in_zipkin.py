@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import os
 import re
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ from aggregation.centre import centre_world, person
 from ops.exchange import Delivered, deliver_under_grant, subject_of
 from playwright.async_api import async_playwright
 
-from harness import Infra, Keys, eventually
+from harness import Infra, Keys, eventually, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -40,12 +39,6 @@ GRANTED = ["id_number", "age"]
 ISSUED = "share.grant.issued"
 
 Span = dict[str, Any]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass(frozen=True)

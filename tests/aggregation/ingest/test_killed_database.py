@@ -12,7 +12,6 @@ import asyncio
 import os
 import shutil
 import signal
-import socket
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -22,7 +21,7 @@ from pathlib import Path
 import pytest
 from aggregation.centre import World, centre_world, ingest_in_flight, ndjson, person
 
-from harness import Infra, Keys, assert_problem, eventually
+from harness import Infra, Keys, assert_problem, eventually, free_port
 
 pytestmark = pytest.mark.integration
 ROWS = 20_000
@@ -84,10 +83,7 @@ def _parent(pid: int) -> int | None:
 async def cluster() -> AsyncIterator[Cluster]:
     if not (PG_BIN / "pg_ctl").exists() or os.geteuid() != 0:
         pytest.skip("a private cluster needs the PostgreSQL server binaries and root (deploy/postgres.sh)")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    started = Cluster(Path(tempfile.mkdtemp(prefix="agg-pg-")), port)
+    started = Cluster(Path(tempfile.mkdtemp(prefix="agg-pg-")), free_port())
     try:
         await started.script("start")
         yield started

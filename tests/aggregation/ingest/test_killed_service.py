@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import uuid
@@ -19,7 +18,7 @@ from aggregation.centre import World, centre_world, ingest_in_flight, rolled_bac
 
 from gateway.context import GatewayContext
 from gateway.routing.upstreams import Upstream
-from harness import Infra, Keys, eventually
+from harness import Infra, Keys, eventually, free_port
 
 pytestmark = pytest.mark.integration
 ROWS = 20_000
@@ -62,9 +61,7 @@ async def centre(infra: Infra, keys: Keys, tmp_path_factory: pytest.TempPathFact
     tuple[World, Process]
 ]:  # fmt: skip
     async with centre_world(infra, keys, services=("catalog", "gateway")) as world:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+        port = free_port()
         env = {
             **os.environ,
             "DATABASE_URL": world.mesh.databases["aggregation"],

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import uuid
@@ -22,20 +21,13 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from gateway.audit.models import AuditRecord
 from gateway.audit.service import verify
-from harness import Infra, Keys, bootstrap_admin, eventually, token
+from harness import Infra, Keys, bootstrap_admin, eventually, free_port, token
 from hub.db import async_url
 
 pytestmark = pytest.mark.integration
 
 CLIENTS = 16
 KILL_AFTER_ANSWERS = 100
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass
