@@ -18,6 +18,13 @@ from harness import Infra, Keys, LocalMesh, MeshStarter, fresh_database, running
 from hub.internal_token import generate_keypair
 from scheduling import PackageScheduling
 
+# argon2's least cost for every gateway the tests start, in this process or another (gateway Settings,
+# secret_hash_*): each client they register and token they ask for would otherwise cost 0.3 s of CPU.
+# tests/gateway/identities/test_secrets.py checks the production default and that a cost is applied.
+LEAST_SECRET_HASH_COST = {"SECRET_HASH_TIME_COST": "1", "SECRET_HASH_MEMORY_KIB": "8", "SECRET_HASH_PARALLELISM": "1"}
+for _name, _least in LEAST_SECRET_HASH_COST.items():
+    os.environ.setdefault(_name, _least)
+
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> PackageScheduling | None:
     """PackageScheduling for `--dist loadfile` (make test's); xdist's own scheduler otherwise."""

@@ -31,6 +31,7 @@ from gateway.identities import service as identities
 from gateway.identities.keyring import KeyRing
 from gateway.identities.repository import CHANNEL as IDENTITIES_CHANNEL
 from gateway.identities.router import router as identities_router
+from gateway.identities.secrets import use_cost
 from gateway.legacy.router import router as legacy_router
 from gateway.metrics import SAMPLERS
 from gateway.routing.cors import PortalCORS
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, tracer_provider: TracerProvider
     settings = settings or Settings()
     if settings.internal_token_private_key is None:
         raise ValueError("the gateway needs HUB_INTERNAL_TOKEN_PRIVATE_KEY to sign internal tokens (A12.1)")
+    use_cost(settings)
     context = GatewayContext(
         settings=settings,
         upstreams=declared_upstreams(settings),

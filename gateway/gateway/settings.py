@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Self
+
+from pydantic import Field, model_validator
 
 from hub.settings import HubSettings
 
@@ -51,3 +53,17 @@ class Settings(HubSettings):
     outbox_linger_seconds: float = Field(default=0.1, ge=0.0, le=5.0)
     # How long a request waits for its audit record's commit before it is answered 503 instead (A36.1).
     audit_commit_timeout_seconds: float = Field(default=10.0, gt=0)
+    # argon2id's cost for the client secrets, passwords and API keys the gateway stores (gateway.identities.secrets):
+    # by default RFC 9106's second recommended option, 3 passes over 64 MiB in 4 lanes (about 0.3 s of CPU per hash
+    # on two cores). Tune it to the hardware; the tests lower it (tests/conftest.py), since every client they register
+    # and every token they ask for pays it. A stored hash names its own cost, so a change applies to new hashes and
+    # every old one still verifies.
+    secret_hash_time_cost: int = Field(default=3, ge=1, le=100)
+    secret_hash_memory_kib: int = Field(default=65536, ge=8, le=4 * 1024 * 1024)
+    secret_hash_parallelism: int = Field(default=4, ge=1, le=64)
+
+    @model_validator(mode="after")
+    def _argon2_memory_fits_its_lanes(self) -> Self:
+        if self.secret_hash_memory_kib < 8 * self.secret_hash_parallelism:
+            raise ValueError("secret_hash_memory_kib must be at least 8 KiB per lane (secret_hash_parallelism)")
+        return self

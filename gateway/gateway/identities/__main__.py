@@ -19,7 +19,7 @@ import sys
 
 from gateway.identities import repository
 from gateway.identities.administrators import bootstrap_administrator, recover_city_administrator
-from gateway.identities.secrets import new_secret
+from gateway.identities.secrets import new_secret, use_cost
 from gateway.settings import Settings
 from hub.db import create_engine, create_sessionmaker
 from hub.errors import Problem
@@ -27,7 +27,9 @@ from hub.errors import Problem
 
 async def bootstrap(login: str, region: str, password: str) -> tuple[str, bool]:
     """Create the administrator unless the login exists: what happened, and whether the password was set."""
-    engine = create_engine(Settings())
+    settings = Settings()
+    use_cost(settings)
+    engine = create_engine(settings)
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
             if await bootstrap_administrator(session, login, password, region) is not None:
@@ -42,7 +44,9 @@ async def bootstrap(login: str, region: str, password: str) -> tuple[str, bool]:
 
 async def recover(login: str, city: str, password: str, force: bool) -> tuple[str, bool]:
     """Give the city an administrator again: what happened, and that the password was set."""
-    engine = create_engine(Settings())
+    settings = Settings()
+    use_cost(settings)
+    engine = create_engine(settings)
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
             client = await recover_city_administrator(session, login, password, city, force=force)
