@@ -26,7 +26,7 @@ class HashCost(NamedTuple):
     parallelism: int
 
 
-# One cost per process: the gateway's settings say it, and every new hash of the process is made at it.
+# One cost per process, which the gateway's settings say (`use_cost`); until then, their defaults.
 _cost = HashCost(3, 65536, 4)
 
 

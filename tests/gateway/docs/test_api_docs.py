@@ -29,6 +29,13 @@ EXPECTED_ROLES = {
 }
 
 
+def documents_client(mesh: LocalMesh) -> httpx.AsyncClient:
+    """A client of the gateway that waits for a document being built: a service builds its OpenAPI document on the
+    first request for it, seconds of CPU on a busy machine, in the one event loop of the in-process mesh (CI once
+    timed out at httpx's default 5 s)."""
+    return httpx.AsyncClient(base_url=mesh.url("gateway"), timeout=60)
+
+
 @pytest.fixture
 async def mesh(start_mesh: MeshStarter) -> AsyncIterator[LocalMesh]:
     async with start_mesh(["catalog", "share", "open", "aggregation", "supervision", "gateway"]) as running:
@@ -36,7 +43,7 @@ async def mesh(start_mesh: MeshStarter) -> AsyncIterator[LocalMesh]:
 
 
 async def test_each_services_openapi_is_served_through_the_gateway_with_its_roles_A12_1(mesh: LocalMesh) -> None:
-    async with httpx.AsyncClient(base_url=mesh.url("gateway")) as gateway:
+    async with documents_client(mesh) as gateway:
         for prefix in ("catalog", "share", "open", "aggregation", "supervision"):
             response = await gateway.get(f"/api/{prefix}/openapi.json")
             assert response.status_code == 200, response.text
@@ -55,7 +62,7 @@ async def test_each_services_openapi_is_served_through_the_gateway_with_its_role
 
 
 async def test_no_internal_address_is_in_a_document_served_through_the_gateway_A12_1(mesh: LocalMesh) -> None:
-    async with httpx.AsyncClient(base_url=mesh.url("gateway")) as gateway:
+    async with documents_client(mesh) as gateway:
         texts = [(await gateway.get(f"/api/{prefix}/openapi.json")).text for prefix in ("catalog", "aggregation")]
     for name in ("catalog", "aggregation"):
         internal = urlsplit(mesh.url(name)).netloc
@@ -63,7 +70,7 @@ async def test_no_internal_address_is_in_a_document_served_through_the_gateway_A
 
 
 async def test_an_unknown_prefix_has_no_document(mesh: LocalMesh) -> None:
-    async with httpx.AsyncClient(base_url=mesh.url("gateway")) as gateway:
+    async with documents_client(mesh) as gateway:
         response = await gateway.get("/api/nowhere/openapi.json")
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
