@@ -20,6 +20,7 @@ from starlette.middleware import Middleware
 
 from gateway.access.guard import Guard
 from gateway.access.limits import RateLimits, caused_by_overflow
+from gateway.audit.publisher import AuditPublisher
 from gateway.audit.router import router as audit_router
 from gateway.audit.writer import AuditLog, anchor_chain_head
 from gateway.console.router import router as console_router
@@ -141,7 +142,11 @@ async def _gateway_lifespan(app: FastAPI, context: GatewayContext) -> AsyncItera
     await reload_identities()
     listener = ChannelListener(settings.database_url, IDENTITIES_CHANNEL, reload_identities)
     listener.start()
-    context.audit = AuditLog(app.state.engine, commit_timeout=settings.audit_commit_timeout_seconds)
+    publisher = AuditPublisher(sessionmaker, interval=settings.audit_publish_interval_seconds)
+    publisher.start()
+    context.audit = AuditLog(
+        app.state.engine, commit_timeout=settings.audit_commit_timeout_seconds, on_commit=publisher.wake
+    )
     context.audit.start()
     # Anchoring the chain head now and then makes truncating or rewriting the chain's tail detectable.
     anchoring = every("audit-anchor", settings.audit_anchor_interval_seconds, _anchor)
@@ -150,6 +155,7 @@ async def _gateway_lifespan(app: FastAPI, context: GatewayContext) -> AsyncItera
             yield
     finally:
         await context.audit.stop()
+        await publisher.stop()
         await listener.stop()
         await context.client.aclose()
         await context.session.close()

@@ -47,10 +47,10 @@ class Settings(HubSettings):
     # Browsers may call the hub from the open portal's origin(s) only.
     portal_origins: list[str] = Field(default_factory=list, validation_alias="HUB_PORTAL_ORIGINS")
     audit_anchor_interval_seconds: float = 60.0
-    # Every audit commit writes a gateway.audit event; published at once, each read at low traffic would cost a relay
-    # cycle, a Kafka request and supervision-svc's transaction (bench/README.md, "The relay's linger"). Nobody waits
-    # for these events: supervision-svc counts them into daily figures.
-    outbox_linger_seconds: float = Field(default=0.1, ge=0.0, le=5.0)
+    # The audit chain's committed records go out on gateway.audit at most once in this many seconds, in one event
+    # (gateway.audit.publisher): an event per commit would cost, at low traffic, a relay cycle, a Kafka request and
+    # supervision-svc's transaction per read. It is also how long a record may wait to be published.
+    audit_publish_interval_seconds: float = Field(default=0.1, gt=0.0, le=5.0)
     # How long a request waits for its audit record's commit before it is answered 503 instead (A36.1).
     audit_commit_timeout_seconds: float = Field(default=10.0, gt=0)
     # argon2id's cost for the client secrets, passwords and API keys the gateway stores (gateway.identities.secrets):

@@ -31,7 +31,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
-import orjson
 import structlog
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import BrokerResponseError, KafkaError
@@ -122,26 +121,6 @@ async def record_event(session: AsyncSession, event: Event, *, source: str) -> u
 
 # The table, not the mapped class: an insert of the class would take the ORM's bulk path, with its autoflush.
 _RECORD = insert(OutboxMessage.metadata.tables[OutboxMessage.__tablename__])
-
-
-# record_event_raw's statement: the columns of OutboxMessage, the JSON given as text.
-_INSERT = (
-    "INSERT INTO outbox (event_id, topic, type, source, subject, occurred_at, payload, trace_headers) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb)"
-)
-
-
-async def record_event_raw(connection: asyncpg.Connection, event: Event, *, source: str) -> uuid.UUID:
-    """`record_event` for a transaction open on a bare asyncpg connection: one statement, no ORM unit of work. For the
-    gateway's audit writer, whose commit every answer waits for (A36.1); everything else uses `record_event`."""
-    trace: dict[str, str] = {}
-    inject_context(trace)
-    event_id = uuid.uuid4()
-    await connection.execute(
-        _INSERT, event_id, event.topic, event.type, source, event.aggregate_id(), datetime.now(UTC),
-        event.model_dump_json(), orjson.dumps(trace).decode(),
-    )  # fmt: skip
-    return event_id
 
 
 _CLAIM = text(

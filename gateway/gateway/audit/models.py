@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Integer, String
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.db import Base
@@ -64,3 +64,17 @@ class AuditAnchor(Base):
     seq: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[str] = mapped_column(String(64))
     anchored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuditPublished(Base):
+    """How far the chain is published on gateway.audit: its one row holds the seq of the last record published.
+
+    Moved in the transaction that records the events of the records after it (gateway.audit.publisher), so every
+    record is published once, whichever replica publishes it and whenever a killed one left off.
+    """
+
+    __tablename__ = "audit_published"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger)

@@ -1,10 +1,10 @@
 """The copy of the audit chain outside the gateway's database: the `gateway.audit` topic (A36.1).
 
-Every committed batch of records is published there with each record's seq and hash (ExchangesAudited; its outbox
-row commits with the batch), and every anchor (AuditAnchored). Read back as marks for `verify_chain`, they are
-what the database cannot take back: a chain whose tail was cut after its newest anchor, or whose anchors were
-deleted along with it, still ends before the records that were published. The relay publishes moments after each
-commit; a tail cut within those moments is beyond this copy's reach, and the anchors' alone.
+Every committed record is published there with its seq and hash (ExchangesAudited, by gateway.audit.publisher), and
+every anchor (AuditAnchored). Read back as marks for `verify_chain`, they are what the database cannot take back:
+a chain whose tail was cut after its newest anchor, or whose anchors were deleted along with it, still ends
+before the records that were published. Records are published within moments of their commit (the publisher's
+interval, then the relay); a tail cut within those moments is beyond this copy's reach, and the anchors' alone.
 """
 
 from __future__ import annotations

@@ -3,9 +3,10 @@ committed, so every exchange a caller saw answered is in the chain, whatever hap
 
 Group commit keeps this cheap. `append` queues a record and waits for the batch it lands in; one writer task takes
 everything queued and, in one transaction, takes a transaction-level advisory lock, reads the chain head once,
-links and hashes the batch, inserts it with one outbox event for the batch (gateway.audit) and commits — so several
-gateway replicas share one total order. While one batch commits the next one gathers, so under load a request
-waits for about two commits, not for one commit per request ahead of it, and an idle gateway adds one commit.
+links and hashes the batch, inserts it and commits — so several gateway replicas share one total order. The
+committed records are published on gateway.audit from the chain itself (gateway.audit.publisher), which `on_commit`
+wakes. While one batch commits the next one gathers, so under load a request waits for about two commits, not for
+one commit per request ahead of it, and an idle gateway adds one commit.
 
 Guarantees:
 - `append` returns once its record is committed. A caller cancelled while it waits (its client went away) does not
@@ -22,6 +23,7 @@ Guarantees:
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -36,9 +38,9 @@ from gateway.audit.chain import GENESIS, link
 from gateway.audit.models import AuditAnchor, AuditRecord
 from hub import metrics
 from hub.background import BackgroundWork
-from hub.contracts.gateway import AuditAnchored, ExchangesAudited
+from hub.contracts.gateway import AuditAnchored
 from hub.errors import ServiceUnavailable
-from hub.outbox import record_event, record_event_raw
+from hub.outbox import record_event
 
 log = structlog.get_logger(__name__)
 SOURCE = "/hub/gateway"
@@ -75,9 +77,11 @@ class AuditLog(BackgroundWork):
         batch_size: int = 500,
         max_queue: int = 100_000,
         commit_timeout: float = 10.0,
+        on_commit: Callable[[], None] = lambda: None,
     ) -> None:
         super().__init__("audit-writer")
         self._engine = engine
+        self._on_commit = on_commit
         self._batch_size = batch_size
         self._commit_timeout = commit_timeout
         self._queue: asyncio.Queue[_Queued] = asyncio.Queue(max_queue)
@@ -122,6 +126,7 @@ class AuditLog(BackgroundWork):
             while len(batch) < self._batch_size and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             await self._write_until_taken([queued.record for queued in batch])
+            self._on_commit()
             for queued in batch:
                 if not queued.committed.done():
                     queued.committed.set_result(None)
@@ -152,7 +157,6 @@ class AuditLog(BackgroundWork):
                 head = await connection.fetchrow(_HEAD_SQL)
                 rows = link(batch, *((head["seq"], head["hash"]) if head else (0, GENESIS)))
                 await connection.executemany(_INSERT_SQL, [tuple(row[name] for name in _COLUMNS) for row in rows])
-                await record_event_raw(connection, ExchangesAudited.from_records(rows), source=SOURCE)
         metrics.AUDIT_RECORDS.inc(len(rows))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from pydantic import BaseModel
 
@@ -39,7 +39,7 @@ class AuditedExchange(BaseModel):
 
 
 class ExchangesAudited(GatewayAuditEvent):
-    """Records appended to the audit chain in one batch, in chain order."""
+    """Records of the audit chain, consecutive and in chain order, as they are published."""
 
     type: ClassVar[str] = "gateway.exchanges.audited"
 
@@ -52,10 +52,8 @@ class ExchangesAudited(GatewayAuditEvent):
         return "audit-chain"
 
     @classmethod
-    def from_records(cls, rows: list[dict[str, Any]]) -> ExchangesAudited:
-        """The event of a batch of appended rows."""
-        fields = AuditedExchange.model_fields
-        records = [AuditedExchange.model_validate({name: row.get(name) for name in fields}) for row in rows]
+    def of(cls, records: list[AuditedExchange]) -> ExchangesAudited:
+        """The event publishing these records (at least one, in chain order)."""
         return cls(first_seq=records[0].seq, last_seq=records[-1].seq, records=records)
 
 
