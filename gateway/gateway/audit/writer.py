@@ -2,11 +2,12 @@
 committed, so every exchange a caller saw answered is in the chain, whatever happens to the gateway next (kill -9).
 
 Group commit keeps this cheap. `append` queues a record and waits for the batch it lands in; one writer task takes
-everything queued and, in one transaction, takes a transaction-level advisory lock, reads the chain head once,
-links and hashes the batch, inserts it and commits — so several gateway replicas share one total order. The
-committed records are published on gateway.audit from the chain itself (gateway.audit.publisher), which `on_commit`
-wakes. While one batch commits the next one gathers, so under load a request waits for about two commits, not for
-one commit per request ahead of it, and an idle gateway adds one commit.
+everything queued and, in one transaction, takes a transaction-level advisory lock and reads the chain head (one
+statement: `audit_chain_head()`, migration 0006), links and hashes the batch, inserts it and commits — so several
+gateway replicas share one total order. The committed records are published on gateway.audit from the chain itself
+(gateway.audit.publisher), which `on_commit` wakes. While one batch commits the next one gathers, so under load a
+request waits for about two commits, not for one commit per request ahead of it, and an idle gateway adds one
+commit.
 
 Guarantees:
 - `append` returns once its record is committed. A caller cancelled while it waits (its client went away) does not
@@ -45,9 +46,10 @@ from hub.outbox import record_event
 log = structlog.get_logger(__name__)
 SOURCE = "/hub/gateway"
 RETRY_SECONDS = 0.5
-# One lock orders every appender of the chain (gateway replicas, the anchoring), held to the end of its transaction.
-_LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext('gateway.audit_chain'))"
-_LOCK = text(_LOCK_SQL)
+# The chain head, read once the chain's lock is held (to the end of the transaction): one lock orders every appender
+# of the chain, the gateway replicas and the anchoring.
+_HEAD_SQL = "SELECT seq, hash FROM audit_chain_head()"
+_HEAD = text(_HEAD_SQL)
 
 
 class AuditUnavailable(ServiceUnavailable):
@@ -153,7 +155,6 @@ class AuditLog(BackgroundWork):
         async with self._engine.connect() as pooled:
             connection: asyncpg.Connection = (await pooled.get_raw_connection()).driver_connection
             async with connection.transaction():
-                await connection.execute(_LOCK_SQL)
                 head = await connection.fetchrow(_HEAD_SQL)
                 rows = link(batch, *((head["seq"], head["hash"]) if head else (0, GENESIS)))
                 await connection.executemany(_INSERT_SQL, [tuple(row[name] for name in _COLUMNS) for row in rows])
@@ -178,24 +179,17 @@ def fit_to_columns(record: dict[str, Any]) -> dict[str, Any]:
 _TABLE = AuditRecord.metadata.tables[AuditRecord.__tablename__]
 # (column, its length or None) of every column of AuditRecord, read from the model once.
 _COLUMN_LENGTHS = tuple((c.name, getattr(c.type, "length", None)) for c in _TABLE.columns)
-# The writer's statements as SQLAlchemy compiles them for asyncpg ($1, $2 … in `_COLUMNS` order), run on the bare
+# The writer's insert as SQLAlchemy compiles it for asyncpg ($1, $2 … in `_COLUMNS` order), run on the bare
 # connection (AuditLog._write).
 _DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]  # SQLAlchemy's dialect classes are not typed
 _INSERT = insert(_TABLE).compile(dialect=_DIALECT)
 _INSERT_SQL, _COLUMNS = str(_INSERT), tuple(_INSERT.positiontup or ())
-_HEAD_SQL = str(
-    select(AuditRecord.seq, AuditRecord.hash)
-    .order_by(AuditRecord.seq.desc())
-    .limit(1)
-    .compile(dialect=_DIALECT, compile_kwargs={"literal_binds": True})
-)
 
 
-async def chain_head(session: AsyncSession) -> tuple[int, str] | None:
-    """The newest record's sequence number and hash (under _LOCK, nobody appends meanwhile)."""
-    row = (
-        await session.execute(select(AuditRecord.seq, AuditRecord.hash).order_by(AuditRecord.seq.desc()).limit(1))
-    ).first()
+async def locked_chain_head(session: AsyncSession) -> tuple[int, str] | None:
+    """Take the chain's lock (nobody appends until the session's transaction ends), then the newest record's
+    sequence number and hash."""
+    row = (await session.execute(_HEAD)).first()
     return (row[0], row[1]) if row else None
 
 
@@ -205,8 +199,7 @@ async def anchor_chain_head(session: AsyncSession) -> AuditAnchor | None:
     The anchor's seq is the number of records the chain held at that moment (seq counts from 1 without gaps), so a
     verifier finding fewer records than an anchor's seq knows the chain lost its tail.
     """
-    await session.execute(_LOCK)
-    head = await chain_head(session)
+    head = await locked_chain_head(session)
     if head is None:
         return None
     last = (await session.execute(select(AuditAnchor.seq).order_by(AuditAnchor.id.desc()).limit(1))).scalar()
