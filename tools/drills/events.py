@@ -135,11 +135,14 @@ def producer_kill(hub: DrillHub, world: World, writes: int, writers: int = 4) ->
         outstanding = 0
         lock = threading.Lock()
         killed_box: list[float] = []
+        # One token for every write: the token endpoint's anonymous rate limit (20 a second by default) refused a
+        # token per write once the writes outran it.
+        with httpx.Client(base_url=hub.gateway_url(), timeout=30.0) as client:
+            admin = admin_token(client, world.admin_password)
 
         def write(n: int) -> None:
             nonlocal outstanding
             with httpx.Client(base_url=hub.gateway_url(), timeout=30.0) as client:
-                admin = admin_token(client, world.admin_password)
                 with lock:
                     outstanding += 1
                 try:
