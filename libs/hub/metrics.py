@@ -34,6 +34,10 @@ EVENTS_DEAD_LETTERED = Counter(
     "hub_events_dead_lettered_total", "Events sent to a dead-letter topic.", ["service", "topic"]
 )
 AUDIT_RECORDS = Counter("hub_audit_records_total", "Records appended to the gateway's audit chain.")
+AUDIT_RECORDS_PUBLISHED = Counter(
+    "hub_audit_records_published_total",
+    "Audit records published on gateway.audit, the chain's copy outside the gateway's database (A36.1).",
+)
 SECURITY_EVENTS = Counter("hub_security_events_total", "Security events at the gateway (A28.1).", ["event"])
 BACKGROUND_FAILURES = Counter(
     "hub_background_failures_total", "Failures of a service's background work (each is retried).", ["task"]

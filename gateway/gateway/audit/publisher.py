@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.audit.models import AuditPublished, AuditRecord
 from gateway.audit.writer import SOURCE
+from hub import metrics
 from hub.background import BackgroundWork
 from hub.contracts.gateway import AuditedExchange, ExchangesAudited
 from hub.outbox import record_event
@@ -108,6 +109,7 @@ class AuditPublisher(BackgroundWork):
         while True:
             async with self._sessionmaker() as session, session.begin():
                 published = await publish_committed(session)
+            metrics.AUDIT_RECORDS_PUBLISHED.inc(published)
             if published < RECORDS_PER_TRANSACTION:
                 return
 

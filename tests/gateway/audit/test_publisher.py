@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
@@ -83,6 +84,8 @@ async def test_records_a_killed_gateway_left_unpublished_go_out_once_in_chain_or
     await append(sessionmaker, range(1, 31))
     assert await published_events(sessionmaker) == []
 
+    published_before = REGISTRY.get_sample_value("hub_audit_records_published_total") or 0.0
+
     # Two replicas start and publish at once.
     replicas = [AuditPublisher(sessionmaker, interval=0.1) for _ in range(2)]
     await asyncio.gather(*(replica.publish() for replica in replicas))
@@ -91,6 +94,8 @@ async def test_records_a_killed_gateway_left_unpublished_go_out_once_in_chain_or
     assert [seq for event in events for seq in event] == list(range(1, 31))
     async with sessionmaker() as session:
         assert (await session.execute(select(AuditPublished.seq))).scalar_one() == 30
+    # What the HubAuditUnpublished alert watches.
+    assert (REGISTRY.get_sample_value("hub_audit_records_published_total") or 0.0) - published_before == 30
 
 
 async def test_commits_within_the_interval_share_one_event_and_a_started_publisher_catches_up_A36_1(
