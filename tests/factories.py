@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import string
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from hub.contracts.catalog import AgencyRegistered, EntryPublished
@@ -56,3 +56,16 @@ def entry_published(**overrides: Any) -> EntryPublished:
         "published_at": datetime(2026, 3, 2, 9, 30, tzinfo=UTC), **overrides,
     }  # fmt: skip
     return EntryPublished.model_validate(fields)
+
+
+def audit_fields(n: int, at: datetime = datetime(2026, 3, 2, 9, 30, 15, tzinfo=UTC)) -> dict[str, Any]:
+    """What the gateway's guard appends for request n, received at `at` and answered a second later: every field
+    of an audit record but seq, prev_hash and hash."""
+    return {
+        "kind": "exchange", "event": "exchange", "caller": f"client-{n}", "caller_kind": "agency_system",
+        "roles": "agency_system", "agency_id": None, "region_code": "320200", "client_ip": "127.0.0.1",
+        "method": "GET", "route": "/agencies/{agency_id}", "path": f"/api/catalog/agencies/{n}", "service": "catalog",
+        "entry": None, "items": None, "row_count": None, "purpose": "统计分析", "grant_id": None, "status": 200,
+        "request_bytes": 0, "response_bytes": n, "request_in": at, "request_out": at, "response_in": at,
+        "response_out": at + timedelta(seconds=1), "trace_id": None, "detail": None,
+    }  # fmt: skip

@@ -17,6 +17,7 @@ from sqlalchemy import insert
 
 from aggregation_svc.changelog.models import PendingChange
 from aggregation_svc.metrics import CHANGELOG_BACKLOG, CHANGELOG_OLDEST_AGE, sample_changelog
+from factories import audit_fields
 from gateway.audit.writer import AuditLog
 from gateway.metrics import AUDIT_PENDING, sample_audit_queue
 from harness import Infra, Keys, eventually, settings_for
@@ -79,19 +80,6 @@ async def test_the_changelogs_pending_work_and_its_oldest_age_A24_1(aggregation:
     readings = by_name(await sample_changelog(aggregation))
     assert readings[CHANGELOG_BACKLOG.name] == 2
     assert 12 * 60 <= readings[CHANGELOG_OLDEST_AGE.name] < 12 * 60 + 30
-
-
-def audit_fields(n: int) -> dict[str, object]:
-    """What the guard appends for one request (every field but seq, prev_hash and hash)."""
-    at = datetime.now(UTC)
-    return {
-        "kind": "exchange", "event": "exchange", "caller": f"client-{n}", "caller_kind": "agency_system",
-        "roles": "agency_system", "agency_id": None, "region_code": "320200", "client_ip": "127.0.0.1",
-        "method": "GET", "route": "/agencies/{agency_id}", "path": f"/api/catalog/agencies/{n}", "service": "catalog",
-        "entry": None, "items": None, "row_count": None, "purpose": None, "grant_id": None, "status": 200,
-        "request_bytes": 0, "response_bytes": n, "request_in": at, "request_out": at, "response_in": at,
-        "response_out": at, "trace_id": None, "detail": None,
-    }  # fmt: skip
 
 
 async def test_audit_records_the_writer_cannot_commit_are_counted_until_it_can_A36_1(gateway: FastAPI) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -13,6 +12,7 @@ from prometheus_client import REGISTRY
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
+from factories import audit_fields
 from gateway.audit.models import AuditPublished
 from gateway.audit.publisher import AuditPublisher, events_of
 from gateway.audit.writer import AuditLog
@@ -24,19 +24,6 @@ from hub.outbox import OutboxMessage
 # Kafka's default largest message, the broker's (message.max.bytes, 1048588) and aiokafka's producer's
 # (max_request_size, 1048576): an event above it is refused for good.
 KAFKA_MESSAGE_BYTES = 1_048_576
-AT = datetime(2026, 3, 2, 9, 30, 15, tzinfo=UTC)
-
-
-def audit_fields(n: int) -> dict[str, Any]:
-    """What the guard appends for one request (every field but seq, prev_hash and hash)."""
-    return {
-        "kind": "exchange", "event": "exchange", "caller": f"client-{n}", "caller_kind": "agency_system",
-        "roles": "agency_system", "agency_id": None, "region_code": "320200", "client_ip": "127.0.0.1",
-        "method": "GET", "route": "/agencies/{agency_id}", "path": f"/api/catalog/agencies/{n}", "service": "catalog",
-        "entry": None, "items": None, "row_count": None, "purpose": "统计分析", "grant_id": None, "status": 200,
-        "request_bytes": 0, "response_bytes": n, "request_in": AT, "request_out": AT, "response_in": AT,
-        "response_out": AT, "trace_id": None, "detail": None,
-    }  # fmt: skip
 
 
 @pytest.fixture

@@ -8,12 +8,12 @@ import asyncio
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
+from factories import audit_fields
 from gateway.audit.models import AuditRecord
 from gateway.audit.service import verify
 from gateway.audit.writer import AuditLog, AuditUnavailable
@@ -23,18 +23,6 @@ from hub.errors import ServiceUnavailable
 pytestmark = pytest.mark.integration
 
 WHOLE_SECOND = datetime(2026, 3, 2, 9, 30, 15, tzinfo=UTC)
-
-
-def audit_fields(n: int, at: datetime = WHOLE_SECOND) -> dict[str, Any]:
-    """What the guard appends for one request (every field but seq, prev_hash and hash)."""
-    return {
-        "kind": "exchange", "event": "exchange", "caller": f"client-{n}", "caller_kind": "agency_system",
-        "roles": "agency_system", "agency_id": None, "region_code": "320200", "client_ip": "127.0.0.1",
-        "method": "GET", "route": "/agencies/{agency_id}", "path": f"/api/catalog/agencies/{n}", "service": "catalog",
-        "entry": None, "items": None, "row_count": None, "purpose": "统计分析", "grant_id": None, "status": 200,
-        "request_bytes": 0, "response_bytes": n, "request_in": at, "request_out": at, "response_in": at,
-        "response_out": at + timedelta(seconds=1), "trace_id": None, "detail": None,
-    }  # fmt: skip
 
 
 @pytest.fixture
@@ -62,7 +50,7 @@ async def test_records_with_whole_second_timestamps_verify_after_postgresql_stor
     audit_log: AuditLog, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
     for n in range(1, 4):
-        await audit_log.append(audit_fields(n))
+        await audit_log.append(audit_fields(n, WHOLE_SECOND))
 
     async with sessionmaker() as session:
         stored = (await session.execute(select(AuditRecord).order_by(AuditRecord.seq))).scalars().all()
