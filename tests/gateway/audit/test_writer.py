@@ -61,6 +61,27 @@ async def test_records_with_whole_second_timestamps_verify_after_postgresql_stor
     assert breaks == []
 
 
+async def test_a_head_asked_while_another_appender_holds_the_chain_is_the_one_it_commits_A36_1(
+    audit_log: AuditLog, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    await audit_log.append(audit_fields(1))
+    engine = sessionmaker.kw["bind"]
+    async with engine.connect() as holder, engine.connect() as waiter:
+        # Another replica holds the chain and appends record 2 (a copy of record 1 under the next seq).
+        holding = await holder.begin()
+        assert (await holder.execute(text("SELECT seq FROM audit_chain_head()"))).scalar_one() == 1
+        await holder.execute(text("CREATE TEMP TABLE appended ON COMMIT DROP AS SELECT * FROM audit_records"))
+        await holder.execute(text("UPDATE appended SET seq = 2, prev_hash = hash, hash = repeat('2', 64)"))
+        await holder.execute(text("INSERT INTO audit_records SELECT * FROM appended"))
+        async with waiter.begin():
+            asked = asyncio.create_task(waiter.execute(text("SELECT seq, hash FROM audit_chain_head()")))
+            await asyncio.sleep(0.3)
+            assert not asked.done()  # it waits for the chain's lock
+            await holding.commit()
+            # Its head was read after the lock was granted: the record committed meanwhile, not the one before it.
+            assert tuple((await asyncio.wait_for(asked, 10)).one()) == (2, "2" * 64)
+
+
 async def test_two_gateway_replicas_append_to_one_chain_without_gaps_or_forks_A36_1(
     sessionmaker: async_sessionmaker[AsyncSession],
 ) -> None:
