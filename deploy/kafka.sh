@@ -38,86 +38,19 @@ SERVER_LOG="$KAFKA_DIR/server.log"
 STDOUT_LOG="$KAFKA_DIR/stdout.log"
 DATA_DIR="$KAFKA_DIR/data"
 
+SCRIPT_NAME=kafka.sh
+# shellcheck source=deploy/lib.sh
+source "$SCRIPT_DIR/lib.sh"
+
 usage() {
     echo "usage: $0 start|stop|status|bootstrap" >&2
     exit 2
 }
 
-log() { echo "kafka.sh: $*"; }
-die() {
-    echo "kafka.sh: $*" >&2
-    exit 1
-}
+# The broker's pid, if it runs: its command line names the main class and our config file.
+broker_pid() { server_pid "$PID_FILE" kafka.Kafka "$CONFIG"; }
 
-# True if something accepts TCP connections on host $1 port $2 (bash's /dev/tcp; no nc needed).
-tcp_open() {
-    # shellcheck disable=SC2016 # $1/$2 are expanded by the inner bash
-    timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' _ "$1" "$2" 2>/dev/null
-}
-port_open() { tcp_open 127.0.0.1 "$1"; }
-
-# True if process $1 exists and is not a zombie (an init that is slow to reap must not look like a live broker).
-alive() {
-    local stat
-    kill -0 "$1" 2>/dev/null || return 1
-    stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
-    stat="${stat##*) }" # the state letter follows the "(comm) " field
-    [[ "${stat:0:1}" != Z ]]
-}
-
-# Is $1 alive and really this broker (pid files outlive reboots and pids get reused)?
-is_our_broker() {
-    local pid="$1" args
-    [[ "$pid" =~ ^[0-9]+$ ]] && alive "$pid" || return 1
-    mapfile -d '' args 2>/dev/null <"/proc/$pid/cmdline" || return 1
-    # The broker's last two arguments are the main class and our config file.
-    ((${#args[@]} >= 2)) && [[ "${args[-2]}" == kafka.Kafka && "${args[-1]}" == "$CONFIG" ]]
-}
-
-# Prints the broker's pid if it runs. Falls back to scanning /proc in case the pid file was lost.
-broker_pid() {
-    local pid proc
-    if [[ -f "$PID_FILE" ]]; then
-        pid="$(<"$PID_FILE")"
-        if is_our_broker "$pid"; then
-            echo "$pid"
-            return 0
-        fi
-    fi
-    for proc in /proc/[0-9]*; do
-        pid="${proc#/proc/}"
-        if is_our_broker "$pid"; then
-            echo "$pid"
-            return 0
-        fi
-    done
-    return 1
-}
-
-# Resolve into a temp folder and rename, so an interrupted or failed download leaves nothing half-made.
-ensure_jars() {
-    if compgen -G "$KAFKA_JARS/kafka_2.13-*.jar" >/dev/null; then
-        return
-    fi
-    command -v mvn >/dev/null || die "mvn not found: needed once to resolve the Kafka jars"
-    mkdir -p "$(dirname "$KAFKA_JARS")"
-    local tmp
-    tmp="$(mktemp -d "$KAFKA_JARS.tmp.XXXXXX")"
-    log "resolving Kafka jars into $KAFKA_JARS (Maven)"
-    # Output is kept for failures only: even with -q -B, Debian's Maven 3.8 prints stray colour codes.
-    local out
-    if ! out="$(mvn -q -B -f "$POM" dependency:copy-dependencies -DoutputDirectory="$tmp" -DincludeScope=runtime 2>&1)"; then
-        rm -rf "$tmp"
-        echo "$out" >&2
-        die "mvn could not resolve the Kafka jars"
-    fi
-    chmod 755 "$tmp" # mktemp made it 700
-    # rename(2) replaces a missing or empty folder; if a concurrent start won the race, keep its copy.
-    if ! mv -T "$tmp" "$KAFKA_JARS" 2>/dev/null; then
-        rm -rf "$tmp"
-        compgen -G "$KAFKA_JARS/kafka_2.13-*.jar" >/dev/null || die "could not move jars into $KAFKA_JARS"
-    fi
-}
+ensure_jars() { resolve_jars "$POM" "$KAFKA_JARS" 'kafka_2.13-*.jar'; }
 
 write_config() {
     # Rewritten on every start so port changes take effect; the data under log.dirs is what persists.
@@ -203,49 +136,16 @@ show_logs() {
 
 # Ready = the client port accepts connections and the server logged that it finished starting
 # (KRaft 3.9: "[KafkaRaftServer nodeId=1] Kafka Server started").
-wait_ready() {
-    local pid="$1" deadline=$((SECONDS + KAFKA_START_TIMEOUT))
-    while ((SECONDS < deadline)); do
-        if ! alive "$pid"; then
-            show_logs
-            rm -f "$PID_FILE"
-            die "broker exited during startup"
-        fi
-        if port_open "$KAFKA_PORT" && grep -q "Kafka Server started" "$SERVER_LOG" 2>/dev/null; then
-            return 0
-        fi
-        sleep 0.5
-    done
-    return 1
-}
+started() { port_open "$KAFKA_PORT" && grep -q "Kafka Server started" "$SERVER_LOG" 2>/dev/null; }
+wait_ready() { await_ready "$1" "$KAFKA_START_TIMEOUT" started; }
 
-stop_pid() {
-    local pid="$1" i
-    kill -TERM "$pid" 2>/dev/null || true
-    # Controlled shutdown of a single node takes a few seconds; give it 30 before forcing.
-    for ((i = 0; i < 60; i++)); do
-        alive "$pid" || return 0
-        sleep 0.5
-    done
-    log "broker $pid did not exit after 30 s: killing it"
-    kill -KILL "$pid" 2>/dev/null || true
-    for ((i = 0; i < 20; i++)); do
-        alive "$pid" || return 0
-        sleep 0.25
-    done
-    die "broker $pid survived SIGKILL"
-}
-
-# Serialise start/stop of one broker: parallel test workers may call them at the same time.
-take_lock() {
-    exec 9>"$KAFKA_DIR/.lock"
-    flock -w 120 9 || die "timed out waiting for another kafka.sh on $KAFKA_DIR"
-}
+# Controlled shutdown of a single node takes a few seconds; give it 30 before forcing.
+stop_broker() { stop_pid "$1" 30; }
 
 cmd_start() {
     local pid
     mkdir -p "$KAFKA_DIR"
-    take_lock
+    take_lock "$KAFKA_DIR"
     if pid="$(broker_pid)"; then
         # Alive: either ready, or a concurrent start is still bringing it up.
         if port_open "$KAFKA_PORT" || wait_ready "$pid"; then
@@ -277,20 +177,7 @@ cmd_start() {
     format_storage
 
     log "starting broker on $(cmd_bootstrap) (dir: $KAFKA_DIR)"
-    # setsid+nohup detach it from our session so it outlives this script and the terminal;
-    # the wrapper records the pid of the process that execs java, whatever setsid does.
-    # 9>&-: the broker must not inherit (and so hold) the start/stop lock.
-    # shellcheck disable=SC2016
-    setsid nohup bash -c 'echo "$$" >"$1"; shift; exec "$@"' kafka-launch "$PID_FILE" \
-        "$JAVA" "${JAVA_OPTS[@]}" -cp "$KAFKA_JARS/*" kafka.Kafka "$CONFIG" \
-        </dev/null >>"$STDOUT_LOG" 2>&1 9>&- &
-
-    local i
-    for ((i = 0; i < 50; i++)); do
-        [[ -s "$PID_FILE" ]] && break
-        sleep 0.1
-    done
-    [[ -s "$PID_FILE" ]] || die "broker launcher did not write $PID_FILE"
+    launch "$PID_FILE" "$STDOUT_LOG" "$JAVA" "${JAVA_OPTS[@]}" -cp "$KAFKA_JARS/*" kafka.Kafka "$CONFIG"
     pid="$(<"$PID_FILE")"
 
     if wait_ready "$pid"; then
@@ -299,20 +186,20 @@ cmd_start() {
     fi
     show_logs
     # A half-started broker would only confuse the next start: stop it.
-    stop_pid "$pid"
+    stop_broker "$pid"
     rm -f "$PID_FILE"
     die "broker not ready after ${KAFKA_START_TIMEOUT} s"
 }
 
 cmd_stop() {
     local pid
-    if [[ -d "$KAFKA_DIR" ]]; then take_lock; fi
+    if [[ -d "$KAFKA_DIR" ]]; then take_lock "$KAFKA_DIR"; fi
     if ! pid="$(broker_pid)"; then
         rm -f "$PID_FILE"
         log "not running"
         return
     fi
-    stop_pid "$pid"
+    stop_broker "$pid"
     rm -f "$PID_FILE"
     log "stopped (pid $pid)"
 }

@@ -27,15 +27,13 @@ DATA_DIR="$PG_DIR/data"
 SOCKET_DIR="$PG_DIR/socket"
 LOG_FILE="$PG_DIR/postgres.log"
 
+SCRIPT_NAME=postgres.sh
+# shellcheck source=deploy/lib.sh
+source "$SCRIPT_DIR/lib.sh"
+
 usage() {
     echo "usage: $0 start|stop|status|url" >&2
     exit 2
-}
-
-log() { echo "postgres.sh: $*"; }
-die() {
-    echo "postgres.sh: $*" >&2
-    exit 1
 }
 
 # Run a command as the postgres user. cd / first: pg_ctl fails if it cannot read the caller's cwd.
@@ -108,16 +106,10 @@ full_page_writes = off
     printf '%s' "$conf" | as_pg tee "$DATA_DIR/hub.conf" >/dev/null
 }
 
-# Serialise start/stop: parallel test workers may call them at the same time.
-take_lock() {
-    exec 9>"$PG_DIR/.lock"
-    flock -w 120 9 || die "timed out waiting for another postgres.sh on $PG_DIR"
-}
-
 cmd_start() {
     [[ -z "$PG_TUNING" || "$PG_TUNING" == test ]] || die "unknown PG_TUNING '$PG_TUNING' (only 'test' is known)"
     mkdir -p "$PG_DIR"
-    take_lock
+    take_lock "$PG_DIR"
     if is_running; then
         local port
         port="$(sed -n 4p "$DATA_DIR/postmaster.pid" 2>/dev/null || true)"
@@ -162,7 +154,7 @@ wait_ready() {
 }
 
 cmd_stop() {
-    if [[ -d "$PG_DIR" ]]; then take_lock; fi
+    if [[ -d "$PG_DIR" ]]; then take_lock "$PG_DIR"; fi
     if ! is_running; then
         log "not running"
         return

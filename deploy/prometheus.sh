@@ -45,49 +45,27 @@ PID_FILE="$PROMETHEUS_DIR/prometheus.pid"
 LOG="$PROMETHEUS_DIR/prometheus.log"
 DATA_DIR="$PROMETHEUS_DIR/data"
 
+SCRIPT_NAME=prometheus.sh
+# shellcheck source=deploy/lib.sh
+source "$SCRIPT_DIR/lib.sh"
+
 usage() {
     echo "usage: $0 start|stop|status|url" >&2
     exit 2
 }
 
-log() { echo "prometheus.sh: $*"; }
-die() {
-    echo "prometheus.sh: $*" >&2
-    exit 1
-}
-
 cmd_url() { echo "http://127.0.0.1:$PROMETHEUS_PORT"; }
 
-# True if process $1 exists and is not a zombie.
-alive() {
-    local stat
-    kill -0 "$1" 2>/dev/null || return 1
-    stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
-    stat="${stat##*) }" # the state letter follows the "(comm) " field
-    [[ "${stat:0:1}" != Z ]]
-}
-
-# Is $1 alive and really this server (pid files outlive reboots and pids get reused)?
-is_our_server() {
-    local pid="$1" args
-    [[ "$pid" =~ ^[0-9]+$ ]] && alive "$pid" || return 1
-    mapfile -d '' args 2>/dev/null <"/proc/$pid/cmdline" || return 1
-    [[ " ${args[*]} " == *" --config.file=$CONFIG "* ]]
-}
-
-server_pid() {
-    local pid
-    [[ -f "$PID_FILE" ]] || return 1
-    pid="$(<"$PID_FILE")"
-    is_our_server "$pid" || return 1
-    echo "$pid"
-}
+# The server's pid, if it runs with our configuration.
+prometheus_pid() { server_pid "$PID_FILE" "--config.file=$CONFIG"; }
 
 # Python (a prerequisite) rather than curl, which the machine may not have.
 ready() {
     python3 -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$(cmd_url)/-/ready" \
         >/dev/null 2>&1
 }
+
+show_logs() { tail -n 20 "$LOG" >&2 || true; }
 
 write_config() {
     local args=(--rules "$RULES" --scrape-interval "$PROMETHEUS_SCRAPE_INTERVAL" --replicas "$PROMETHEUS_REPLICAS") target
@@ -101,28 +79,11 @@ write_config() {
     mv -f "$CONFIG.tmp" "$CONFIG"
 }
 
-stop_pid() {
-    local pid="$1" i
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < 100; i++)); do
-        alive "$pid" || return 0
-        sleep 0.1
-    done
-    log "server $pid did not exit after 10 s: killing it"
-    kill -KILL "$pid" 2>/dev/null || true
-    for ((i = 0; i < 20; i++)); do
-        alive "$pid" || return 0
-        sleep 0.1
-    done
-    die "server $pid survived SIGKILL"
-}
-
 cmd_start() {
-    local pid i
+    local pid
     mkdir -p "$PROMETHEUS_DIR"
-    exec 9>"$PROMETHEUS_DIR/.lock"
-    flock -w 60 9 || die "timed out waiting for another prometheus.sh on $PROMETHEUS_DIR"
-    if pid="$(server_pid)"; then
+    take_lock "$PROMETHEUS_DIR"
+    if pid="$(prometheus_pid)"; then
         log "already running (pid $pid) on $(cmd_url)"
         return
     fi
@@ -133,57 +94,36 @@ cmd_start() {
     # Word splitting of PROMETHEUS_ARGS is intended: it holds several flags.
     # shellcheck disable=SC2206
     local extra=($PROMETHEUS_ARGS)
-    # setsid+nohup: it outlives this script; the wrapper records the pid of the process that execs the server.
-    # 9>&-: the server must not hold the start/stop lock.
-    # shellcheck disable=SC2016
-    setsid nohup bash -c 'echo "$$" >"$1"; shift; exec "$@"' prometheus-launch "$PID_FILE" \
-        "$PROMETHEUS_BIN" --config.file="$CONFIG" --storage.tsdb.path="$DATA_DIR" \
+    launch "$PID_FILE" "$LOG" "$PROMETHEUS_BIN" --config.file="$CONFIG" --storage.tsdb.path="$DATA_DIR" \
         --storage.tsdb.retention.time="$PROMETHEUS_RETENTION" \
-        --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" "${extra[@]}" \
-        </dev/null >>"$LOG" 2>&1 9>&- &
-    for ((i = 0; i < 50; i++)); do
-        [[ -s "$PID_FILE" ]] && break
-        sleep 0.1
-    done
-    [[ -s "$PID_FILE" ]] || die "launcher did not write $PID_FILE"
+        --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" "${extra[@]}"
     pid="$(<"$PID_FILE")"
-    for ((i = 0; i < PROMETHEUS_START_TIMEOUT * 10; i++)); do
-        if ! alive "$pid"; then
-            tail -n 20 "$LOG" >&2 || true
-            rm -f "$PID_FILE"
-            die "server exited during startup"
-        fi
-        if ready; then
-            log "ready (pid $pid) on $(cmd_url)"
-            return
-        fi
-        sleep 0.1
-    done
-    tail -n 20 "$LOG" >&2 || true
-    stop_pid "$pid"
+    if await_ready "$pid" "$PROMETHEUS_START_TIMEOUT" ready; then
+        log "ready (pid $pid) on $(cmd_url)"
+        return
+    fi
+    show_logs
+    stop_pid "$pid" 10
     rm -f "$PID_FILE"
     die "server not ready after ${PROMETHEUS_START_TIMEOUT} s"
 }
 
 cmd_stop() {
     local pid
-    if [[ -d "$PROMETHEUS_DIR" ]]; then
-        exec 9>"$PROMETHEUS_DIR/.lock"
-        flock -w 60 9 || die "timed out waiting for another prometheus.sh on $PROMETHEUS_DIR"
-    fi
-    if ! pid="$(server_pid)"; then
+    if [[ -d "$PROMETHEUS_DIR" ]]; then take_lock "$PROMETHEUS_DIR"; fi
+    if ! pid="$(prometheus_pid)"; then
         rm -f "$PID_FILE"
         log "not running"
         return
     fi
-    stop_pid "$pid"
+    stop_pid "$pid" 10
     rm -f "$PID_FILE"
     log "stopped (pid $pid)"
 }
 
 cmd_status() {
     local pid
-    if pid="$(server_pid)"; then
+    if pid="$(prometheus_pid)"; then
         log "running (pid $pid) on $(cmd_url)"
         return 0
     fi

@@ -39,82 +39,20 @@ LOG_FILE="$ZIPKIN_DIR/zipkin.log"
 # On the command line so that this server's process can be told from any other Zipkin (pids get reused).
 MARKER="-Dhub.zipkin.dir=$ZIPKIN_DIR"
 
+SCRIPT_NAME=zipkin.sh
+# shellcheck source=deploy/lib.sh
+source "$SCRIPT_DIR/lib.sh"
+
 usage() {
     echo "usage: $0 start|stop|status|url|spans-endpoint|jars" >&2
     exit 2
 }
 
-log() { echo "zipkin.sh: $*"; }
-die() {
-    echo "zipkin.sh: $*" >&2
-    exit 1
-}
-
-# True if process $1 exists and is not a zombie.
-alive() {
-    local stat
-    kill -0 "$1" 2>/dev/null || return 1
-    stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
-    stat="${stat##*) }" # the state letter follows the "(comm) " field
-    [[ "${stat:0:1}" != Z ]]
-}
-
-# Is $1 alive and really this server?
-is_our_server() {
-    local pid="$1" args arg
-    [[ "$pid" =~ ^[0-9]+$ ]] && alive "$pid" || return 1
-    mapfile -d '' args 2>/dev/null <"/proc/$pid/cmdline" || return 1
-    for arg in "${args[@]}"; do
-        [[ "$arg" == "$MARKER" ]] && return 0
-    done
-    return 1
-}
-
-# Prints the server's pid if it runs. Falls back to scanning /proc in case the pid file was lost.
-server_pid() {
-    local pid proc
-    if [[ -f "$PID_FILE" ]]; then
-        pid="$(<"$PID_FILE")"
-        if is_our_server "$pid"; then
-            echo "$pid"
-            return 0
-        fi
-    fi
-    for proc in /proc/[0-9]*; do
-        pid="${proc#/proc/}"
-        if is_our_server "$pid"; then
-            echo "$pid"
-            return 0
-        fi
-    done
-    return 1
-}
+# The server's pid, if it runs: its command line holds the marker.
+zipkin_pid() { server_pid "$PID_FILE" "$MARKER"; }
 
 server_jar() { compgen -G "$ZIPKIN_JARS/zipkin-server-*-exec.jar" | head -n 1; }
-
-# Resolve into a temp folder and rename, so an interrupted or failed download leaves nothing half-made.
-ensure_jars() {
-    if [[ -n "$(server_jar)" ]]; then
-        return
-    fi
-    command -v mvn >/dev/null || die "mvn not found: needed once to resolve Zipkin's server jar"
-    mkdir -p "$(dirname "$ZIPKIN_JARS")"
-    local tmp out
-    tmp="$(mktemp -d "$ZIPKIN_JARS.tmp.XXXXXX")"
-    log "resolving Zipkin's server jar into $ZIPKIN_JARS (Maven)"
-    # Output is kept for failures only: even with -q -B, Debian's Maven 3.8 prints stray colour codes.
-    if ! out="$(mvn -q -B -f "$POM" dependency:copy-dependencies -DoutputDirectory="$tmp" -DincludeScope=runtime 2>&1)"; then
-        rm -rf "$tmp"
-        echo "$out" >&2
-        die "mvn could not resolve Zipkin's server jar"
-    fi
-    chmod 755 "$tmp" # mktemp made it 700
-    # rename(2) replaces a missing or empty folder; if a concurrent resolution won the race, keep its copy.
-    if ! mv -T "$tmp" "$ZIPKIN_JARS" 2>/dev/null; then
-        rm -rf "$tmp"
-        [[ -n "$(server_jar)" ]] || die "could not move the jar into $ZIPKIN_JARS"
-    fi
-}
+ensure_jars() { resolve_jars "$POM" "$ZIPKIN_JARS" 'zipkin-server-*-exec.jar'; }
 
 base_url() { echo "${ZIPKIN_URL:-http://127.0.0.1:$ZIPKIN_PORT}"; }
 
@@ -133,55 +71,13 @@ show_logs() {
     tail -n 40 "$LOG_FILE" >&2 2>/dev/null || true
 }
 
-wait_ready() {
-    local pid="$1" deadline=$((SECONDS + ZIPKIN_START_TIMEOUT))
-    while ((SECONDS < deadline)); do
-        if ! alive "$pid"; then
-            show_logs
-            rm -f "$PID_FILE"
-            die "server exited during startup"
-        fi
-        if healthy; then
-            return 0
-        fi
-        sleep 0.5
-    done
-    return 1
-}
-
-stop_pid() {
-    local pid="$1" i
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < 60; i++)); do
-        alive "$pid" || return 0
-        sleep 0.5
-    done
-    log "server $pid did not exit after 30 s: killing it"
-    kill -KILL "$pid" 2>/dev/null || true
-    for ((i = 0; i < 20; i++)); do
-        alive "$pid" || return 0
-        sleep 0.25
-    done
-    die "server $pid survived SIGKILL"
-}
-
-# True if something accepts TCP connections on 127.0.0.1 port $1 (bash's /dev/tcp; no nc needed).
-port_open() {
-    # shellcheck disable=SC2016 # $1 is expanded by the inner bash
-    timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1"' _ "$1" 2>/dev/null
-}
-
-# Serialise start/stop of one server: parallel test workers may call them at the same time.
-take_lock() {
-    exec 9>"$ZIPKIN_DIR/.lock"
-    flock -w 120 9 || die "timed out waiting for another zipkin.sh on $ZIPKIN_DIR"
-}
+wait_ready() { await_ready "$1" "$ZIPKIN_START_TIMEOUT" healthy; }
 
 cmd_start() {
     local pid jar
     mkdir -p "$ZIPKIN_DIR"
-    take_lock
-    if pid="$(server_pid)"; then
+    take_lock "$ZIPKIN_DIR"
+    if pid="$(zipkin_pid)"; then
         if healthy || wait_ready "$pid"; then
             echo "$pid" >"$PID_FILE"
             log "already running (pid $pid) on $(base_url)"
@@ -204,22 +100,11 @@ cmd_start() {
     # shellcheck disable=SC2206
     local heap=($ZIPKIN_HEAP)
     log "starting Zipkin on $(base_url) (dir: $ZIPKIN_DIR)"
-    # setsid+nohup detach it from our session so it outlives this script and the terminal; the wrapper records the
-    # pid of the process that execs java. Loopback only: its API takes and shows every span without a password.
-    # 9>&-: the server must not inherit (and so hold) the start/stop lock.
-    # shellcheck disable=SC2016
-    QUERY_PORT="$ZIPKIN_PORT" STORAGE_TYPE=mem MEM_MAX_SPANS="$ZIPKIN_MAX_SPANS" SELF_TRACING_ENABLED=false \
-        setsid nohup bash -c 'echo "$$" >"$1"; shift; exec "$@"' zipkin-launch "$PID_FILE" \
+    # Loopback only: its API takes and shows every span without a password.
+    launch "$PID_FILE" "$LOG_FILE" env QUERY_PORT="$ZIPKIN_PORT" STORAGE_TYPE=mem MEM_MAX_SPANS="$ZIPKIN_MAX_SPANS" \
+        SELF_TRACING_ENABLED=false \
         "$JAVA" "${heap[@]}" -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true "$MARKER" -jar "$jar" \
-        "--armeria.ports[0].ip=127.0.0.1" "--armeria.ports[0].port=$ZIPKIN_PORT" "--armeria.ports[0].protocols=http" \
-        </dev/null >>"$LOG_FILE" 2>&1 9>&- &
-
-    local i
-    for ((i = 0; i < 50; i++)); do
-        [[ -s "$PID_FILE" ]] && break
-        sleep 0.1
-    done
-    [[ -s "$PID_FILE" ]] || die "server launcher did not write $PID_FILE"
+        "--armeria.ports[0].ip=127.0.0.1" "--armeria.ports[0].port=$ZIPKIN_PORT" "--armeria.ports[0].protocols=http"
     pid="$(<"$PID_FILE")"
 
     if wait_ready "$pid"; then
@@ -227,27 +112,27 @@ cmd_start() {
         return
     fi
     show_logs
-    stop_pid "$pid"
+    stop_pid "$pid" 30
     rm -f "$PID_FILE"
     die "server not ready after ${ZIPKIN_START_TIMEOUT} s"
 }
 
 cmd_stop() {
     local pid
-    if [[ -d "$ZIPKIN_DIR" ]]; then take_lock; fi
-    if ! pid="$(server_pid)"; then
+    if [[ -d "$ZIPKIN_DIR" ]]; then take_lock "$ZIPKIN_DIR"; fi
+    if ! pid="$(zipkin_pid)"; then
         rm -f "$PID_FILE"
         log "not running"
         return
     fi
-    stop_pid "$pid"
+    stop_pid "$pid" 30
     rm -f "$PID_FILE"
     log "stopped (pid $pid)"
 }
 
 cmd_status() {
     local pid
-    if pid="$(server_pid)"; then
+    if pid="$(zipkin_pid)"; then
         log "running (pid $pid): UI $(cmd_url)"
         return 0
     fi
