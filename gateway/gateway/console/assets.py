@@ -1,6 +1,6 @@
-"""The console's files: its page, stylesheet and scripts (static/), and Apache ECharts vendored from its npm package
-(vendor/, written and verified by tools/vendor_echarts.py). All served by the gateway itself: the hub runs on
-networks without internet access, so nothing loads from a CDN or any outside host.
+"""The console's files: its page, stylesheet and scripts (static/, beside the hub's base stylesheet), and Apache
+ECharts vendored from its npm package (vendor/, written and verified by tools/vendor_echarts.py). All served by the
+gateway itself: the hub runs on networks without internet access, so nothing loads from a CDN or any outside host.
 
 Each asset's address carries a version taken from its content, so browsers keep it until it changes; the page is
 read once at start-up with those addresses filled in.
@@ -8,18 +8,15 @@ read once at start-up with those addresses filled in.
 
 from __future__ import annotations
 
-import hashlib
 import re
-from dataclasses import dataclass
 from pathlib import Path
+
+from hub.web_assets import MEDIA_TYPES, SHARED, load_assets
 
 HERE = Path(__file__).parent
 PUBLIC_BASE = "/console"
-MEDIA_TYPES = {
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    "": "text/plain; charset=utf-8",  # the vendored LICENSE and NOTICE
-}
+# The vendored LICENSE and NOTICE have no suffix.
+CONSOLE_MEDIA_TYPES = {**MEDIA_TYPES, "": "text/plain; charset=utf-8"}
 # Same origin only, no inline script: the page's scripts are its own files. Chart tooltips are drawn on the canvas
 # (ECharts' rich-text mode), so no inline style is needed either.
 PAGE_HEADERS = {
@@ -31,30 +28,10 @@ PAGE_HEADERS = {
     "referrer-policy": "same-origin",
     "cache-control": "no-cache",
 }
-ASSET_HEADERS = {"cache-control": "public, max-age=31536000, immutable", "x-content-type-options": "nosniff"}
 
-
-@dataclass(frozen=True)
-class Asset:
-    body: bytes
-    media_type: str
-    version: str
-
-
-def load(folder: Path) -> dict[str, Asset]:
-    """The servable files of a folder, by name (none before `make install` has fetched the vendored ones)."""
-    found: dict[str, Asset] = {}
-    if not folder.is_dir():
-        return found
-    for path in sorted(folder.iterdir()):
-        if path.is_file() and path.suffix in MEDIA_TYPES:
-            body = path.read_bytes()
-            found[path.name] = Asset(body, MEDIA_TYPES[path.suffix], hashlib.sha256(body).hexdigest()[:12])
-    return found
-
-
-STATIC = load(HERE / "static")
-VENDOR = load(HERE / "vendor")
+# The hub's base stylesheet is served with the console's own files.
+STATIC = {**SHARED, **load_assets(HERE / "static", CONSOLE_MEDIA_TYPES)}
+VENDOR = load_assets(HERE / "vendor", CONSOLE_MEDIA_TYPES)
 FOLDERS = {"static": (STATIC, PUBLIC_BASE), "vendor": (VENDOR, f"{PUBLIC_BASE}/vendor")}
 
 

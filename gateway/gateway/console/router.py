@@ -14,8 +14,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse, Response
 
-from gateway.console.assets import ASSET_HEADERS, PAGE, PAGE_HEADERS, STATIC, VENDOR, Asset
+from gateway.console.assets import PAGE, PAGE_HEADERS, STATIC, VENDOR
 from hub.errors import NotFound
+from hub.web_assets import ASSET_HEADERS, Asset
 
 router = APIRouter(tags=["console"])
 AssetName = Annotated[str, Path(max_length=100, description="A file of the console, e.g. console.js")]

@@ -1,10 +1,9 @@
 """Rendering the portal's pages: Jinja2 templates in the reader's language, the portal's public addresses, its own
-stylesheet and script (no CDN, no web font: the hub runs on networks without internet access), and the headers
-every page carries."""
+stylesheet and script beside the hub's base stylesheet (no CDN, no web font: the hub runs on networks without
+internet access), and the headers every page carries."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -16,6 +15,7 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from hub.web_assets import SHARED, load_assets
 from open_svc.portal.i18n import COOKIE, HTML_LANG, Language, Translator, script_messages
 
 # Where citizens reach the portal: the gateway mounts this service's /portal/… at /open/… (gateway.routing.upstreams.
@@ -48,22 +48,8 @@ PAGE_HEADERS = {
 }
 
 
-@dataclass(frozen=True)
-class Asset:
-    """A file the portal serves itself; its version (from its content) is part of its address, so browsers keep it
-    until it changes."""
-
-    body: bytes
-    media_type: str
-    version: str
-
-
-MEDIA_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
-ASSETS = {
-    path.name: Asset(path.read_bytes(), MEDIA_TYPES[path.suffix], hashlib.sha256(path.read_bytes()).hexdigest()[:12])
-    for path in sorted((HERE / "static").iterdir())
-    if path.suffix in MEDIA_TYPES
-}
+# The hub's base stylesheet, then the portal's own stylesheet and script.
+ASSETS = {**SHARED, **load_assets(HERE / "static")}
 
 
 def static_url(name: str) -> str:

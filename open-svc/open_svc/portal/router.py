@@ -19,6 +19,7 @@ from hub.contracts.vocabulary import BaseDatabase, Category, OpenType, UpdateCyc
 from hub.db import SessionDep
 from hub.dependencies import NowDep
 from hub.errors import NotFound
+from hub.web_assets import ASSET_HEADERS
 from open_svc.agreements import service as agreements
 from open_svc.applications.schemas import ApplicantKind, DataFormat
 from open_svc.datasets import service as datasets
@@ -206,10 +207,9 @@ async def signin(page: PageDep) -> HTMLResponse:
     responses={200: {"content": {"text/css": {}, "text/javascript": {}}, "description": "The asset"}},
 )
 async def asset(name: Annotated[str, Path(max_length=100)]) -> Response:
-    """The portal's stylesheet and script, from open-svc itself (no CDN); their address carries their version, so
+    """The portal's stylesheets and script, from open-svc itself (no CDN); their address carries their version, so
     browsers keep them for good."""
     found = ASSETS.get(name)
     if found is None:
         raise NotFound(f"No asset {name}.")
-    headers = {"cache-control": "public, max-age=31536000, immutable", "x-content-type-options": "nosniff"}
-    return Response(found.body, media_type=found.media_type, headers=headers)
+    return Response(found.body, media_type=found.media_type, headers=ASSET_HEADERS)

@@ -17,6 +17,7 @@ from gateway.settings import Settings
 from hub.internal_token import generate_keypair
 
 CONSOLE = Path(__file__).resolve().parents[3] / "gateway" / "gateway" / "console"
+HUB_WEB = Path(__file__).resolve().parents[3] / "libs" / "hub" / "web"
 
 
 @pytest.fixture(scope="module")
@@ -48,11 +49,15 @@ async def test_every_file_the_page_names_is_served_at_its_versioned_address(gate
     page = (await gateway.get("/console/")).text
     named = re.findall(r'(?:src|href)="([^"#]+)"', page)
     assert {address.split("?")[0] for address in named} >= {
-        "/console/console.css", "/console/console.js", "/console/i18n.js", "/console/vendor/echarts.min.js",
+        "/console/base.css", "/console/console.css", "/console/console.js", "/console/i18n.js",
+        "/console/vendor/echarts.min.js",
     }  # fmt: skip
     for address in named:
         path, _, version = address.partition("?v=")
-        on_disk = CONSOLE / ("vendor" if "/vendor/" in path else "static") / path.rsplit("/", 1)[1]
+        name = path.rsplit("/", 1)[1]
+        # The hub's base stylesheet is the portal's too (libs/hub/web); the rest are the console's own.
+        folder = HUB_WEB if name == "base.css" else CONSOLE / ("vendor" if "/vendor/" in path else "static")
+        on_disk = folder / name
         assert version == hashlib.sha256(on_disk.read_bytes()).hexdigest()[:12], address
         served = await gateway.get(address)
         assert served.status_code == 200, address

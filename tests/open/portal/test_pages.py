@@ -224,7 +224,11 @@ async def test_the_hubs_address_leads_to_the_portal_which_loads_nothing_from_els
             outside = [a for a in page.addresses if not a[2].startswith(("/", "#")) or a[2].startswith("//")]
             assert outside == [], path
         assets = [a[2] for a in read_page(home.text).addresses if a[:2] in (("link", "href"), ("script", "src"))]
-        assert sorted(a.split("?")[0] for a in assets) == ["/open/static/portal.css", "/open/static/portal.js"]
+        assert sorted(a.split("?")[0] for a in assets) == [
+            "/open/static/base.css",
+            "/open/static/portal.css",
+            "/open/static/portal.js",
+        ]
         for address in assets:
             asset = await browser.get(address)
             assert asset.status_code == 200
