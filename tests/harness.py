@@ -12,7 +12,7 @@ import importlib
 import random
 import socket
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -162,6 +162,7 @@ class LocalMesh:
     """Services of one test, by name, with a client for each."""
 
     databases: dict[str, str]
+    topic_prefix: str  # its services put it before every topic's name: the mesh's topics are its own on the broker
     services: dict[str, RunningService] = field(default_factory=dict)
 
     def url(self, name: str) -> str:
@@ -223,7 +224,7 @@ async def running_mesh(
     every scrape of /metrics (the Prometheus test's five targets each second starved its mesh's loop)."""
     if not _RUNNING_MESHES:
         metrics.HTTP_REQUESTS.clear()
-    mesh = LocalMesh(databases=dict(databases))
+    mesh = LocalMesh(databases=dict(databases), topic_prefix=topic_prefix)
     sockets = {name: free_socket() for name in services}
     _RUNNING_MESHES.add(id(mesh))
     try:
@@ -253,6 +254,40 @@ async def running_mesh(
 
 # The meshes of this process running now (running_mesh).
 _RUNNING_MESHES: set[int] = set()
+
+
+@contextlib.asynccontextmanager
+async def hub_on_fresh_databases(
+    infra: Infra,
+    keys: Keys,
+    services: Sequence[str],
+    *,
+    database_servers: Mapping[str, Infra] | None = None,
+    topic_prefix: str | None = None,
+    **mesh_options: Any,
+) -> AsyncIterator[tuple[LocalMesh, httpx.AsyncClient]]:
+    """The services (the gateway among them) running on fresh databases, and a client of the gateway; the
+    databases are dropped afterwards, even when starting or the test failed.
+
+    A service's database is on `infra`'s server unless `database_servers` names another (one a test may stop); a
+    service named there but not in `services` still gets its database, for a test that runs it in its own process.
+    The topic prefix is a fresh one unless given; `mesh_options` go to `running_mesh`.
+    """
+    servers = {name: infra for name in services} | dict(database_servers or {})
+    databases: dict[str, str] = {}
+    try:
+        for name, server in servers.items():
+            databases[name] = await fresh_database(server, name)
+        async with running_mesh(
+            services, infra=infra, keys=keys, databases=databases,
+            topic_prefix=topic_prefix or f"t{uuid.uuid4().hex[:10]}.", **mesh_options,
+        ) as mesh, mesh.client("gateway") as gateway:  # fmt: skip
+            # A request crosses the whole mesh, and on a loaded machine (a full parallel run) may take past 10 s.
+            gateway.timeout = httpx.Timeout(60.0)
+            yield mesh, gateway
+    finally:
+        for name, url in databases.items():
+            await servers[name].drop_database(url)
 
 
 class MeshStarter(Protocol):

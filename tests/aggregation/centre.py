@@ -21,13 +21,10 @@ from harness import (
     Infra,
     Keys,
     LocalMesh,
-    add_city,
-    bootstrap_admin,
+    city_admin,
     eventually,
-    fresh_database,
+    hub_on_fresh_databases,
     register_client,
-    running_mesh,
-    token,
 )
 from hub.db import async_url
 
@@ -171,21 +168,14 @@ async def centre_world(
 ) -> AsyncIterator[World]:  # fmt: skip
     """A running hub and its agencies; its databases are dropped afterwards. The centre's database is on
     `centre_infra`'s server when given (one a test may stop), the others on `infra`'s."""
-    servers = {name: infra for name in dict.fromkeys((*services, "aggregation"))}
-    servers["aggregation"] = centre_infra or infra
-    databases = {name: await fresh_database(server, name) for name, server in servers.items()}
-    topic_prefix = mesh_options.pop("topic_prefix", None) or f"t{uuid.uuid4().hex[:10]}."
-    engine = create_async_engine(async_url(databases["aggregation"]))
-    try:
-        async with running_mesh(
-            services, infra=infra, keys=keys, databases=databases, topic_prefix=topic_prefix, **mesh_options
-        ) as mesh, mesh.client("gateway") as gateway:  # fmt: skip
-            gateway.timeout = httpx.Timeout(60.0)
-            login, password = await bootstrap_admin(databases["gateway"])
-            admin = await token(gateway, login, password)
-            await add_city(gateway, admin)
-            district = {"code": DISTRICT, "name": "锡山区", "level": "district", "parent_code": CITY}
-            assert (await gateway.post("/api/catalog/regions", json=district, headers=admin)).status_code == 201
+    async with hub_on_fresh_databases(
+        infra, keys, services, database_servers={"aggregation": centre_infra or infra}, **mesh_options
+    ) as (mesh, gateway):
+        admin = await city_admin(mesh, gateway)
+        district = {"code": DISTRICT, "name": "锡山区", "level": "district", "parent_code": CITY}
+        assert (await gateway.post("/api/catalog/regions", json=district, headers=admin)).status_code == 201
+        engine = create_async_engine(async_url(mesh.databases["aggregation"]))
+        try:
             yield World(
                 mesh=mesh,
                 gateway=gateway,
@@ -194,14 +184,12 @@ async def centre_world(
                 district_reviewer=await register_client(gateway, admin, "operator", ["reviewer"], region=DISTRICT),
                 police=await register_agency(gateway, admin, "无锡市公安局", CITY),
                 water=await register_agency(gateway, admin, "无锡市水利局", CITY),
-                topic_prefix=topic_prefix,
+                topic_prefix=mesh.topic_prefix,
                 kafka=infra.kafka_bootstrap,
                 aggregation_db=engine,
             )
-    finally:
-        await engine.dispose()
-        for name, url in databases.items():
-            await servers[name].drop_database(url)
+        finally:
+            await engine.dispose()
 
 
 async def ingest_in_flight(world: World) -> bool:

@@ -21,10 +21,9 @@ from harness import (
     Keys,
     LocalMesh,
     city_admin,
-    fresh_database,
+    hub_on_fresh_databases,
     register_agency,
     register_client,
-    running_mesh,
 )
 
 OWN, SIBLING = "320205", "320206"  # 锡山区 and 惠山区 of 无锡市
@@ -83,26 +82,19 @@ async def regional_world(
 ) -> AsyncIterator[Regional]:
     """The hub running `services` (the gateway included), built as the module docstring says; dropped after.
     `settings` adds settings by service name."""
-    databases = {name: await fresh_database(infra, name) for name in services}
     extra = settings or {}
-    try:
-        async with running_mesh(
-            services, infra=infra, keys=keys, databases=databases, topic_prefix=f"t{uuid.uuid4().hex[:10]}.",
-            settings_overrides=lambda name: dict(extra.get(name, {})),
-        ) as mesh, mesh.client("gateway") as gateway:  # fmt: skip
-            gateway.timeout = httpx.Timeout(60.0)
-            admin = await city_admin(mesh, gateway)
-            for where in ("own", "sibling"):
-                body = {"code": REGIONS[where], "name": NAMES[where], "level": "district", "parent_code": CITY}
-                assert (await gateway.post("/api/catalog/regions", json=body, headers=admin)).status_code == 201
-            agencies = {where: await register_agency(gateway, admin, f"{NAMES[where]}水务局", code)
-                        for where, code in REGIONS.items()}  # fmt: skip
-            world = Regional(
-                mesh, gateway, admin, await register_client(gateway, admin, "operator", ["reviewer"]), agencies
-            )
-            for role in OPERATOR_ROLES:
-                world.district[role] = await register_client(gateway, admin, "operator", [role], region=OWN)
-            yield world
-    finally:
-        for url in databases.values():
-            await infra.drop_database(url)
+    async with hub_on_fresh_databases(
+        infra, keys, services, settings_overrides=lambda name: dict(extra.get(name, {}))
+    ) as (mesh, gateway):
+        admin = await city_admin(mesh, gateway)
+        for where in ("own", "sibling"):
+            body = {"code": REGIONS[where], "name": NAMES[where], "level": "district", "parent_code": CITY}
+            assert (await gateway.post("/api/catalog/regions", json=body, headers=admin)).status_code == 201
+        agencies = {where: await register_agency(gateway, admin, f"{NAMES[where]}水务局", code)
+                    for where, code in REGIONS.items()}  # fmt: skip
+        world = Regional(
+            mesh, gateway, admin, await register_client(gateway, admin, "operator", ["reviewer"]), agencies
+        )
+        for role in OPERATOR_ROLES:
+            world.district[role] = await register_client(gateway, admin, "operator", [role], region=OWN)
+        yield world

@@ -6,15 +6,12 @@ from __future__ import annotations
 import contextlib
 import shutil
 import tempfile
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-
 from fuzz.seed import seed
-from harness import Infra, Keys, LocalMesh, fresh_database, running_mesh
+from harness import Infra, Keys, LocalMesh, hub_on_fresh_databases
 from hub.mesh import load_mesh
 
 SERVICES = ("catalog", "share", "open", "aggregation", "supervision", "gateway")
@@ -60,7 +57,6 @@ class Hub:
 @contextlib.asynccontextmanager
 async def running_hub(infra: Infra, keys: Keys) -> AsyncIterator[Hub]:
     """Start the whole hub on fresh databases, seed it, and drop the databases afterwards."""
-    databases = {name: await fresh_database(infra, name) for name in SERVICES}
     # Backups the fuzzing starts (A31.1) are written here, never into the working directory.
     backups = tempfile.mkdtemp(prefix="hub-fuzz-backups-")
     settings: dict[str, dict[str, Any]] = {
@@ -68,11 +64,9 @@ async def running_hub(infra: Infra, keys: Keys) -> AsyncIterator[Hub]:
         "aggregation": {"HUB_BACKUP_DIR": backups},
     }
     try:
-        async with running_mesh(
-            SERVICES, infra=infra, keys=keys, databases=databases, topic_prefix=f"t{uuid.uuid4().hex[:10]}.",
-            settings_overrides=lambda name: dict(settings.get(name, {})),
-        ) as mesh, mesh.client("gateway") as gateway:  # fmt: skip
-            gateway.timeout = httpx.Timeout(60.0)
+        async with hub_on_fresh_databases(
+            infra, keys, SERVICES, settings_overrides=lambda name: dict(settings.get(name, {}))
+        ) as (mesh, gateway):
             seeded = await seed(mesh, gateway)
             documents = {}
             for name in SERVICES:
@@ -82,6 +76,4 @@ async def running_hub(infra: Infra, keys: Keys) -> AsyncIterator[Hub]:
                     documents[name] = served.json()
             yield Hub(mesh, seeded.callers, seeded.known, seeded.scoped, documents)
     finally:
-        for url in databases.values():
-            await infra.drop_database(url)
         shutil.rmtree(backups, ignore_errors=True)

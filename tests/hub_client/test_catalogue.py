@@ -19,7 +19,7 @@ import pytest
 from openpyxl import Workbook  # type: ignore[import-untyped]
 
 from catalog_svc.transfer.table import COLUMNS
-from harness import CITY, Infra, Keys, catalogued_agency, city_admin, fresh_database, running_mesh
+from harness import CITY, Infra, Keys, catalogued_agency, city_admin, hub_on_fresh_databases
 
 pytestmark = pytest.mark.integration
 
@@ -33,24 +33,16 @@ class Hub:
 @pytest.fixture(scope="module")
 async def hub(infra: Infra, keys: Keys) -> AsyncIterator[Hub]:
     """The catalogue and the gateway, shared by this module's tests, and an agency system with its secret."""
-    services = ("catalog", "gateway")
-    databases = {name: await fresh_database(infra, name) for name in services}
-    try:
-        async with running_mesh(
-            services, infra=infra, keys=keys, databases=databases, topic_prefix=f"t{uuid.uuid4().hex[:10]}."
-        ) as mesh, mesh.client("gateway") as gateway:  # fmt: skip
-            admin = await city_admin(mesh, gateway)
-            agency_id = await catalogued_agency(mesh, gateway, admin)
-            login = f"system-{uuid.uuid4().hex[:8]}"
-            body = {"kind": "agency_system", "login": login, "display_name": login, "roles": ["agency_system"],
-                    "region_code": CITY, "agency_id": agency_id}  # fmt: skip
-            created = await gateway.post("/admin/clients", json=body, headers=admin)
-            assert created.status_code == 201, created.text
-            secret = created.json()["client_secret"]
-            yield Hub(mesh.url("gateway"), {**os.environ, "HUB_CLIENT_ID": login, "HUB_CLIENT_SECRET": secret})
-    finally:
-        for url in databases.values():
-            await infra.drop_database(url)
+    async with hub_on_fresh_databases(infra, keys, ("catalog", "gateway")) as (mesh, gateway):
+        admin = await city_admin(mesh, gateway)
+        agency_id = await catalogued_agency(mesh, gateway, admin)
+        login = f"system-{uuid.uuid4().hex[:8]}"
+        body = {"kind": "agency_system", "login": login, "display_name": login, "roles": ["agency_system"],
+                "region_code": CITY, "agency_id": agency_id}  # fmt: skip
+        created = await gateway.post("/admin/clients", json=body, headers=admin)
+        assert created.status_code == 201, created.text
+        secret = created.json()["client_secret"]
+        yield Hub(mesh.url("gateway"), {**os.environ, "HUB_CLIENT_ID": login, "HUB_CLIENT_SECRET": secret})
 
 
 def row(code: str, **values: Any) -> list[Any]:

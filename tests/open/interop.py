@@ -10,7 +10,6 @@ table as its follower writes them. Nothing is mocked: the tests call the gateway
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from factories import agency_registered, entry_published
-from harness import Infra, Keys, LocalMesh, fresh_database, running_mesh
+from harness import Infra, Keys, LocalMesh, hub_on_fresh_databases
 from hub.contracts.catalog import AgencyRegistered, EntryPublished, EntryRetired
 from hub.db import async_url
 from open_svc.catalogue.service import directory, published_entries
@@ -127,15 +126,13 @@ async def _catalogue(world: World) -> None:
 async def interop_world(infra: Infra, keys: Keys) -> AsyncIterator[World]:
     """open-svc and the gateway, with the catalogue; the public reaches the hub at SITE (its links and IRIs); the
     tests' anonymous calls come from one address, so its rate limit is raised."""
-    databases = {name: await fresh_database(infra, name) for name in SERVICES}
     overrides: dict[str, dict[str, Any]] = {"open": {"HUB_PUBLIC_URL": SITE, "HUB_BUREAU_NAME": "无锡市大数据管理局"},
                  "gateway": {"HUB_RATE_LIMITS": {"anonymous": "10000/second"}}}  # fmt: skip
-    engine = create_async_engine(async_url(databases["open"]))
-    try:
-        async with running_mesh(
-            SERVICES, infra=infra, keys=keys, databases=databases, topic_prefix=f"t{uuid.uuid4().hex[:10]}.",
-            settings_overrides=lambda name: dict(overrides.get(name, {})),
-        ) as mesh:  # fmt: skip
+    async with hub_on_fresh_databases(
+        infra, keys, SERVICES, settings_overrides=lambda name: dict(overrides.get(name, {}))
+    ) as (mesh, _gateway):
+        engine = create_async_engine(async_url(mesh.databases["open"]))
+        try:
             world = World(
                 mesh=mesh, sessionmaker=async_sessionmaker(engine, expire_on_commit=False),
                 police=agency_registered(name="无锡市公安局"), water=agency_registered(name="无锡市水利局"),
@@ -143,7 +140,5 @@ async def interop_world(infra: Infra, keys: Keys) -> AsyncIterator[World]:
             )  # fmt: skip
             await _catalogue(world)
             yield world
-    finally:
-        await engine.dispose()
-        for url in databases.values():
-            await infra.drop_database(url)
+        finally:
+            await engine.dispose()

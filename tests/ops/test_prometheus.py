@@ -29,7 +29,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from fuzz.seed import seed
 
-from harness import Infra, Keys, LocalMesh, eventually, free_port, fresh_database, rows, running_mesh
+from harness import Infra, Keys, LocalMesh, eventually, free_port, hub_on_fresh_databases, rows
 from hub.mesh import load_mesh
 
 pytestmark = pytest.mark.integration
@@ -142,29 +142,25 @@ async def running_prometheus(mesh: LocalMesh) -> AsyncIterator[httpx.AsyncClient
 async def observed(infra: Infra, keys: Keys) -> AsyncIterator[Observed]:
     if shutil.which("prometheus") is None:
         pytest.fail("prometheus is not installed: `make prometheus` installs Debian's prometheus package")
-    prefix = f"t{uuid.uuid4().hex[:10]}."
-    databases = {name: await fresh_database(infra, name) for name in SERVICES}
     overrides: dict[str, dict[str, Any]] = {"gateway": {"HUB_RATE_LIMITS": UNLIMITED}}
-    try:
-        async with running_mesh(
-            SERVICES, infra=infra, keys=keys, databases=databases, topic_prefix=prefix,
+    async with (
+        hub_on_fresh_databases(
+            infra, keys, SERVICES,
             settings_overrides=lambda name: {"metrics_sample_seconds": 1.0, **overrides.get(name, {})},
-        ) as mesh, mesh.client("gateway") as gateway:  # fmt: skip
-            gateway.timeout = httpx.Timeout(60.0)
-            async with running_prometheus(mesh) as prometheus:
-                seen = Observed(mesh, prometheus, prefix)
-                await traffic(mesh, gateway)
-                mesh.services["share"].app.state.clock = lambda: datetime.now(UTC) + LATER
-                # The dead-letter counters are scraped at 0 first, so the dead letters below are an increase.
-                counter = series("hub_events_dead_lettered_total", **of("share", topic=f"{prefix}catalog.events"))
-                await eventually(lambda: seen.query(f"{counter} == 0"), within=30)
-                for topic in ("catalog.events", "aggregation.ingest"):
-                    await unreadable_message(infra.kafka_bootstrap, prefix + topic)
-                await eventually(lambda: seen.query(f"{counter} == 1"), within=30)
-                yield seen
-    finally:
-        for url in databases.values():
-            await infra.drop_database(url)
+        ) as (mesh, gateway),
+        running_prometheus(mesh) as prometheus,
+    ):  # fmt: skip
+        prefix = mesh.topic_prefix
+        seen = Observed(mesh, prometheus, prefix)
+        await traffic(mesh, gateway)
+        mesh.services["share"].app.state.clock = lambda: datetime.now(UTC) + LATER
+        # The dead-letter counters are scraped at 0 first, so the dead letters below are an increase.
+        counter = series("hub_events_dead_lettered_total", **of("share", topic=f"{prefix}catalog.events"))
+        await eventually(lambda: seen.query(f"{counter} == 0"), within=30)
+        for topic in ("catalog.events", "aggregation.ingest"):
+            await unreadable_message(infra.kafka_bootstrap, prefix + topic)
+        await eventually(lambda: seen.query(f"{counter} == 1"), within=30)
+        yield seen
 
 
 async def test_prometheus_scrapes_every_service_of_the_mesh(observed: Observed) -> None:

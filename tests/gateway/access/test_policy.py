@@ -23,9 +23,8 @@ from harness import (
     Keys,
     LocalMesh,
     city_admin,
-    fresh_database,
+    hub_on_fresh_databases,
     register_client,
-    running_mesh,
     token,
 )
 from hub.mesh import load_mesh
@@ -95,18 +94,12 @@ def test_a_request_no_rule_covers_is_refused() -> None:
 
 @pytest.fixture(scope="module")
 async def mesh(infra: Infra, keys: Keys, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[LocalMesh]:
-    databases = {name: await fresh_database(infra, name) for name in SERVICES}
     # The walk calls every route, the centre's backup job among them: its dumps go to a folder of the test's own.
     backups = {"aggregation": {"HUB_BACKUP_DIR": str(tmp_path_factory.mktemp("backups"))}}
-    try:
-        async with running_mesh(
-            SERVICES, infra=infra, keys=keys, databases=databases, topic_prefix=f"t{uuid.uuid4().hex[:10]}.",
-            settings_overrides=lambda name: dict(backups.get(name, {})),
-        ) as running:  # fmt: skip
-            yield running
-    finally:
-        for url in databases.values():
-            await infra.drop_database(url)
+    async with hub_on_fresh_databases(
+        infra, keys, SERVICES, settings_overrides=lambda name: dict(backups.get(name, {}))
+    ) as (running, _gateway):
+        yield running
 
 
 @pytest.fixture(scope="module")

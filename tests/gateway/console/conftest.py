@@ -28,11 +28,10 @@ from harness import (
     LocalMesh,
     city_admin,
     eventually,
-    fresh_database,
+    hub_on_fresh_databases,
     register_agency,
     register_client,
     rows,
-    running_mesh,
     token,
 )
 
@@ -181,30 +180,22 @@ async def world(infra: Infra, keys: Keys) -> AsyncIterator[ConsoleWorld]:
     """The running hub with its queues filled, as the module docstring says; its databases dropped afterwards. Only
     test_browser uses it; module-scoped, it is stopped when that module ends (a "package" fixture here, outside a
     package, would be a session one)."""
-    databases = {name: await fresh_database(infra, name) for name in SERVICES}
-    try:
-        async with running_mesh(
-            SERVICES, infra=infra, keys=keys, databases=databases, topic_prefix=f"t{uuid.uuid4().hex[:10]}."
-        ) as mesh, mesh.client("gateway") as gateway:  # fmt: skip
-            gateway.timeout = httpx.Timeout(60.0)
-            admin = await city_admin(mesh, gateway)
-            provider = await register_agency(gateway, admin, "无锡市人力资源和社会保障局")
-            consumer = await register_agency(gateway, admin, "无锡市民政局")
-            reviewer = await person(gateway, admin, "operator", "reviewer", region=CITY)
-            inspector = await person(gateway, admin, "operator", "inspector", region=CITY)
-            officer = await person(gateway, admin, "agency_person", "agency_officer", agency_id=provider["id"])
-            parts = {"gateway": gateway, "provider": provider, "reviewer": reviewer.headers}
-            submitted = await _entry(parts, "城乡居民养老保险参保信息", publish=False, **UNCONDITIONAL_NOT_OPEN)
-            conditional = (await _entry(parts, "职工养老保险参保信息", publish=True))["id"]
-            await _held(mesh, conditional)
-            late = await _share_application(mesh, gateway, consumer, conditional, datetime.now(UTC) - LATE)
-            fresh = await _share_application(mesh, gateway, consumer, conditional, None)
-            opened = await _open_application(mesh, gateway, conditional)
-            channel = {"agency_id": provider["id"], "counterpart": "无锡市民政局", "name": "社保前置机交换",
-                       "region_code": CITY, "deadline": (date.today() - timedelta(days=10)).isoformat()}  # fmt: skip
-            registered = _created(await gateway.post("/admin/legacy-channels", json=channel, headers=admin))
-            yield ConsoleWorld(mesh, gateway, admin, reviewer, inspector, officer, provider, consumer, submitted,
-                               conditional, late, fresh, opened, str(registered["id"]))  # fmt: skip
-    finally:
-        for url in databases.values():
-            await infra.drop_database(url)
+    async with hub_on_fresh_databases(infra, keys, SERVICES) as (mesh, gateway):
+        admin = await city_admin(mesh, gateway)
+        provider = await register_agency(gateway, admin, "无锡市人力资源和社会保障局")
+        consumer = await register_agency(gateway, admin, "无锡市民政局")
+        reviewer = await person(gateway, admin, "operator", "reviewer", region=CITY)
+        inspector = await person(gateway, admin, "operator", "inspector", region=CITY)
+        officer = await person(gateway, admin, "agency_person", "agency_officer", agency_id=provider["id"])
+        parts = {"gateway": gateway, "provider": provider, "reviewer": reviewer.headers}
+        submitted = await _entry(parts, "城乡居民养老保险参保信息", publish=False, **UNCONDITIONAL_NOT_OPEN)
+        conditional = (await _entry(parts, "职工养老保险参保信息", publish=True))["id"]
+        await _held(mesh, conditional)
+        late = await _share_application(mesh, gateway, consumer, conditional, datetime.now(UTC) - LATE)
+        fresh = await _share_application(mesh, gateway, consumer, conditional, None)
+        opened = await _open_application(mesh, gateway, conditional)
+        channel = {"agency_id": provider["id"], "counterpart": "无锡市民政局", "name": "社保前置机交换",
+                   "region_code": CITY, "deadline": (date.today() - timedelta(days=10)).isoformat()}  # fmt: skip
+        registered = _created(await gateway.post("/admin/legacy-channels", json=channel, headers=admin))
+        yield ConsoleWorld(mesh, gateway, admin, reviewer, inspector, officer, provider, consumer, submitted,
+                           conditional, late, fresh, opened, str(registered["id"]))  # fmt: skip

@@ -21,9 +21,8 @@ from harness import (
     bootstrap_admin,
     catalogued_agency,
     city_admin,
-    fresh_database,
+    hub_on_fresh_databases,
     rows,
-    running_mesh,
     token,
 )
 
@@ -52,23 +51,15 @@ class World:
 
 @pytest.fixture(scope="module")
 async def world(infra: Infra, keys: Keys) -> AsyncIterator[World]:
-    databases = {name: await fresh_database(infra, name) for name in SERVICES}
-    try:
-        async with running_mesh(
-            SERVICES, infra=infra, keys=keys, databases=databases, topic_prefix=f"t{uuid.uuid4().hex[:10]}."
-        ) as mesh:
-            async with mesh.client("gateway") as gateway:
-                city = await city_admin(mesh, gateway)
-                for code, name in ((XISHAN, "锡山区"), (LIANGXI, "梁溪区"), (HUISHAN, "惠山区")):
-                    region = {"code": code, "name": name, "level": "district", "parent_code": CITY}
-                    added = await gateway.post("/api/catalog/regions", json=region, headers=city)
-                    assert added.status_code == 201, added.text
-                login, password = await bootstrap_admin(databases["gateway"], "admin.xishan", XISHAN)
-                xishan = await token(gateway, login, password)
-            yield World(mesh, city, xishan)
-    finally:
-        for url in databases.values():
-            await infra.drop_database(url)
+    async with hub_on_fresh_databases(infra, keys, SERVICES) as (mesh, gateway):
+        city = await city_admin(mesh, gateway)
+        for code, name in ((XISHAN, "锡山区"), (LIANGXI, "梁溪区"), (HUISHAN, "惠山区")):
+            region = {"code": code, "name": name, "level": "district", "parent_code": CITY}
+            added = await gateway.post("/api/catalog/regions", json=region, headers=city)
+            assert added.status_code == 201, added.text
+        login, password = await bootstrap_admin(mesh.databases["gateway"], "admin.xishan", XISHAN)
+        xishan = await token(gateway, login, password)
+        yield World(mesh, city, xishan)
 
 
 def system(agency_id: str, region: str | None = None, login: str | None = None) -> dict[str, Any]:

@@ -25,10 +25,9 @@ from harness import (
     LocalMesh,
     agency_known_to_gateway,
     assert_problem,
-    fresh_database,
+    hub_on_fresh_databases,
     region_admin,
     rows,
-    running_mesh,
     token,
 )
 
@@ -98,20 +97,13 @@ async def valid(gateway: httpx.AsyncClient, headers: dict[str, str]) -> bool:
 
 @pytest.fixture(scope="module")
 async def world(infra: Infra, keys: Keys) -> AsyncIterator[World]:
-    databases = {"gateway": await fresh_database(infra, "gateway")}
-    try:
-        async with running_mesh(
-            ["gateway"], infra=infra, keys=keys, databases=databases, topic_prefix=f"t{uuid.uuid4().hex[:10]}."
-        ) as mesh:
-            city = await region_admin(mesh)
-            xishan = await region_admin(mesh, "admin.xishan", XISHAN)
-            agency_a, agency_b = await agency_known_to_gateway(mesh), await agency_known_to_gateway(mesh)
-            async with mesh.client("gateway") as gateway:
-                admin_a = await registered(gateway, city, person(agency_a, "agency_admin"))
-                admin_a_headers = await token(gateway, admin_a["login"], PASSWORD)
-            yield World(mesh, city, xishan, agency_a, agency_b, admin_a, admin_a_headers)
-    finally:
-        await infra.drop_database(databases["gateway"])
+    async with hub_on_fresh_databases(infra, keys, ["gateway"]) as (mesh, gateway):
+        city = await region_admin(mesh)
+        xishan = await region_admin(mesh, "admin.xishan", XISHAN)
+        agency_a, agency_b = await agency_known_to_gateway(mesh), await agency_known_to_gateway(mesh)
+        admin_a = await registered(gateway, city, person(agency_a, "agency_admin"))
+        admin_a_headers = await token(gateway, admin_a["login"], PASSWORD)
+        yield World(mesh, city, xishan, agency_a, agency_b, admin_a, admin_a_headers)
 
 
 # An agency's first administrator, made by the bureau

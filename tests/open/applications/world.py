@@ -21,13 +21,11 @@ from harness import (
     Infra,
     Keys,
     LocalMesh,
-    add_city,
-    bootstrap_admin,
+    city_admin,
     eventually,
-    fresh_database,
+    hub_on_fresh_databases,
     register_client,
     rows,
-    running_mesh,
     token,
 )
 from hub.db import asyncpg_dsn
@@ -145,27 +143,17 @@ async def _agency(gateway: httpx.AsyncClient, admin: dict[str, str], name: str) 
 @asynccontextmanager
 async def open_world(infra: Infra, keys: Keys, **open_settings: Any) -> AsyncIterator[World]:
     """A running hub with two agencies; its databases are dropped afterwards."""
-    databases = {name: await fresh_database(infra, name) for name in SERVICES}
-    topic_prefix = f"t{uuid.uuid4().hex[:10]}."
-    try:
-        async with running_mesh(
-            SERVICES, infra=infra, keys=keys, databases=databases, topic_prefix=topic_prefix,
-            settings_overrides=lambda name: dict(open_settings) if name == "open" else {},
-        ) as mesh, mesh.client("gateway") as gateway:  # fmt: skip
-            gateway.timeout = httpx.Timeout(60.0)
-            login, password = await bootstrap_admin(databases["gateway"])
-            admin = await token(gateway, login, password)
-            await add_city(gateway, admin)
-            yield World(
-                mesh=mesh,
-                gateway=gateway,
-                admin=admin,
-                reviewer=await register_client(gateway, admin, "operator", ["reviewer"], region=CITY),
-                market=await _agency(gateway, admin, "无锡市市场监督管理局"),
-                other=await _agency(gateway, admin, "无锡市交通运输局"),
-                topic_prefix=topic_prefix,
-                kafka=infra.kafka_bootstrap,
-            )
-    finally:
-        for url in databases.values():
-            await infra.drop_database(url)
+    async with hub_on_fresh_databases(
+        infra, keys, SERVICES, settings_overrides=lambda name: dict(open_settings) if name == "open" else {}
+    ) as (mesh, gateway):
+        admin = await city_admin(mesh, gateway)
+        yield World(
+            mesh=mesh,
+            gateway=gateway,
+            admin=admin,
+            reviewer=await register_client(gateway, admin, "operator", ["reviewer"], region=CITY),
+            market=await _agency(gateway, admin, "无锡市市场监督管理局"),
+            other=await _agency(gateway, admin, "无锡市交通运输局"),
+            topic_prefix=mesh.topic_prefix,
+            kafka=infra.kafka_bootstrap,
+        )

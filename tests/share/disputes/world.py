@@ -22,11 +22,10 @@ from harness import (
     LocalMesh,
     city_admin,
     eventually,
-    fresh_database,
+    hub_on_fresh_databases,
     register_agency,
     register_client,
     rows,
-    running_mesh,
 )
 
 DISTRICT = "320205"  # 锡山区, a district of 无锡市 (GB/T 2260)
@@ -158,29 +157,20 @@ async def _agency(gateway: httpx.AsyncClient, admin: dict[str, str], name: str, 
 async def sharing_world(infra: Infra, keys: Keys) -> AsyncIterator[Sharing]:
     """The world, with share-svc on the test's clock (starting at T0); its databases dropped after. For a module:
     each test makes its own entries and applications and sets the clock it reads."""
-    services = ("catalog", "share", "gateway")
-    databases = {name: await fresh_database(infra, name) for name in services}
-    try:
-        async with running_mesh(
-            services, infra=infra, keys=keys, databases=databases, topic_prefix=f"t{uuid.uuid4().hex[:10]}."
-        ) as mesh, mesh.client("gateway") as gateway:  # fmt: skip
-            gateway.timeout = httpx.Timeout(60.0)
-            admin = await city_admin(mesh, gateway)
-            district = {"code": DISTRICT, "name": "锡山区", "level": "district", "parent_code": CITY}
-            assert (await gateway.post("/api/catalog/regions", json=district, headers=admin)).status_code == 201
-            operators = [("reviewer", CITY), ("inspector", CITY), ("administrator", DISTRICT), ("reviewer", DISTRICT)]
-            reviewer, inspector, district_admin, district_reviewer = await asyncio.gather(
-                *(register_client(gateway, admin, "operator", [role], region=region) for role, region in operators)
-            )
-            names = [("无锡市人力资源和社会保障局", CITY), ("无锡市民政局", CITY), ("无锡市市场监督管理局", CITY),
-                     ("锡山区医疗保障局", DISTRICT)]  # fmt: skip
-            provider, consumer, other, district_provider = await asyncio.gather(
-                *(_agency(gateway, admin, name, region) for name, region in names)
-            )
-            world = Sharing(gateway, mesh, admin, reviewer, inspector, district_admin, district_reviewer, provider,
-                            consumer, other, district_provider)  # fmt: skip
-            mesh.services["share"].app.state.clock = world.clock
-            yield world
-    finally:
-        for url in databases.values():
-            await infra.drop_database(url)
+    async with hub_on_fresh_databases(infra, keys, ("catalog", "share", "gateway")) as (mesh, gateway):
+        admin = await city_admin(mesh, gateway)
+        district = {"code": DISTRICT, "name": "锡山区", "level": "district", "parent_code": CITY}
+        assert (await gateway.post("/api/catalog/regions", json=district, headers=admin)).status_code == 201
+        operators = [("reviewer", CITY), ("inspector", CITY), ("administrator", DISTRICT), ("reviewer", DISTRICT)]
+        reviewer, inspector, district_admin, district_reviewer = await asyncio.gather(
+            *(register_client(gateway, admin, "operator", [role], region=region) for role, region in operators)
+        )
+        names = [("无锡市人力资源和社会保障局", CITY), ("无锡市民政局", CITY), ("无锡市市场监督管理局", CITY),
+                 ("锡山区医疗保障局", DISTRICT)]  # fmt: skip
+        provider, consumer, other, district_provider = await asyncio.gather(
+            *(_agency(gateway, admin, name, region) for name, region in names)
+        )
+        world = Sharing(gateway, mesh, admin, reviewer, inspector, district_admin, district_reviewer, provider,
+                        consumer, other, district_provider)  # fmt: skip
+        mesh.services["share"].app.state.clock = world.clock
+        yield world
