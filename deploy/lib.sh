@@ -21,7 +21,8 @@ port_open() { tcp_open 127.0.0.1 "$1"; }
 alive() {
     local stat
     kill -0 "$1" 2>/dev/null || return 1
-    stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+    # read, not $(cat …): runs_with calls this for every process of a /proc scan, and a fork each is slow.
+    read -r stat 2>/dev/null <"/proc/$1/stat" || return 1
     stat="${stat##*) }" # the state letter follows the "(comm) " field
     [[ "${stat:0:1}" != Z ]]
 }
@@ -31,7 +32,7 @@ alive() {
 runs_with() {
     local pid="$1" args wanted arg found
     shift
-    [[ "$pid" =~ ^[0-9]+$ ]] && alive "$pid" || return 1
+    [[ "$pid" =~ ^[0-9]+$ ]] || return 1
     mapfile -d '' args 2>/dev/null <"/proc/$pid/cmdline" || return 1
     for wanted in "$@"; do
         found=""
@@ -43,6 +44,7 @@ runs_with() {
         done
         [[ -n "$found" ]] || return 1
     done
+    alive "$pid"
 }
 
 # Prints the pid of the server whose command line holds the arguments after $1 (see runs_with): the one in the
@@ -81,6 +83,8 @@ take_lock() {
 launch() {
     local pid_file="$1" log_file="$2" i
     shift 2
+    # A pid file left by a server that died (kill -9, a reboot) would otherwise be taken for the new one's.
+    rm -f "$pid_file"
     # shellcheck disable=SC2016 # $$ and $1 are the wrapper's
     setsid nohup bash -c 'echo "$$" >"$1"; shift; exec "$@"' "$SCRIPT_NAME-launch" "$pid_file" "$@" \
         </dev/null >>"$log_file" 2>&1 9>&- &

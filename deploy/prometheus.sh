@@ -84,6 +84,7 @@ cmd_start() {
     mkdir -p "$PROMETHEUS_DIR"
     take_lock "$PROMETHEUS_DIR"
     if pid="$(prometheus_pid)"; then
+        echo "$pid" >"$PID_FILE"
         log "already running (pid $pid) on $(cmd_url)"
         return
     fi
