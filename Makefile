@@ -119,8 +119,12 @@ status: install
 	PROMETHEUS_PORT=$(PROMETHEUS_PORT) deploy/prometheus.sh status || true
 
 # A hub of its own beside make up's (ports +2000, bench_ databases, bench. topics) on the same servers; see bench/.
+# vegeta paces the direct read at the gateway's rate (bench/README.md); built from its Go module into .tools/bin.
+VEGETA_VERSION := v12.13.0
 bench: install
 	command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
+	$(GO) version -m .tools/bin/vegeta 2>/dev/null | grep -q "tsenart/vegeta/v12[[:space:]]*$(VEGETA_VERSION)" \
+		|| GOBIN=$(CURDIR)/.tools/bin $(GO) install github.com/tsenart/vegeta/v12@$(VEGETA_VERSION)
 	command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || (apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light)
 	deploy/postgres.sh start

@@ -147,6 +147,48 @@ def run_wrk(
     return result
 
 
+# --- vegeta: reads at an even rate ------------------------------------------------------------------------------
+
+
+def vegeta_binary() -> str:
+    """vegeta, which `make bench` builds into .tools/bin from its Go module."""
+    found = shutil.which("vegeta") or str(REPO / ".tools" / "bin" / "vegeta")
+    if not Path(found).is_file():
+        raise SystemExit("vegeta is not installed (`make bench` builds it with Go)")
+    return found
+
+
+def run_paced(
+    url: str, headers: dict[str, str], *, rate: int, seconds: float, watch: Mapping[str, Sequence[int]]
+) -> WrkResult:
+    """Reads at an even `rate` a second for `seconds` (vegeta's constant-rate attack, which wrk cannot do: its
+    scripts' delays send in bursts), with the CPU the watched processes spent per read."""
+    target = f"GET {url}\n" + "".join(f"{name}: {value}\n" for name, value in headers.items())
+    before = {name: cpu_seconds(pids) for name, pids in watch.items()}
+    attack = subprocess.run(  # noqa: S603 - vegeta with our own arguments
+        [vegeta_binary(), "attack", f"-rate={rate}/1s", f"-duration={seconds:g}s", "-timeout=10s"],
+        input=target.encode(), capture_output=True, check=True, timeout=seconds + 60,
+    )  # fmt: skip
+    spent = {name: cpu_seconds(pids) - before[name] for name, pids in watch.items()}
+    report = subprocess.run(  # noqa: S603
+        [vegeta_binary(), "report", "-type=json"], input=attack.stdout, capture_output=True, check=True, timeout=60
+    )
+    summary = json.loads(report.stdout)
+    requests = int(summary["requests"])
+    failed = requests - int(summary["status_codes"].get("200", 0))
+    if failed or summary.get("errors"):
+        raise RuntimeError(f"vegeta against {url}: {failed} reads not answered 200: {summary.get('errors')}")
+    return WrkResult(
+        requests_per_second=float(summary["throughput"]),
+        p50_ms=summary["latencies"]["50th"] / 1e6,
+        p99_ms=summary["latencies"]["99th"] / 1e6,
+        requests=requests,
+        non_2xx=0,
+        socket_errors=0,
+        cpu_ms={name: 1000 * cpu / requests for name, cpu in spent.items()},
+    )
+
+
 # --- the benchmark's own hub ---------------------------------------------------------------------------------------
 
 
@@ -439,7 +481,9 @@ def figure(value: float, unit: str, baseline: float, digits: int = 2) -> dict[st
     }
 
 
-def figures(measured: dict[str, WrkResult], unloaded: dict[str, WrkResult]) -> dict[str, dict[str, Any]]:
+def figures(
+    measured: dict[str, WrkResult], unloaded: dict[str, WrkResult], paced: WrkResult | None = None
+) -> dict[str, dict[str, Any]]:
     """The named figures of results.json (bench/README.md lists them): each against the direct call, the nginx
     proxy, the bare Python proxy or its goal, so that its ratio answers the question it is there for."""
     direct, nginx, python, gateway = (measured[name] for name in ("direct", "nginx", "python", "gateway"))
@@ -462,6 +506,12 @@ def figures(measured: dict[str, WrkResult], unloaded: dict[str, WrkResult]) -> d
         # Against the gateway's goal: how much of it the bare Python hop alone takes.
         out["python_cpu_ms_per_read"] = figure(python.cpu_ms["python"], "ms", GOAL_GATEWAY_CPU_MS, 3)
         out["service_cpu_ms_per_read_via_gateway"] = figure(gateway.cpu_ms["catalog"], "ms", service_cpu, 3)
+        if paced is not None:
+            same_rate = paced.cpu_ms["catalog"]
+            out["direct_cpu_ms_per_read_at_gateway_rate"] = figure(same_rate, "ms", service_cpu, 3)
+            out["service_cpu_ms_per_read_via_gateway_vs_same_rate"] = figure(
+                gateway.cpu_ms["catalog"], "ms", same_rate, 3
+            )
     if unloaded:
         alone = unloaded["direct"]
         for name, result in unloaded.items():
@@ -484,7 +534,12 @@ def median_result(results: Sequence[WrkResult]) -> WrkResult:
     )
 
 
-def report(targets: Sequence[Target], measured: dict[str, WrkResult], unloaded: dict[str, WrkResult]) -> None:
+def report(
+    targets: Sequence[Target],
+    measured: dict[str, WrkResult],
+    unloaded: dict[str, WrkResult],
+    paced: WrkResult | None = None,
+) -> None:
     direct = measured["direct"]
     print()
     print(f"{'':34}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'÷ direct':>10}")
@@ -505,11 +560,13 @@ def report(targets: Sequence[Target], measured: dict[str, WrkResult], unloaded: 
             print(f"{target.label:42}{r.p50_ms:10.2f}{r.p99_ms:10.2f}{r.requests_per_second:10.1f}")
 
     print()
-    for line in goal_lines(measured, unloaded):
+    for line in goal_lines(measured, unloaded, paced):
         print(line)
 
 
-def goal_lines(measured: dict[str, WrkResult], unloaded: dict[str, WrkResult]) -> list[str]:
+def goal_lines(
+    measured: dict[str, WrkResult], unloaded: dict[str, WrkResult], paced: WrkResult | None = None
+) -> list[str]:
     """Each figure of issue 14's goals beside its goal, met or not."""
     direct, nginx, gateway = measured["direct"], measured["nginx"], measured["gateway"]
 
@@ -527,6 +584,11 @@ def goal_lines(measured: dict[str, WrkResult], unloaded: dict[str, WrkResult]) -
         behind = gateway.cpu_ms["catalog"] / direct.cpu_ms["catalog"]
         lines.append(line("catalog-svc CPU per read: via gateway ÷ direct", f"{behind:.2f}",
                           f"≤ {GOAL_SERVICE_CPU_RATIO:g}", behind <= GOAL_SERVICE_CPU_RATIO))  # fmt: skip
+        if paced is not None:
+            same_rate = paced.cpu_ms["catalog"]
+            lines.append(f"(direct at the gateway's rate, {paced.requests_per_second:.0f} reads/s evenly paced: "
+                         f"{same_rate:.2f} ms of catalog-svc's CPU per read; via gateway ÷ that "
+                         f"{gateway.cpu_ms['catalog'] / same_rate:.2f})")  # fmt: skip
     ratio = gateway.requests_per_second / nginx.requests_per_second
     lines.append(line("gateway_vs_nginx_throughput", f"{ratio:.2f}", f"≥ {GOAL_VS_NGINX:g}", ratio >= GOAL_VS_NGINX))
     if unloaded:
@@ -629,6 +691,17 @@ def measure(
             if target.name == "gateway":
                 gateway_requests += unloaded[target.name].requests
     return {name: median_result(results) for name, results in rounds.items()}, unloaded, gateway_requests
+
+
+def direct_at_gateway_rate(
+    direct: Target, gateway: WrkResult, args: argparse.Namespace, watch: Mapping[str, Sequence[int]]
+) -> WrkResult:
+    """The direct read again, evenly paced at the rate the gateway's runs served: catalog-svc's CPU per read grows as
+    its rate falls (bench/README.md), so this is the same-rate reference for its CPU behind the gateway."""
+    rate = max(1, round(gateway.requests_per_second))
+    print(f"{direct.label} at the gateway's rate, {rate} reads/s …", flush=True)
+    run_paced(direct.url, direct.headers, rate=rate, seconds=args.warmup, watch={})
+    return run_paced(direct.url, direct.headers, rate=rate, seconds=args.duration, watch={"catalog": watch["catalog"]})
 
 
 # --- profile ---------------------------------------------------------------------------------------------------------
@@ -738,6 +811,7 @@ def main() -> int:
         parser.error("give --database-url and --kafka (or DATABASE_URL and KAFKA_BOOTSTRAP_SERVERS)")
     if shutil.which("wrk") is None:
         parser.error("wrk is not installed (apt-get install wrk; `make bench` does it)")
+    vegeta_binary()
     nginx_binary()
     signal.signal(signal.SIGTERM, _terminate)
 
@@ -787,10 +861,11 @@ def main() -> int:
             measured, unloaded, gateway_requests = measure(
                 targets, args, watch, lambda: agency_token(gateway_url, setup)
             )
+            paced = direct_at_gateway_rate(targets[0], measured["gateway"], args, watch)
             others = other_load.cores()
             verdict = verify_audit(gateway_url)
             audited = audit_records_total(gateway_url) - audited_before
-        report(targets, measured, unloaded)
+        report(targets, measured, unloaded, paced)
         busy_warning(others)
         print(
             f"\naudit: {audited:.0f} records appended during the gateway runs, for {gateway_requests} reads wrk "
@@ -799,7 +874,7 @@ def main() -> int:
         )
         if args.profile and args.profile.exists():
             print(f"\ngateway profile ({args.profile}):\n{profile_top(args.profile)}")
-        write_results(figures(measured, unloaded))
+        write_results(figures(measured, unloaded, paced))
         print(f"figures written to {RESULTS}")
         return 0
     finally:
