@@ -4,7 +4,6 @@ catalogue and held by open-svc. Each test makes the entries and users it needs, 
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,6 +13,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+from open.hub import open_hub, replicate
 
 from factories import agency_body
 from harness import (
@@ -21,16 +21,12 @@ from harness import (
     Infra,
     Keys,
     LocalMesh,
-    city_admin,
     eventually,
-    hub_on_fresh_databases,
     register_client,
     rows,
     token,
 )
-from hub.db import asyncpg_dsn
 
-SERVICES = ("catalog", "open", "gateway")
 PORTAL_PASSWORD = "a long portal password"
 
 # A company register's items: what a conditional open dataset of legal persons typically holds.
@@ -120,15 +116,7 @@ class World:
     async def replicate(self, entry_id: str, records: list[dict[str, Any]]) -> None:
         """The records as the replica holds them after the centre published them (open_records, keyed by the key
         item's value as a JSON array, as the centre keys them)."""
-        values = [(uuid.UUID(entry_id), json.dumps([r["credit_code"]]), json.dumps(r, ensure_ascii=False),
-                   datetime.now(UTC)) for r in records]  # fmt: skip
-        conn = await asyncpg.connect(asyncpg_dsn(self.open_db))
-        try:
-            await conn.executemany(
-                "INSERT INTO open_records (entry_id, key, data, updated_at) VALUES ($1, $2, $3::jsonb, $4)", values
-            )
-        finally:
-            await conn.close()
+        await replicate(self.open_db, entry_id, records, key="credit_code", at=datetime.now(UTC))
 
 
 async def _agency(gateway: httpx.AsyncClient, admin: dict[str, str], name: str) -> Agency:
@@ -143,17 +131,8 @@ async def _agency(gateway: httpx.AsyncClient, admin: dict[str, str], name: str) 
 @asynccontextmanager
 async def open_world(infra: Infra, keys: Keys, **open_settings: Any) -> AsyncIterator[World]:
     """A running hub with two agencies; its databases are dropped afterwards."""
-    async with hub_on_fresh_databases(
-        infra, keys, SERVICES, settings_overrides=lambda name: dict(open_settings) if name == "open" else {}
-    ) as (mesh, gateway):
-        admin = await city_admin(mesh, gateway)
-        yield World(
-            mesh=mesh,
-            gateway=gateway,
-            admin=admin,
-            reviewer=await register_client(gateway, admin, "operator", ["reviewer"], region=CITY),
-            market=await _agency(gateway, admin, "无锡市市场监督管理局"),
-            other=await _agency(gateway, admin, "无锡市交通运输局"),
-            topic_prefix=mesh.topic_prefix,
-            kafka=infra.kafka_bootstrap,
-        )
+    async with open_hub(infra, keys, **open_settings) as hub:
+        market = await _agency(hub.gateway, hub.admin, "无锡市市场监督管理局")
+        other = await _agency(hub.gateway, hub.admin, "无锡市交通运输局")
+        yield World(hub.mesh, hub.gateway, hub.admin, hub.reviewer, market, other, hub.mesh.topic_prefix,
+                    infra.kafka_bootstrap)  # fmt: skip

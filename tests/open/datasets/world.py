@@ -9,7 +9,6 @@ mock of it. Each test makes the entries it needs under words of its own, so test
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,8 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import asyncpg
 import httpx
+from open.hub import open_hub, replicate
 
 from factories import agency_body
 from harness import (
@@ -26,15 +25,10 @@ from harness import (
     Infra,
     Keys,
     LocalMesh,
-    city_admin,
     eventually,
-    hub_on_fresh_databases,
     register_client,
     rows,
 )
-from hub.db import asyncpg_dsn
-
-SERVICES = ("catalog", "open", "gateway")
 
 # The items of a social-insurance payment dataset: a key, text, a number and a date.
 ITEMS: list[dict[str, Any]] = [
@@ -130,16 +124,7 @@ class World:
     async def replicate(self, entry_id: str, records: list[dict[str, Any]], at: datetime | None = None) -> None:
         """The records as the replica holds them once the centre published them: keyed by the key item's value as a
         JSON array, as the centre keys them."""
-        when = at or datetime.now(UTC)
-        values = [(uuid.UUID(entry_id), json.dumps([r["record_no"]]), json.dumps(r, ensure_ascii=False), when)
-                  for r in records]  # fmt: skip
-        conn = await asyncpg.connect(asyncpg_dsn(self.open_db))
-        try:
-            await conn.executemany(
-                "INSERT INTO open_records (entry_id, key, data, updated_at) VALUES ($1, $2, $3::jsonb, $4)", values
-            )
-        finally:
-            await conn.close()
+        await replicate(self.open_db, entry_id, records, key="record_no", at=at or datetime.now(UTC))
 
     async def get(self, path: str, **params: Any) -> httpx.Response:
         """An anonymous GET of the open platform through the gateway."""
@@ -173,17 +158,8 @@ async def _agency(gateway: httpx.AsyncClient, admin: dict[str, str], name: str) 
 async def datasets_world(infra: Infra, keys: Keys, **open_settings: Any) -> AsyncIterator[World]:
     """A running hub with two agencies; its databases are dropped afterwards."""
     settings = {"open_counter_flush_seconds": 0.1, **open_settings}
-    async with hub_on_fresh_databases(
-        infra, keys, SERVICES, settings_overrides=lambda name: dict(settings) if name == "open" else {}
-    ) as (mesh, gateway):
-        admin = await city_admin(mesh, gateway)
-        yield World(
-            mesh=mesh,
-            gateway=gateway,
-            admin=admin,
-            reviewer=await register_client(gateway, admin, "operator", ["reviewer"], region=CITY),
-            hrss=await _agency(gateway, admin, "无锡市人力资源和社会保障局"),
-            transport=await _agency(gateway, admin, "无锡市交通运输局"),
-            topic_prefix=mesh.topic_prefix,
-            kafka=infra.kafka_bootstrap,
-        )
+    async with open_hub(infra, keys, **settings) as hub:
+        hrss = await _agency(hub.gateway, hub.admin, "无锡市人力资源和社会保障局")
+        transport = await _agency(hub.gateway, hub.admin, "无锡市交通运输局")
+        yield World(hub.mesh, hub.gateway, hub.admin, hub.reviewer, hrss, transport, hub.mesh.topic_prefix,
+                    infra.kafka_bootstrap)  # fmt: skip
