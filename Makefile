@@ -27,6 +27,11 @@ TEST_KAFKA_CONTROLLER_PORT ?= 59193
 # well even on two cores (four starved PostgreSQL: audit commits passed their 10 s limit). PYTEST_ARGS="-n 0
 # tests/share" runs serially.
 PYTEST_ARGS ?= -n 3 --dist loadfile --durations=30 -m "not drill"
+# Whole-run limits (seconds), beyond pytest-timeout's per test: a thread left running after the last test (a drill's
+# publisher retrying a stopped broker) once kept pytest from exiting until CI's 90 minutes ran out. `timeout` ends
+# pytest and its workers (its process group) instead, and the run fails with 124. About 8 and 3 minutes are usual.
+TEST_TIME_LIMIT ?= 2700
+DRILL_TIME_LIMIT ?= 1500
 LINT_PATHS := libs catalog-svc share-svc open-svc aggregation-svc supervision-svc gateway services tests bench tools hub-client deploy
 
 export RUN_DIR
@@ -179,7 +184,7 @@ test: install lint browser prometheus zipkin-jars k8s-tools $(ASYNCAPI_SCHEMA) t
 	HUB_TEST_KAFKA_BOOTSTRAP_SERVERS="$${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$(TEST_KAFKA_PORT)}" \
 	HUB_TEST_KAFKA_JARS="$(RUN_DIR)/kafka-jars" HUB_TEST_ASYNCAPI_SCHEMA="$(ASYNCAPI_SCHEMA)" \
 	HUB_TEST_ZIPKIN_JARS="$(RUN_DIR)/zipkin-jars" \
-		$(PY) -m pytest $(PYTEST_ARGS) || status=$$?; \
+		timeout --kill-after=30 $(TEST_TIME_LIMIT) $(PY) -m pytest $(PYTEST_ARGS) || status=$$?; \
 	$(MAKE) --no-print-directory stop-test-servers; \
 	exit $$status
 
@@ -200,7 +205,7 @@ test-drills: install test-servers
 	status=0; \
 	HUB_TEST_DATABASE_URL="$${DATABASE_URL:-postgresql://hub@127.0.0.1:$(TEST_PG_PORT)/postgres}" \
 	HUB_TEST_KAFKA_BOOTSTRAP_SERVERS="$${KAFKA_BOOTSTRAP_SERVERS:-127.0.0.1:$(TEST_KAFKA_PORT)}" \
-		$(PY) -m pytest -n 0 -m drill tests/drills || status=$$?; \
+		timeout --kill-after=30 $(DRILL_TIME_LIMIT) $(PY) -m pytest -n 0 -m drill tests/drills || status=$$?; \
 	$(MAKE) --no-print-directory stop-test-servers; \
 	exit $$status
 

@@ -21,7 +21,17 @@ from datetime import datetime
 import httpx
 
 from tools.drills.hub import DrillHub, PrivateKafka, wait_until
-from tools.drills.load import Prober, Stream, applied_batches, effects, query, recovery_seconds, topic_event_ids, wall
+from tools.drills.load import (
+    Prober,
+    Stream,
+    applied_batches,
+    effects,
+    publishing,
+    query,
+    recovery_seconds,
+    topic_event_ids,
+    wall,
+)
 from tools.drills.report import Outcome
 from tools.drills.world import World, admin_token, new_agency
 
@@ -49,6 +59,9 @@ def _stream_outcome(drill: str, killed: str, hub: DrillHub, world: World, stream
                       killed_at_wall), errors_during=0, errors_after=0)  # fmt: skip
     if records != len(applied):
         outcome.notes.append(f"{len(applied)} batches applied but {records} records stored")
+    if stream.gave_up:
+        outcome.failed.append(f"the broker took no event for {stream.stalled:.0f} s: the stream gave up after "
+                              f"{stream.published:,} of {events:,}")  # fmt: skip
     return outcome
 
 
@@ -75,16 +88,17 @@ def consumer_kill(hub: DrillHub, world: World, events: int) -> Outcome:
         stream = Stream(hub.kafka, topic, world)
         prober = centre_prober(hub, world)
         centre = hub.service_database("aggregation")
-        publishing = threading.Thread(target=lambda: asyncio.run(stream.publish(0, events)))
-        publishing.start()
-        wait_until(lambda: len(asyncio.run(applied_batches(centre, world.entry_id))) >= events // 2, 3600,
-                   "half the stream applied", pause=0.2)  # fmt: skip
-        applied_before = len(asyncio.run(applied_batches(centre, world.entry_id)))
-        killed_wall = wall()
-        killed = hub.kill("aggregation", 1)
-        publishing.join()
-        wait_applied(hub, world, events)
-        prober.stop()
+        try:
+            with publishing(stream, events) as publisher:
+                wait_until(lambda: len(asyncio.run(applied_batches(centre, world.entry_id))) >= events // 2, 3600,
+                           "half the stream applied", pause=0.2)  # fmt: skip
+                applied_before = len(asyncio.run(applied_batches(centre, world.entry_id)))
+                killed_wall = wall()
+                killed = hub.kill("aggregation", 1)
+                publisher.join()
+            wait_applied(hub, world, events)
+        finally:
+            prober.stop()
         at = f"{applied_before:,} of {events:,} events applied"
         outcome = _stream_outcome("consumer replica", "aggregation-1 (kill -9)", hub, world, stream, events,
                                      killed_wall, at, stream.published - applied_before)  # fmt: skip
@@ -99,19 +113,20 @@ def kafka_kill(hub: DrillHub, broker: PrivateKafka, world: World, events: int, r
     stream = Stream(hub.kafka, topic, world)
     prober = centre_prober(hub, world)
     complaints_before = hub.log_count(FUTURE_COMPLAINT)
-    publishing = threading.Thread(target=lambda: asyncio.run(stream.publish(0, events, rate)))
-    publishing.start()
-    wait_until(lambda: stream.published >= events // 2, 600, "half the stream published", pause=0.05)
-    centre = hub.service_database("aggregation")
-    applied_before = len(asyncio.run(applied_batches(centre, world.entry_id)))
-    published_before = stream.published
-    killed_wall = wall()
-    killed = broker.kill()
-    broker.script("start")
-    back = time.monotonic() - killed
-    publishing.join()
-    wait_applied(hub, world, events)
-    prober.stop()
+    try:
+        with publishing(stream, events, rate) as publisher:
+            wait_until(lambda: stream.published >= events // 2, 600, "half the stream published", pause=0.05)
+            centre = hub.service_database("aggregation")
+            applied_before = len(asyncio.run(applied_batches(centre, world.entry_id)))
+            published_before = stream.published
+            killed_wall = wall()
+            killed = broker.kill()
+            broker.start()
+            back = time.monotonic() - killed
+            publisher.join()
+        wait_applied(hub, world, events)
+    finally:
+        prober.stop()
     at = f"{published_before:,} of {events:,} events published"
     outcome = _stream_outcome("Kafka broker", "broker (kill -9), restarted", hub, world, stream, events,
                                  killed_wall, at, published_before - applied_before)  # fmt: skip

@@ -161,12 +161,20 @@ class PrivateKafka:
         env.pop("KAFKA_BOOTSTRAP_SERVERS", None)
         subprocess.run([str(REPO / "deploy" / "kafka.sh"), command], env=env, check=True, stdout=subprocess.DEVNULL)  # noqa: S603
 
+    def start(self) -> None:
+        """Start it again after a kill; kafka.sh stops a broker that was not ready in time, so one more try is
+        worth it on a loaded machine before the drill fails."""
+        try:
+            self.script("start")
+        except subprocess.CalledProcessError:
+            self.script("start")
+
     def kill(self) -> float:
+        """SIGKILL to the broker; returns once it is gone (a zombie counts as gone)."""
         pid = int((DRILL_DIR / self.name / "kafka" / "kafka.pid").read_text())
         moment = time.monotonic()
         os.kill(pid, signal.SIGKILL)
-        while _alive(pid):
-            time.sleep(0.05)
+        wait_until(lambda: not _alive(pid), 30, f"the killed broker (pid {pid}) to go", pause=0.05)
         return moment
 
 

@@ -8,6 +8,8 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -94,17 +96,29 @@ def stream_event(world: World, n: int) -> tuple[bytes, list[tuple[str, bytes]], 
 @dataclass
 class Stream:
     """Publishes events first … last-1 of the stream, `rate` a second (0: as fast as the broker takes them),
-    resending an event until the broker has it (a resent event may land twice: the inbox absorbs that)."""
+    resending an event until the broker has it (a resent event may land twice: the inbox absorbs that). Gives up
+    when the broker has taken nothing for `stalled` seconds, or when stopped: a drill must fail, never hang."""
 
     kafka: str
     topic: str
     world: World
+    stalled: float = 120.0
     partitions: dict[int, int] = field(default_factory=dict)  # event n -> partition
     published: int = 0
     resends: int = 0
+    gave_up: bool = False
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _progress: float = 0.0
+
+    def stop(self) -> None:
+        """Makes `publish` return at its next retry or event."""
+        self._stop.set()
 
     async def publish(self, first: int, last: int, rate: float = 0.0) -> None:
+        self._progress = time.monotonic()
         producer = await self._producer()
+        if producer is None:
+            return
         started = time.monotonic()
         try:
             for n in range(first, last):
@@ -112,26 +126,51 @@ class Stream:
                     await asyncio.sleep(max(0.0, started + (n - first) / rate - time.monotonic()))
                 key, headers, value = stream_event(self.world, n)
                 while True:
+                    if self._giving_up():
+                        return
                     try:
                         metadata = await producer.send_and_wait(self.topic, value, key=key, headers=headers)
                         break
                     except KafkaError:
                         self.resends += 1
                         await asyncio.sleep(0.2)
+                self._progress = time.monotonic()
                 self.partitions[n] = metadata.partition
                 self.published += 1
         finally:
             await producer.stop()
 
-    async def _producer(self) -> AIOKafkaProducer:
-        producer = AIOKafkaProducer(bootstrap_servers=self.kafka, acks="all", request_timeout_ms=5000,
-                                    retry_backoff_ms=200)  # fmt: skip
-        while True:
+    def _giving_up(self) -> bool:
+        if self._stop.is_set():
+            return True
+        self.gave_up = time.monotonic() - self._progress > self.stalled
+        return self.gave_up
+
+    async def _producer(self) -> AIOKafkaProducer | None:
+        while not self._giving_up():
+            producer = AIOKafkaProducer(bootstrap_servers=self.kafka, acks="all", request_timeout_ms=5000,
+                                        retry_backoff_ms=200)  # fmt: skip
             try:
                 await producer.start()
                 return producer
             except KafkaError:
+                await producer.stop()
                 await asyncio.sleep(0.5)
+        return None
+
+
+@contextmanager
+def publishing(stream: Stream, events: int, rate: float = 0.0) -> Iterator[threading.Thread]:
+    """Publishes events 0 … events-1 of `stream` from a thread of its own; join the thread for the whole stream.
+    Leaving the block early (a drill's error) stops it: no publisher outlives its drill and keeps pytest from
+    exiting (a non-daemon one retrying a stopped broker once held CI until its time ran out)."""
+    thread = threading.Thread(target=lambda: asyncio.run(stream.publish(0, events, rate)), daemon=True)
+    thread.start()
+    try:
+        yield thread
+    finally:
+        stream.stop()
+        thread.join(30)
 
 
 async def applied_batches(centre_url: str, entry_id: str) -> dict[int, datetime]:
