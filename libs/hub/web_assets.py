@@ -2,8 +2,9 @@
 without internet access, so nothing loads from a CDN or any outside host.
 
 Each asset's address carries a version taken from its content, so browsers keep it until it changes. `SHARED`
-holds what every page of the hub loads first (web/base.css: the palette, fonts, focus ring and skip link), which
-the open data portal and the bureau's console both serve beside their own files.
+holds what every page of the hub loads first (web/base.css: the palette, fonts, focus ring and skip link;
+web/session.js: the signed-in user's token and the one way to call the API), which the open data portal and the
+bureau's console both serve beside their own files.
 """
 
 from __future__ import annotations

@@ -232,6 +232,23 @@ async def test_an_inspector_verifies_the_audit_chain_and_downloads_its_export_fr
     await assert_accessible(page)
 
 
+async def test_a_token_the_gateway_refuses_returns_the_console_to_sign_in_and_leaves_no_session(
+    page: Page, world: ConsoleWorld
+) -> None:
+    await sign_in(page, world.inspector)
+    await expect(page.locator("#who")).to_contain_text("角色：监察员")
+    # As when the token expires or is revoked before the tab's own clock says so: its signature no longer holds.
+    await page.evaluate("""() => {
+        const saved = JSON.parse(sessionStorage.getItem("hub.console.session"));
+        saved.token = saved.token.split(".").slice(0, 2).join(".") + ".c2lnbmF0dXJl";
+        sessionStorage.setItem("hub.console.session", JSON.stringify(saved));
+    }""")
+    await page.get_by_role("navigation", name="控制台").get_by_role("link", name="审计").click()
+    await page.get_by_role("button", name="校验审计链").click()
+    await expect(page.locator("form.login").get_by_role("alert")).to_have_text("登录已过期，请重新登录。")
+    assert await page.evaluate("sessionStorage.getItem('hub.console.session')") is None
+
+
 async def test_an_agency_officer_answers_for_its_own_agency_from_the_console_A24_2_A15_2(
     page: Page, world: ConsoleWorld
 ) -> None:

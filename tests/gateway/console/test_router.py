@@ -50,13 +50,14 @@ async def test_every_file_the_page_names_is_served_at_its_versioned_address(gate
     named = re.findall(r'(?:src|href)="([^"#]+)"', page)
     assert {address.split("?")[0] for address in named} >= {
         "/console/base.css", "/console/console.css", "/console/console.js", "/console/i18n.js",
-        "/console/vendor/echarts.min.js",
+        "/console/session.js", "/console/vendor/echarts.min.js",
     }  # fmt: skip
     for address in named:
         path, _, version = address.partition("?v=")
         name = path.rsplit("/", 1)[1]
-        # The hub's base stylesheet is the portal's too (libs/hub/web); the rest are the console's own.
-        folder = HUB_WEB if name == "base.css" else CONSOLE / ("vendor" if "/vendor/" in path else "static")
+        # The hub's base stylesheet and session script are the portal's too (libs/hub/web); the rest are the console's.
+        own = CONSOLE / ("vendor" if "/vendor/" in path else "static")
+        folder = HUB_WEB if name in ("base.css", "session.js") else own
         on_disk = folder / name
         assert version == hashlib.sha256(on_disk.read_bytes()).hexdigest()[:12], address
         served = await gateway.get(address)

@@ -228,6 +228,7 @@ async def test_the_hubs_address_leads_to_the_portal_which_loads_nothing_from_els
             "/open/static/base.css",
             "/open/static/portal.css",
             "/open/static/portal.js",
+            "/open/static/session.js",
         ]
         for address in assets:
             asset = await browser.get(address)

@@ -1,86 +1,14 @@
 /* The console's one way to the hub: the services' public APIs through the gateway, with the signed-in user's bearer
-   token. The token comes from the gateway's token endpoint (the password grant, as people sign in) and is kept in
-   sessionStorage, for this tab only, until it expires; the roles, region and agency shown are the token's own claims
-   (the gateway decides with the same ones). */
+   token (the hub's session.js keeps it); the roles, region and agency shown are the token's own claims (the gateway
+   decides with the same ones). */
 "use strict";
 
 (() => {
   const { t } = HubConsole.i18n;
-  const SESSION = "hub.console.session";
-
-  /** The token's claims (its payload, base64url JSON), as the gateway signed them. */
-  function claimsOf(token) {
-    const payload = token.split(".")[1] || "";
-    const base64 = payload.replace(/-/g, "+").replace(/_/g, "/");
-    const bytes = Uint8Array.from(atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4)), (c) => c.charCodeAt(0));
-    return JSON.parse(new TextDecoder().decode(bytes));
-  }
-
-  /** The signed-in user ({token, login, expires, claims}), or null when nobody is or the token expired. */
-  function session() {
-    try {
-      const saved = JSON.parse(sessionStorage.getItem(SESSION) ?? "null");
-      return saved && saved.expires > Date.now() ? saved : null;
-    } catch {
-      return null;
-    }
-  }
-
-  function signOut() {
-    sessionStorage.removeItem(SESSION);
-  }
-
-  /** Sign in with the password grant; the answer ({ok, status, body}) says whether it worked. */
-  async function signIn(login, password) {
-    const answer = await call("/auth/token", {
-      method: "POST",
-      form: { grant_type: "password", username: login, password },
-      auth: false,
-    });
-    if (answer.ok) {
-      const token = answer.body.access_token;
-      // A little before the gateway's own expiry, so no request leaves with a token about to lapse.
-      const expires = Date.now() + Math.max(0, answer.body.expires_in - 10) * 1000;
-      sessionStorage.setItem(SESSION, JSON.stringify({ token, login, expires, claims: claimsOf(token) }));
-    }
-    return answer;
-  }
-
-  async function send(path, { method = "GET", json, form, auth = true, accept = "application/json" } = {}) {
-    const request = { method, headers: { accept } };
-    const current = session();
-    if (auth && current) request.headers.authorization = `Bearer ${current.token}`;
-    if (json !== undefined) {
-      request.headers["content-type"] = "application/json";
-      request.body = JSON.stringify(json);
-    }
-    if (form !== undefined) request.body = new URLSearchParams(form);
-    const response = await fetch(path, request);
-    // An expired or revoked token: the console asks the user to sign in again.
-    if (response.status === 401 && auth && current) {
-      signOut();
-      window.dispatchEvent(new CustomEvent("hub:signed-out", { detail: "expired" }));
-    }
-    return response;
-  }
-
-  /** Call a route; answers {ok, status, body} (body parsed from JSON, or null), never throws. */
-  async function call(path, options = {}) {
-    let response;
-    try {
-      response = await send(path, options);
-    } catch {
-      return { ok: false, status: 0, body: null };
-    }
-    const text = await response.text();
-    let body = null;
-    try {
-      body = text ? JSON.parse(text) : null;
-    } catch {
-      body = null;
-    }
-    return { ok: response.ok, status: response.status, body };
-  }
+  // An expired or revoked token: the console asks the user to sign in again.
+  const { session, signIn, signOut, send, call } = HubSession.open("hub.console.session", {
+    onExpired: () => window.dispatchEvent(new CustomEvent("hub:signed-out", { detail: "expired" })),
+  });
 
   /** Fetch a file with the user's token and hand it to the browser as a download named `file`. */
   async function download(path, file) {
@@ -90,16 +18,7 @@
     } catch {
       return { ok: false, status: 0, body: null };
     }
-    if (!response.ok) {
-      const text = await response.text();
-      let body = null;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        body = null;
-      }
-      return { ok: false, status: response.status, body };
-    }
+    if (!response.ok) return { ok: false, status: response.status, body: await HubSession.parsed(response) };
     const url = URL.createObjectURL(await response.blob());
     const link = Object.assign(document.createElement("a"), { href: url, download: file, hidden: true });
     document.body.append(link);

@@ -9,7 +9,6 @@
   const read = (id) => JSON.parse(document.getElementById(id).textContent);
   const messages = read("portal-messages");
   const config = read("portal-config");
-  const SESSION = "portal.session";
   const language = document.documentElement.lang;
 
   function t(key, values = {}) {
@@ -18,18 +17,7 @@
   }
 
   // The signed-in user: the gateway's access token, kept for this browser tab only, until it expires.
-  function session() {
-    try {
-      const saved = JSON.parse(sessionStorage.getItem(SESSION) ?? "null");
-      return saved && saved.expires > Date.now() ? saved : null;
-    } catch {
-      return null;
-    }
-  }
-
-  function signOut() {
-    sessionStorage.removeItem(SESSION);
-  }
+  const { session, signIn, signOut, call } = HubSession.open("portal.session", { tokenPath: config.token });
 
   function el(tag, attributes = {}, ...children) {
     const node = document.createElement(tag);
@@ -44,33 +32,6 @@
 
   const when = (iso) =>
     iso ? new Date(iso).toLocaleString(language, { dateStyle: "medium", timeStyle: "short" }) : "";
-
-  async function call(path, { method = "GET", json, form, headers = {}, auth = true } = {}) {
-    const request = { method, headers: { accept: "application/json", ...headers } };
-    const current = session();
-    if (auth && current) request.headers.authorization = `Bearer ${current.token}`;
-    if (json !== undefined) {
-      request.headers["content-type"] = "application/json";
-      request.body = JSON.stringify(json);
-    }
-    if (form !== undefined) request.body = new URLSearchParams(form);
-    let response;
-    try {
-      response = await fetch(path, request);
-    } catch {
-      return { ok: false, status: 0, body: null };
-    }
-    const text = await response.text();
-    let body = null;
-    try {
-      body = text ? JSON.parse(text) : null;
-    } catch {
-      body = null;
-    }
-    // An expired or revoked token: the user signs in again.
-    if (response.status === 401 && auth && current) signOut();
-    return { ok: response.ok, status: response.status, body };
-  }
 
   // What went wrong, in the page's language; the service's own words (English) follow as the detail.
   function problem(answer) {
@@ -150,19 +111,6 @@
   }
 
   // --- signing in and up (the gateway's routes)
-
-  async function signIn(login, password) {
-    const answer = await call(config.token, {
-      method: "POST",
-      form: { grant_type: "password", username: login, password },
-      auth: false,
-    });
-    if (answer.ok) {
-      const expires = Date.now() + Math.max(answer.body.expires_in - 30, 30) * 1000;
-      sessionStorage.setItem(SESSION, JSON.stringify({ token: answer.body.access_token, login, expires }));
-    }
-    return answer;
-  }
 
   function nextPage() {
     const next = new URLSearchParams(location.search).get("next");
